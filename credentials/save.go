@@ -1,0 +1,125 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Save writes token to the credentials file at path atomically: it creates
+// the directory with mode 0700 if needed, writes a temporary file with mode
+// 0600 in the same directory, syncs it and renames it over the old file.
+// When any step fails the old file is left as it was and the temporary file
+// is removed. Save refuses to replace a symbolic link at path, and refuses a
+// token that ValidateToken rejects, so a bad token never replaces a good one.
+func Save(path string, token Secret) error {
+	return save(osFS{}, path, token)
+}
+
+// fileSystem is the part of the os package Save uses; tests substitute one
+// that fails at a chosen step.
+type fileSystem interface {
+	MkdirAll(path string, perm fs.FileMode) error
+	Lstat(name string) (fs.FileInfo, error)
+	CreateTemp(dir, pattern string) (tempFile, error)
+	Rename(oldpath, newpath string) error
+	Remove(name string) error
+	SyncDir(dir string) error
+}
+
+type tempFile interface {
+	Name() string
+	Write(p []byte) (int, error)
+	Chmod(mode fs.FileMode) error
+	Sync() error
+	Close() error
+}
+
+func save(fsys fileSystem, path string, token Secret) (err error) {
+	if err := ValidateToken(token.Reveal()); err != nil {
+		return fmt.Errorf("credentials: not saving to %s: %w", path, err)
+	}
+	data, err := json.Marshal(struct {
+		CLIToken string `json:"cli_token"`
+	}{token.Reveal()})
+	if err != nil {
+		return fmt.Errorf("credentials: encoding: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := fsys.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("credentials: creating %s: %w", dir, err)
+	}
+	if info, err := fsys.Lstat(path); err == nil {
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("credentials: %s is a symbolic link; refusing to write through it: save to the link's target, or remove the link first", path)
+		}
+		if !info.Mode().IsRegular() {
+			return fmt.Errorf("credentials: %s is not a regular file; move it away and save again", path)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("credentials: %w", err)
+	}
+
+	tmp, err := fsys.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("credentials: creating a temporary file in %s: %w", dir, err)
+	}
+	tmpName := tmp.Name()
+	closed := false
+	defer func() {
+		if err == nil {
+			return
+		}
+		if !closed {
+			_ = tmp.Close()
+		}
+		_ = fsys.Remove(tmpName)
+	}()
+	if runtime.GOOS != "windows" {
+		if err := tmp.Chmod(0o600); err != nil {
+			return fmt.Errorf("credentials: setting mode 0600 on %s: %w", tmpName, err)
+		}
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		return fmt.Errorf("credentials: writing %s: %w", tmpName, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("credentials: syncing %s: %w", tmpName, err)
+	}
+	closed = true
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("credentials: closing %s: %w", tmpName, err)
+	}
+	if err := fsys.Rename(tmpName, path); err != nil {
+		return fmt.Errorf("credentials: replacing %s: %w", path, err)
+	}
+	// The new file is in place; a failed directory sync only weakens
+	// durability across a power cut, so it is not reported as a failure.
+	_ = fsys.SyncDir(dir)
+	return nil
+}
+
+type osFS struct{}
+
+func (osFS) MkdirAll(path string, perm fs.FileMode) error { return os.MkdirAll(path, perm) }
+func (osFS) Lstat(name string) (fs.FileInfo, error)       { return os.Lstat(name) }
+func (osFS) Rename(oldpath, newpath string) error         { return os.Rename(oldpath, newpath) }
+func (osFS) Remove(name string) error                     { return os.Remove(name) }
+
+func (osFS) CreateTemp(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+
+func (osFS) SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,38 @@
+package credentials
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrInvalidToken is matched by every error from ValidateToken.
+var ErrInvalidToken = errors.New("invalid Anyscale token")
+
+// ValidateToken applies the official CLI's sanity check to a token: it
+// starts with "sss_" (old style), or starts with "a" and contains "_"
+// (current style). It also rejects whitespace and control characters,
+// which a copy and paste often brings along. Errors say what is wrong
+// without echoing the token, and match ErrInvalidToken.
+func ValidateToken(token string) error {
+	if token == "" {
+		return fmt.Errorf("%w: the token is empty", ErrInvalidToken)
+	}
+	if !utf8.ValidString(token) {
+		return fmt.Errorf("%w: the token is not valid UTF-8", ErrInvalidToken)
+	}
+	for i, r := range token {
+		switch {
+		case unicode.IsSpace(r):
+			return fmt.Errorf("%w: the token has white space at byte %d of %d; copy it again without spaces or line breaks", ErrInvalidToken, i, len(token))
+		case unicode.IsControl(r):
+			return fmt.Errorf("%w: the token has a control character at byte %d of %d; copy it again", ErrInvalidToken, i, len(token))
+		}
+	}
+	if strings.HasPrefix(token, "sss_") || (strings.HasPrefix(token, "a") && strings.Contains(token, "_")) {
+		return nil
+	}
+	return fmt.Errorf("%w: an Anyscale API key starts with \"a\" and contains \"_\" (or starts with \"sss_\"); check that the whole key was copied", ErrInvalidToken)
+}
