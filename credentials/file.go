@@ -88,6 +88,11 @@ func Load(path string) (*File, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: jsonProblem(err)}
 	}
+	if raw == nil {
+		// A top-level null decodes into a nil map without error; it is no
+		// more an object than an array is.
+		return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: "the top level is not a JSON object"}
+	}
 	tok, ok := raw["cli_token"]
 	if !ok {
 		return nil, &FormatError{Path: path, Err: ErrNoToken, Detail: "the key is missing"}

@@ -12,6 +12,10 @@ import (
 
 // Secret is an Anyscale token. It prints redacted in every path that fmt,
 // log/slog and encoding/json take; Reveal is the only way to the raw value.
+//
+// fmt cannot call methods on unexported struct fields, nor for the %p
+// verb, and encoding/json writes string-typed map keys as they are: keep a
+// Secret in exported fields and out of map keys.
 type Secret string
 
 // Redaction limits: a Secret shows its prefix (through the first '_') and

@@ -14,6 +14,7 @@ var ErrInvalidToken = errors.New("invalid Anyscale token")
 // ValidateToken applies the official CLI's sanity check to a token: it
 // starts with "sss_" (old style), or starts with "a" and contains "_"
 // (current style). It also rejects whitespace and control characters,
+// and invisible format characters (zero-width spaces, byte order marks),
 // which a copy and paste often brings along. Errors say what is wrong
 // without echoing the token, and match ErrInvalidToken.
 func ValidateToken(token string) error {
@@ -27,7 +28,7 @@ func ValidateToken(token string) error {
 		switch {
 		case unicode.IsSpace(r):
 			return fmt.Errorf("%w: the token has white space at byte %d of %d; copy it again without spaces or line breaks", ErrInvalidToken, i, len(token))
-		case unicode.IsControl(r):
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
 			return fmt.Errorf("%w: the token has a control character at byte %d of %d; copy it again", ErrInvalidToken, i, len(token))
 		}
 	}

@@ -1,0 +1,451 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	saveCanary = "aph0_SAVEcanary0123456789abcdefWXYZ"
+	oldToken   = "aph0_OLDtoken0123456789abcdefOLD1"
+)
+
+// oldContent is what a credentials file held before the Save under test.
+var oldContent = []byte(`{"cli_token": "` + oldToken + `"}` + "\n")
+
+// setupOld writes oldContent to dir/credentials.json and returns its path.
+func setupOld(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), FileName)
+	require.NoError(t, os.WriteFile(path, oldContent, 0o600))
+	return path
+}
+
+// assertOnly fails unless dir holds exactly the named entries: no temporary
+// file is left behind.
+func assertOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	assert.ElementsMatch(t, names, got, "entries of %s", dir)
+}
+
+// assertOld fails unless path still holds oldContent byte for byte.
+func assertOld(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(oldContent), string(b))
+}
+
+func TestSaveWritesLoadableFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), FileName)
+
+	require.NoError(t, Save(path, Secret(saveCanary)))
+
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var onDisk map[string]any
+	require.NoError(t, json.Unmarshal(b, &onDisk))
+	assert.Equal(t, map[string]any{"cli_token": saveCanary}, onDisk, "exactly {\"cli_token\": raw}")
+
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, saveCanary, f.CLIToken.Reveal())
+	assertOnly(t, filepath.Dir(path), FileName)
+}
+
+func TestSaveRawNotRedacted(t *testing.T) {
+	t.Parallel()
+	// A token the JSON encoder escapes must still round-trip to the same
+	// raw value.
+	tok := Secret("aph0_<&>\"\\é0123456789abcdefWXYZ")
+	path := filepath.Join(t.TempDir(), FileName)
+	require.NoError(t, Save(path, tok))
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, tok.Reveal(), f.CLIToken.Reveal())
+}
+
+func TestSaveModes(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	root := t.TempDir()
+	outer := filepath.Join(root, "a")
+	inner := filepath.Join(outer, DirName)
+	path := filepath.Join(inner, FileName)
+
+	require.NoError(t, Save(path, Secret(saveCanary)))
+
+	for _, dir := range []string{outer, inner} {
+		info, err := os.Stat(dir)
+		require.NoError(t, err)
+		assert.True(t, info.IsDir())
+		assert.Equal(t, fs.FileMode(0o700), info.Mode().Perm(), "mode of %s", dir)
+	}
+	info, err := os.Lstat(path)
+	require.NoError(t, err)
+	assert.True(t, info.Mode().IsRegular())
+	assert.Equal(t, fs.FileMode(0o600), info.Mode().Perm())
+	assert.NoError(t, CheckPermissions(path))
+}
+
+func TestSaveOverwrites(t *testing.T) {
+	t.Parallel()
+	path := setupOld(t)
+	if runtime.GOOS != "windows" {
+		// A file left too open is tightened by the replacement.
+		require.NoError(t, os.Chmod(path, 0o644))
+	}
+
+	require.NoError(t, Save(path, Secret(saveCanary)))
+
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, saveCanary, f.CLIToken.Reveal())
+	if runtime.GOOS != "windows" {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Equal(t, fs.FileMode(0o600), info.Mode().Perm())
+	}
+	assertOnly(t, filepath.Dir(path), FileName)
+}
+
+func TestSaveRefusesSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.json")
+	require.NoError(t, os.WriteFile(target, oldContent, 0o600))
+	link := filepath.Join(dir, FileName)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("cannot make a symbolic link here: %v", err)
+	}
+
+	err := Save(link, Secret(saveCanary))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "symbolic link")
+	assert.NotContains(t, err.Error(), saveCanary)
+
+	info, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.True(t, info.Mode()&fs.ModeSymlink != 0, "the link is still a link")
+	dest, err := os.Readlink(link)
+	require.NoError(t, err)
+	assert.Equal(t, target, dest)
+	assertOld(t, target)
+	assertOnly(t, dir, FileName, "target.json")
+}
+
+func TestSaveRefusesDanglingSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "missing.json")
+	link := filepath.Join(dir, FileName)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("cannot make a symbolic link here: %v", err)
+	}
+
+	require.Error(t, Save(link, Secret(saveCanary)))
+	_, err := os.Lstat(target)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "nothing written through the link")
+	assertOnly(t, dir, FileName)
+}
+
+func TestSaveRefusesDirectory(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	path := filepath.Join(parent, FileName)
+	require.NoError(t, os.Mkdir(path, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(path, "keep"), []byte("x"), 0o600))
+
+	err := Save(path, Secret(saveCanary))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a regular file")
+	assert.DirExists(t, path)
+	assertOnly(t, path, "keep")
+	assertOnly(t, parent, FileName)
+}
+
+func TestSaveRefusesInvalidToken(t *testing.T) {
+	t.Parallel()
+	for i, tok := range []string{
+		"",
+		"CANARYsave0123456789",
+		"aph0_CANARYsave0123456789\n",
+		" aph0_CANARYsave0123456789",
+		"aph0_CANARY\x00save",
+	} {
+		// Not named after the token: t.TempDir puts the name in the path.
+		t.Run(fmt.Sprint("token", i), func(t *testing.T) {
+			t.Parallel()
+			path := setupOld(t)
+
+			err := Save(path, Secret(tok))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalidToken)
+			assert.NotContains(t, err.Error(), "CANARY")
+			assertOld(t, path)
+			assertOnly(t, filepath.Dir(path), FileName)
+		})
+	}
+	t.Run("no directory created", func(t *testing.T) {
+		t.Parallel()
+		dir := filepath.Join(t.TempDir(), DirName)
+		require.Error(t, Save(filepath.Join(dir, FileName), Secret("bad")))
+		assert.NoDirExists(t, dir)
+	})
+}
+
+// faultFS wraps osFS and fails the named step with errInjected. It records
+// every call, so a test can check the order of the steps and that the
+// temporary file was closed.
+type faultFS struct {
+	osFS
+	fail  string
+	calls *[]string
+}
+
+var errInjected = errors.New("injected failure")
+
+func (f faultFS) step(name string) error {
+	*f.calls = append(*f.calls, name)
+	if f.fail == name {
+		return errInjected
+	}
+	return nil
+}
+
+func (f faultFS) MkdirAll(path string, perm fs.FileMode) error {
+	if err := f.step("MkdirAll"); err != nil {
+		return err
+	}
+	return f.osFS.MkdirAll(path, perm)
+}
+
+func (f faultFS) Lstat(name string) (fs.FileInfo, error) {
+	if err := f.step("Lstat"); err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return f.osFS.Lstat(name)
+}
+
+func (f faultFS) CreateTemp(dir, pattern string) (tempFile, error) {
+	if err := f.step("CreateTemp"); err != nil {
+		return nil, err
+	}
+	t, err := f.osFS.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return faultFile{tempFile: t, fs: f}, nil
+}
+
+func (f faultFS) Rename(oldpath, newpath string) error {
+	if err := f.step("Rename"); err != nil {
+		return err
+	}
+	return f.osFS.Rename(oldpath, newpath)
+}
+
+func (f faultFS) Remove(name string) error {
+	*f.calls = append(*f.calls, "Remove")
+	return f.osFS.Remove(name)
+}
+
+func (f faultFS) SyncDir(dir string) error {
+	if err := f.step("SyncDir"); err != nil {
+		return err
+	}
+	return f.osFS.SyncDir(dir)
+}
+
+type faultFile struct {
+	tempFile
+	fs faultFS
+}
+
+func (f faultFile) Chmod(mode fs.FileMode) error {
+	if err := f.fs.step("Chmod"); err != nil {
+		return err
+	}
+	return f.tempFile.Chmod(mode)
+}
+
+func (f faultFile) Write(p []byte) (int, error) {
+	if err := f.fs.step("Write"); err != nil {
+		// A disk that fills up mid-write: half the bytes land.
+		n, _ := f.tempFile.Write(p[:len(p)/2])
+		return n, err
+	}
+	return f.tempFile.Write(p)
+}
+
+func (f faultFile) Sync() error {
+	if err := f.fs.step("Sync"); err != nil {
+		return err
+	}
+	return f.tempFile.Sync()
+}
+
+func (f faultFile) Close() error {
+	if err := f.fs.step("Close"); err != nil {
+		// As with a real file, the descriptor is gone even when Close
+		// reports an error.
+		_ = f.tempFile.Close()
+		return err
+	}
+	return f.tempFile.Close()
+}
+
+func TestSaveStepOrder(t *testing.T) {
+	t.Parallel()
+	path := setupOld(t)
+	var calls []string
+
+	require.NoError(t, save(faultFS{calls: &calls}, path, Secret(saveCanary)))
+
+	want := []string{"MkdirAll", "Lstat", "CreateTemp", "Chmod", "Write", "Sync", "Close", "Rename", "SyncDir"}
+	if runtime.GOOS == "windows" {
+		want = []string{"MkdirAll", "Lstat", "CreateTemp", "Write", "Sync", "Close", "Rename", "SyncDir"}
+	}
+	assert.Equal(t, want, calls)
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, saveCanary, f.CLIToken.Reveal())
+}
+
+func TestSaveFailingStepKeepsOldFile(t *testing.T) {
+	t.Parallel()
+	steps := []struct {
+		step string
+		// opened: the temporary file existed when the step failed, so it
+		// must be closed and removed.
+		opened bool
+	}{
+		{"MkdirAll", false},
+		{"Lstat", false},
+		{"CreateTemp", false},
+		{"Chmod", true},
+		{"Write", true},
+		{"Sync", true},
+		{"Close", true},
+		{"Rename", true},
+	}
+	for _, tt := range steps {
+		t.Run(tt.step, func(t *testing.T) {
+			t.Parallel()
+			if tt.step == "Chmod" && runtime.GOOS == "windows" {
+				t.Skip("Save does not chmod on Windows")
+			}
+			path := setupOld(t)
+			var calls []string
+
+			err := save(faultFS{fail: tt.step, calls: &calls}, path, Secret(saveCanary))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, errInjected)
+			assert.Contains(t, err.Error(), "credentials:")
+			assert.NotContains(t, err.Error(), saveCanary)
+
+			assertOld(t, path)
+			assertOnly(t, filepath.Dir(path), FileName)
+			assert.NotContains(t, calls, "SyncDir")
+			if tt.opened {
+				assert.Contains(t, calls, "Close", "the temporary file is closed")
+				assert.Contains(t, calls, "Remove", "the temporary file is removed")
+				assert.Equal(t, "Remove", calls[len(calls)-1], "removed after it is closed")
+				n := 0
+				for _, c := range calls {
+					if c == "Close" {
+						n++
+					}
+				}
+				assert.Equal(t, 1, n, "closed exactly once: %v", calls)
+			} else {
+				assert.NotContains(t, calls, "Remove")
+			}
+		})
+	}
+}
+
+func TestSaveFailingStepNoOldFile(t *testing.T) {
+	t.Parallel()
+	for _, step := range []string{"Write", "Sync", "Close", "Rename"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			var calls []string
+
+			require.ErrorIs(t, save(faultFS{fail: step, calls: &calls}, path, Secret(saveCanary)), errInjected)
+			assertOnly(t, dir)
+		})
+	}
+}
+
+func TestSaveSyncDirFailureIsNotAnError(t *testing.T) {
+	t.Parallel()
+	path := setupOld(t)
+	var calls []string
+
+	require.NoError(t, save(faultFS{fail: "SyncDir", calls: &calls}, path, Secret(saveCanary)))
+
+	assert.Contains(t, calls, "SyncDir")
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, saveCanary, f.CLIToken.Reveal())
+	assertOnly(t, filepath.Dir(path), FileName)
+}
+
+func TestSaveConcurrent(t *testing.T) {
+	t.Parallel()
+	path := setupOld(t)
+	const n = 8
+	tokens := make([]string, n)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("aph0_concurrent%02d_0123456789abcdef", i)
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range tokens {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = Save(path, Secret(tokens[i]))
+		}(i)
+	}
+	wg.Wait()
+
+	for i, err := range errs {
+		assert.NoError(t, err, "Save %d", i)
+	}
+	f, err := Load(path)
+	require.NoError(t, err)
+	assert.Contains(t, tokens, f.CLIToken.Reveal())
+	assertOnly(t, filepath.Dir(path), FileName)
+}
+
+func TestOSFSSyncDir(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, osFS{}.SyncDir(t.TempDir()))
+	if runtime.GOOS != "windows" {
+		assert.ErrorIs(t, osFS{}.SyncDir(filepath.Join(t.TempDir(), "missing")), fs.ErrNotExist)
+	}
+}
