@@ -1,0 +1,285 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/anyscale-go/anyscale/auth"
+)
+
+// DefaultBaseURL is the Anyscale API used when neither WithBaseURL nor
+// $ANYSCALE_HOST says otherwise.
+const DefaultBaseURL = "https://console.anyscale.com"
+
+// MaxPageSize is the most items one list request returns.
+const MaxPageSize = 50
+
+// Version is this SDK's version, sent in User-Agent and
+// X-Anyscale-Client-Version.
+const Version = "0.1.0"
+
+// ClientName is sent in X-Anyscale-Client.
+const ClientName = "go-sdk"
+
+// maxBodyBytes bounds how much of a response the client reads.
+const maxBodyBytes = 8 << 20
+
+// Client calls the Anyscale API. It is safe for concurrent use by multiple
+// goroutines; create one and share it.
+type Client struct {
+	base      *url.URL
+	provider  auth.Provider
+	http      *retryablehttp.Client
+	logger    *slog.Logger
+	userAgent string
+	retry     RetryPolicy
+}
+
+// Response is the HTTP response to a call, its body already read and
+// closed, with the server's trace id.
+type Response struct {
+	*http.Response
+	TraceID string
+}
+
+// New returns a Client. It does no network or file I/O: the token is
+// resolved on the first request.
+func New(opts ...Option) (*Client, error) {
+	cfg := config{retry: DefaultRetryPolicy}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, fmt.Errorf("client: %w", err)
+		}
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = os.Getenv(auth.EnvHost)
+	}
+	if cfg.baseURL == "" {
+		cfg.baseURL = DefaultBaseURL
+	}
+	base, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	if cfg.provider == nil {
+		// The chain warns on its own logger (slog.Default) unless the
+		// caller gave one: a loose credentials file should not go unseen.
+		var chainOpts []auth.ChainOption
+		if cfg.logger != nil {
+			chainOpts = append(chainOpts, auth.WithLogger(cfg.logger))
+		}
+		cfg.provider = auth.DefaultChain(chainOpts...)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(discardHandler{})
+	}
+	c := &Client{
+		base:      base,
+		provider:  cfg.provider,
+		logger:    cfg.logger,
+		retry:     cfg.retry,
+		userAgent: userAgent(cfg.userAgent),
+	}
+	c.http = c.newRetryClient(cfg.httpClient)
+	return c, nil
+}
+
+// BaseURL returns the API's base URL.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Provider returns the auth provider the client takes its token from.
+func (c *Client) Provider() auth.Provider { return c.provider }
+
+func userAgent(product string) string {
+	ua := fmt.Sprintf("anyscale-go/%s (%s; %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if product != "" {
+		ua += " " + product
+	}
+	return ua
+}
+
+func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: base URL %q: %v; use a URL such as %s", ErrInvalid, raw, err, DefaultBaseURL)
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("%w: base URL %q is not an absolute http(s) URL; use a URL such as %s", ErrInvalid, raw, DefaultBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalid, u.Redacted())
+	}
+	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%w: base URL %q uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid, raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Do sends one API call and decodes its answer. path is relative to the
+// base URL and already escaped (use url.PathEscape on ids). query is nil, a
+// url.Values, or a struct with `url` tags for go-querystring. body is nil
+// or a value encoded as JSON. out is nil, a pointer the "result" envelope
+// is decoded into, or a *ListEnvelope[T] that takes the whole list answer.
+//
+// Do retries as the RetryPolicy allows, retries once after a 401 with a
+// freshly resolved token, and returns an *APIError for every non-2xx
+// answer.
+func (c *Client) Do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
+	req, err := c.newRequest(ctx, method, path, query, body)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := c.provider.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+	}
+	resp, err := c.send(req, tok)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
+			inv.Invalidate()
+			fresh, terr := c.provider.Token(ctx)
+			if terr != nil {
+				drain(resp)
+				return nil, fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, path, terr)
+			}
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
+				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
+			drain(resp)
+			tok = fresh
+			resp, err = c.send(req, tok)
+		}
+	}
+	if err != nil {
+		return nil, c.transportError(req, err)
+	}
+	return c.handle(resp, req, tok, out)
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path string, q, body any) (*retryablehttp.Request, error) {
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("%w: path %q must start with /", ErrInvalid, path)
+	}
+	rawURL := c.base.String() + path
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: path %q: %v", ErrInvalid, path, err)
+	}
+	values, err := encodeQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	if len(values) > 0 {
+		u.RawQuery = values.Encode()
+	}
+	var raw []byte
+	if body != nil {
+		if raw, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("anyscale: encoding the %s %s body: %w", method, path, err)
+		}
+	}
+	var rawBody any
+	if raw != nil {
+		rawBody = raw
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("X-Anyscale-Client", ClientName)
+	req.Header.Set("X-Anyscale-Client-Version", Version)
+	return req, nil
+}
+
+func encodeQuery(q any) (url.Values, error) {
+	switch v := q.(type) {
+	case nil:
+		return nil, nil
+	case url.Values:
+		return v, nil
+	default:
+		values, err := query.Values(q)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encoding the query: %v", ErrInvalid, err)
+		}
+		return values, nil
+	}
+}
+
+// send runs one request, with retries, carrying tok. A non-2xx response is
+// returned, not an error: handle maps it.
+func (c *Client) send(req *retryablehttp.Request, tok auth.Token) (*http.Response, error) {
+	st := &attemptState{method: req.Method, path: req.URL.Path, token: tok}
+	r := req.WithContext(withState(req.Context(), st))
+	resp, err := c.http.Do(r)
+	if err != nil && resp != nil {
+		resp.Body.Close()
+		resp = nil
+	}
+	return resp, err
+}
+
+func (c *Client) transportError(req *retryablehttp.Request, err error) error {
+	return fmt.Errorf("anyscale: %s %s: %w", req.Method, req.URL.Path, err)
+}
+
+// drain reads a little of resp's body, so the connection can be reused,
+// and closes it.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+}
+
+// handle reads resp and decodes it into out, or maps it to an *APIError.
+func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, tok auth.Token, out any) (*Response, error) {
+	defer resp.Body.Close()
+	r := &Response{Response: resp, TraceID: resp.Header.Get(TraceIDHeader)}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		return r, fmt.Errorf("anyscale: %s %s: reading the response: %w", req.Method, req.URL.Path, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return r, newAPIError(resp, req.Method, req.URL.Path, data, tok, c.retry)
+	}
+	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+		return r, nil
+	}
+	if env, ok := out.(listEnvelope); ok {
+		err = json.Unmarshal(data, env)
+	} else {
+		err = json.Unmarshal(data, &struct {
+			Result any `json:"result"`
+		}{out})
+	}
+	if err != nil {
+		return r, fmt.Errorf("anyscale: %s %s: decoding the response (trace id %s): %w", req.Method, req.URL.Path, r.TraceID, err)
+	}
+	return r, nil
+}

@@ -1,0 +1,163 @@
+package client
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/credentials"
+)
+
+// Option configures a Client; see New.
+type Option func(*config) error
+
+type config struct {
+	baseURL      string
+	insecureHTTP bool
+	provider     auth.Provider
+	httpClient   *http.Client
+	retry        RetryPolicy
+	logger       *slog.Logger
+	userAgent    string
+}
+
+// RetryPolicy says how often and how long the client retries. Zero
+// durations take the defaults; a negative MaxRetries turns retries off.
+type RetryPolicy struct {
+	// MaxRetries is the number of retries after the first attempt (default 4).
+	MaxRetries int
+	// MinWait and MaxWait bound the exponential backoff (default 500ms, 30s).
+	MinWait, MaxWait time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits for
+	// (default 60s); a longer one ends the retries with the server's error,
+	// whose RetryAfter says how long the server asked for.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetryPolicy is the policy a Client uses unless WithRetryPolicy is given.
+var DefaultRetryPolicy = RetryPolicy{
+	MaxRetries:    4,
+	MinWait:       500 * time.Millisecond,
+	MaxWait:       30 * time.Second,
+	MaxRetryAfter: 60 * time.Second,
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	switch {
+	case p.MaxRetries < 0:
+		p.MaxRetries = 0
+	case p.MaxRetries == 0:
+		p.MaxRetries = DefaultRetryPolicy.MaxRetries
+	}
+	if p.MinWait <= 0 {
+		p.MinWait = DefaultRetryPolicy.MinWait
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = DefaultRetryPolicy.MaxWait
+	}
+	if p.MaxWait < p.MinWait {
+		p.MaxWait = p.MinWait
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = DefaultRetryPolicy.MaxRetryAfter
+	}
+	return p
+}
+
+// WithBaseURL sets the API's base URL. Without it the client uses
+// $ANYSCALE_HOST, else DefaultBaseURL. It must be https unless its host is
+// loopback or WithInsecureHTTP is given.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		if u == "" {
+			return fmt.Errorf("%w: WithBaseURL: the URL is empty", ErrInvalid)
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain-http base URL on a non-loopback host.
+// The token then crosses the network unencrypted: use it only on a trusted
+// network.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecureHTTP = true
+		return nil
+	}
+}
+
+// WithToken authenticates every request with token, instead of the auth
+// chain. A token that fails credentials.ValidateToken makes New fail.
+func WithToken(token string) Option {
+	return func(c *config) error {
+		if err := credentials.ValidateToken(token); err != nil {
+			return fmt.Errorf("%w: WithToken: %w", ErrInvalid, err)
+		}
+		c.provider = auth.Static(token)
+		return nil
+	}
+}
+
+// WithProvider authenticates with p instead of auth.DefaultChain(). When p
+// has an Invalidate method (as *auth.Chain does), the client calls it after
+// a 401 and retries once with the token p resolves next.
+func WithProvider(p auth.Provider) Option {
+	return func(c *config) error {
+		if p == nil {
+			return fmt.Errorf("%w: WithProvider: the provider is nil", ErrInvalid)
+		}
+		c.provider = p
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose Transport carries every request
+// and whose Timeout bounds each attempt. Tests pass one whose Transport is
+// httpmock.NewMockTransport(). The default transport clones
+// http.DefaultTransport, so the proxy variables work.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return fmt.Errorf("%w: WithHTTPClient: the client is nil", ErrInvalid)
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces DefaultRetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		c.retry = p.withDefaults()
+		return nil
+	}
+}
+
+// WithLogger sets the logger for request debug lines and warnings (default:
+// discard). Tokens never reach it.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("%w: WithLogger: the logger is nil", ErrInvalid)
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent appends product (such as "my-scheduler/1.2") to the
+// User-Agent header.
+func WithUserAgent(product string) Option {
+	return func(c *config) error {
+		for _, r := range product {
+			if r < ' ' || r == 0x7f {
+				return fmt.Errorf("%w: WithUserAgent: control character in %q", ErrInvalid, product)
+			}
+		}
+		c.userAgent = product
+		return nil
+	}
+}

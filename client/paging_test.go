@@ -1,0 +1,111 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/client"
+)
+
+// pages serves "", "p1", "p2" with two items each and counts fetches.
+type pages struct {
+	fetched []string
+	failAt  string
+	loop    bool
+}
+
+func (p *pages) fetch(_ context.Context, token string) (*client.Page[int], error) {
+	p.fetched = append(p.fetched, token)
+	if token == p.failAt && p.failAt != "" {
+		return nil, errors.New("page failed")
+	}
+	next := map[string]string{"": "p1", "p1": "p2", "p2": ""}[token]
+	if p.loop {
+		next = "p1"
+	}
+	base := map[string]int{"": 0, "p1": 2, "p2": 4}[token]
+	return &client.Page[int]{Items: []int{base, base + 1}, NextPageToken: next, Total: 6}, nil
+}
+
+func TestAllFollowsTokens(t *testing.T) {
+	t.Parallel()
+	p := &pages{}
+	var got []int
+	for v, err := range client.All(context.Background(), "", p.fetch) {
+		require.NoError(t, err)
+		got = append(got, v)
+	}
+	assert.Equal(t, []int{0, 1, 2, 3, 4, 5}, got)
+	assert.Equal(t, []string{"", "p1", "p2"}, p.fetched)
+}
+
+func TestAllStopsFetchingOnBreak(t *testing.T) {
+	t.Parallel()
+	p := &pages{}
+	for v, err := range client.All(context.Background(), "", p.fetch) {
+		require.NoError(t, err)
+		if v == 1 {
+			break
+		}
+	}
+	assert.Equal(t, []string{""}, p.fetched, "no page is fetched after break")
+}
+
+func TestAllYieldsErrorOnce(t *testing.T) {
+	t.Parallel()
+	p := &pages{failAt: "p1"}
+	var got []int
+	var errs []error
+	for v, err := range client.All(context.Background(), "", p.fetch) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, v)
+	}
+	assert.Equal(t, []int{0, 1}, got)
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], "page failed")
+	assert.Equal(t, []string{"", "p1"}, p.fetched)
+}
+
+func TestAllStopsOnRepeatedToken(t *testing.T) {
+	t.Parallel()
+	p := &pages{loop: true}
+	var errs []error
+	n := 0
+	for _, err := range client.All(context.Background(), "", p.fetch) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+		n++
+		require.Less(t, n, 100, "All must not loop forever")
+	}
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "twice")
+}
+
+func ExampleAll() {
+	fetch := func(_ context.Context, token string) (*client.Page[string], error) {
+		if token == "" {
+			return &client.Page[string]{Items: []string{"a", "b"}, NextPageToken: "next"}, nil
+		}
+		return &client.Page[string]{Items: []string{"c"}}, nil
+	}
+	for item, err := range client.All(context.Background(), "", fetch) {
+		if err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+		fmt.Println(item)
+	}
+	// Output:
+	// a
+	// b
+	// c
+}

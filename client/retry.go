@@ -1,0 +1,123 @@
+package client
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The retry rules. GET, HEAD and DELETE are idempotent: they retry on
+// network errors, 429 and 500/502/503/504. Any other method (POST creates
+// keys and service accounts) retries only when the server cannot have acted
+// on it: 429, 503 with Retry-After, or a refused connection. A Retry-After
+// longer than RetryPolicy.MaxRetryAfter ends the retries.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	idempotent := true
+	if st := stateFrom(ctx); st != nil {
+		idempotent = isIdempotent(st.method)
+	}
+	if err != nil {
+		if !retryableNetError(err) {
+			return false, nil
+		}
+		return idempotent || errors.Is(err, syscall.ECONNREFUSED), nil
+	}
+	if wait, ok := retryAfter(resp, time.Now()); ok && wait > c.retry.MaxRetryAfter {
+		return false, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true, nil
+	case http.StatusServiceUnavailable:
+		_, hasRetryAfter := retryAfter(resp, time.Now())
+		return idempotent || hasRetryAfter, nil
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return idempotent, nil
+	}
+	return false, nil
+}
+
+func isIdempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// retryableNetError reports whether a transport error may pass on a retry:
+// not a certificate problem, a refused redirect or a malformed request.
+func retryableNetError(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid):
+		return false
+	case errors.Is(err, errInsecureRedirect):
+		return false
+	case strings.Contains(err.Error(), "stopped after"), strings.Contains(err.Error(), "unsupported protocol scheme"):
+		return false
+	}
+	return true
+}
+
+// backoff waits as Retry-After asks on 429 and 503, else exponentially from
+// MinWait to MaxWait with jitter.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if wait, ok := retryAfter(resp, time.Now()); ok {
+			return wait
+		}
+	}
+	wait := maxWait
+	if attempt < 30 {
+		if d := minWait << attempt; d > 0 && d < maxWait {
+			wait = d
+		}
+	}
+	// Equal jitter: between half and all of the computed wait.
+	half := wait / 2
+	return half + rand.N(wait-half+1)
+}
+
+// retryAfter parses a 429 or 503 response's Retry-After header, in seconds
+// or as an HTTP date.
+func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+		return 0, false
+	}
+	return parseRetryAfter(resp.Header.Get("Retry-After"), now)
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		if d := at.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

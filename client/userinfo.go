@@ -1,0 +1,54 @@
+package client
+
+import (
+	"context"
+	"net/http"
+)
+
+// Organization permission levels.
+const (
+	PermissionOwner        = "owner"
+	PermissionCollaborator = "collaborator"
+)
+
+// UserInfo is who the token belongs to.
+type UserInfo struct {
+	ID                          string         `json:"id"`
+	Email                       string         `json:"email"`
+	Name                        string         `json:"name"`
+	Username                    string         `json:"username"`
+	OrganizationPermissionLevel string         `json:"organization_permission_level"`
+	OrganizationIDs             []string       `json:"organization_ids"`
+	Organizations               []Organization `json:"organizations"`
+}
+
+// Organization is an organization a user belongs to.
+type Organization struct {
+	ID               string  `json:"id"`
+	Name             string  `json:"name"`
+	PublicIdentifier string  `json:"public_identifier"`
+	DefaultCloudID   *string `json:"default_cloud_id"`
+}
+
+// IsOwner reports whether the user owns the token's organization.
+func (u *UserInfo) IsOwner() bool { return u.OrganizationPermissionLevel == PermissionOwner }
+
+// OrganizationID returns the token's organization id, or "".
+func (u *UserInfo) OrganizationID() string {
+	if len(u.Organizations) > 0 {
+		return u.Organizations[0].ID
+	}
+	if len(u.OrganizationIDs) > 0 {
+		return u.OrganizationIDs[0]
+	}
+	return ""
+}
+
+// WhoAmI returns the user the token belongs to (GET /api/v2/userinfo/).
+func (c *Client) WhoAmI(ctx context.Context) (*UserInfo, error) {
+	var u UserInfo
+	if _, err := c.Do(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
