@@ -25,6 +25,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if st := stateFrom(ctx); st != nil {
 		idempotent = isIdempotent(st.method)
 	}
+	if v, ok := ctx.Value(idempotencyKey{}).(bool); ok {
+		idempotent = v
+	}
 	if err != nil {
 		if !retryableNetError(err) {
 			return false, nil
@@ -44,6 +47,17 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return idempotent, nil
 	}
 	return false, nil
+}
+
+type idempotencyKey struct{}
+
+// WithIdempotency overrides, for the calls made with the returned context,
+// the rule that only GET, HEAD, DELETE and OPTIONS are idempotent. Services
+// mark a POST that is safe to repeat (revoking all of a user's keys) as
+// idempotent, and a GET that is not (rotating keys revokes the token that
+// sent it) as not.
+func WithIdempotency(ctx context.Context, idempotent bool) context.Context {
+	return context.WithValue(ctx, idempotencyKey{}, idempotent)
 }
 
 func isIdempotent(method string) bool {

@@ -196,3 +196,17 @@ func TestRetriesOffWithNegativeMax(t *testing.T) {
 	assert.ErrorIs(t, err, client.ErrServer)
 	assert.Equal(t, 1, f.mt.GetTotalCallCount())
 }
+
+func TestWithIdempotencyOverridesMethod(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.mt.RegisterResponder(http.MethodPost, baseURL+"/api/v2/safe", jsonResponder(500, `{}`))
+	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/unsafe", jsonResponder(500, `{}`))
+	_, err := f.c.Do(client.WithIdempotency(context.Background(), true), http.MethodPost, "/api/v2/safe", nil, nil, nil)
+	require.ErrorIs(t, err, client.ErrServer)
+	_, err = f.c.Do(client.WithIdempotency(context.Background(), false), http.MethodGet, "/api/v2/unsafe", nil, nil, nil)
+	require.ErrorIs(t, err, client.ErrServer)
+	info := f.mt.GetCallCountInfo()
+	assert.Equal(t, 4, info["POST "+baseURL+"/api/v2/safe"], "a POST marked idempotent is retried")
+	assert.Equal(t, 1, info["GET "+baseURL+"/api/v2/unsafe"], "a GET marked non-idempotent is not")
+}

@@ -1,0 +1,133 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/credentials"
+)
+
+// CreateRequest describes a new user key.
+type CreateRequest struct {
+	// Name must be unique among your active keys; empty lets the server
+	// generate one. See MaxNameLength for the rule.
+	Name string
+	// ExpiresIn is required: at least a second, at most MaxLifetime.
+	ExpiresIn time.Duration
+}
+
+// CreatedKey is a new key and its secret. The secret exists only here: the
+// API never shows it again.
+type CreatedKey struct {
+	Key    Key
+	Secret credentials.Secret
+}
+
+type createBody struct {
+	Duration int64  `json:"duration"`
+	Name     string `json:"name,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+}
+
+type sessionResult struct {
+	ServerSessionID credentials.Secret `json:"server_session_id"`
+}
+
+// Create makes a key for the caller. The request is validated before it is
+// sent, and never sent twice: a failure after the server may have acted is
+// returned, not retried. After creation Create looks the key up to fill
+// CreatedKey.Key; if that lookup fails, Key holds the id and name only and
+// the secret is still returned.
+func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, error) {
+	if s.org {
+		return nil, fmt.Errorf("keys: %w: Create makes your own key; use keys.New(c) rather than Org(), or serviceaccounts.CreateAPIKey for a service account", client.ErrInvalid)
+	}
+	if err := validateName(req.Name); err != nil {
+		return nil, err
+	}
+	if err := validateExpiry(req.ExpiresIn); err != nil {
+		return nil, err
+	}
+	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name})
+	if err != nil {
+		return nil, err
+	}
+	return &CreatedKey{Key: s.find(ctx, secret, req.Name), Secret: secret}, nil
+}
+
+// CreateForUser makes a key for the service account with userID (a usr_
+// id) and returns its secret. Org scope only: organization owners make
+// keys for service accounts, whose lifetime the 30-day cap does not bound.
+// serviceaccounts.CreateAPIKey is the friendlier way in.
+func (s *Service) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
+	if !s.org {
+		return "", fmt.Errorf("keys: %w: CreateForUser works on the organization scope: use keys.New(c).Org()", client.ErrInvalid)
+	}
+	if userID == "" {
+		return "", fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
+	}
+	if expiresIn < time.Second {
+		return "", fmt.Errorf("keys: %w: the key lifetime %s is under a second", client.ErrInvalid, expiresIn)
+	}
+	return s.create(ctx, createBody{Duration: seconds(expiresIn), UserID: userID})
+}
+
+func (s *Service) create(ctx context.Context, body createBody) (credentials.Secret, error) {
+	var out sessionResult
+	if _, err := s.c.Do(ctx, http.MethodPost, createPath, nil, body, &out); err != nil {
+		return "", err
+	}
+	if out.ServerSessionID == "" {
+		return "", errors.New("keys: the server answered without a key; list your keys to check whether one was made")
+	}
+	return out.ServerSessionID, nil
+}
+
+// find looks a new key up in the caller's list: by the id derived from its
+// secret, else by its name, which is unique among active keys.
+func (s *Service) find(ctx context.Context, secret credentials.Secret, name string) Key {
+	id := keyID(secret)
+	// The new key is on the first page (newest first); a few pages bound
+	// the search if the server orders otherwise.
+	const maxScanned = 3 * client.MaxPageSize
+	var byName *Key
+	scanned := 0
+	for k, err := range s.All(ctx, ListOptions{Name: name}) {
+		if err != nil || scanned >= maxScanned {
+			break
+		}
+		scanned++
+		if k.ID == id {
+			return k
+		}
+		if name != "" && k.Name == name && k.RevokedAt == nil && byName == nil {
+			byName = &k
+		}
+	}
+	if byName != nil {
+		return *byName
+	}
+	return Key{ID: id, Name: name}
+}
+
+// Rotate revokes all of the caller's keys, including the one this client
+// authenticates with, and returns a new key. Store the new secret before
+// anything else: this client's token stops working. Rotate is never
+// retried, since a repeat would revoke the key the first call made.
+func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
+	if s.org {
+		return "", fmt.Errorf("keys: %w: Rotate replaces your own keys; use keys.New(c), or RevokeAllForUser on the organization scope", client.ErrInvalid)
+	}
+	var out sessionResult
+	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {
+		return "", err
+	}
+	if out.ServerSessionID == "" {
+		return "", errors.New("keys: the server rotated without returning a new key; create one with Create")
+	}
+	return out.ServerSessionID, nil
+}

@@ -1,0 +1,73 @@
+package keys
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/credentials"
+)
+
+// MaxNameLength is the longest key name, in characters, that the SDK
+// sends.
+//
+// The name rule is the SDK's own (the API does not publish one): a name is
+// empty (the server then generates a unique one) or 1 to MaxNameLength
+// characters of valid UTF-8, with no control or invisible format
+// characters and no white space at either end.
+const MaxNameLength = 128
+
+func validateName(name string) error {
+	if name == "" {
+		return nil
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("keys: %w: the key name is not valid UTF-8", client.ErrInvalid)
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLength {
+		return fmt.Errorf("keys: %w: the key name is %d characters long; use at most %d", client.ErrInvalid, n, MaxNameLength)
+	}
+	for i, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("keys: %w: the key name has a control or invisible character at byte %d; use printable characters only", client.ErrInvalid, i)
+		}
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	last, _ := utf8.DecodeLastRuneInString(name)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fmt.Errorf("keys: %w: the key name %q starts or ends with white space; trim it", client.ErrInvalid, name)
+	}
+	return nil
+}
+
+// validateExpiry checks a user key's lifetime against the policy: required,
+// at least a second, at most MaxLifetime.
+func validateExpiry(d time.Duration) error {
+	switch {
+	case d == 0:
+		return fmt.Errorf("keys: %w: ExpiresIn is required: every user key expires, after at most 30 days (keys.MaxLifetime)", client.ErrInvalid)
+	case d < 0:
+		return fmt.Errorf("keys: %w: ExpiresIn is negative (%s); give a lifetime of up to 30 days (keys.MaxLifetime)", client.ErrInvalid, d)
+	case d < time.Second:
+		return fmt.Errorf("keys: %w: ExpiresIn %s is under a second; give a lifetime of up to 30 days (keys.MaxLifetime)", client.ErrInvalid, d)
+	case d > MaxLifetime:
+		return fmt.Errorf("keys: %w: ExpiresIn %s is over the 30-day maximum (keys.MaxLifetime); use a shorter lifetime and rotate the key before it expires", client.ErrInvalid, d)
+	}
+	return nil
+}
+
+// seconds is the wire's duration: whole seconds.
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
+
+// keyID is the id the API lists a key under, derived from its secret: the
+// lowercase hex SHA-256 of the secret. This mapping is our choice (the API
+// does not document it); Create falls back to the key's name when it does
+// not hold.
+func keyID(secret credentials.Secret) string {
+	sum := sha256.Sum256([]byte(secret.Reveal()))
+	return hex.EncodeToString(sum[:])
+}

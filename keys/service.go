@@ -1,0 +1,170 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/paging"
+	"github.com/anyscale-go/anyscale/organization"
+)
+
+// The key endpoints; the org scope uses the admin ones.
+const (
+	createPath        = "/api/v2/users/create_api_key"
+	rotatePath        = "/api/v2/users/rotate_api_key"
+	ownKeysPath       = "/api/v2/users/api_keys"
+	adminKeysPath     = "/api/v2/users/admin/api_keys"
+	revokeAllUserPath = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
+)
+
+// Service manages API keys: the caller's own (New), or every key in the
+// organization (Org). It is safe for concurrent use.
+type Service struct {
+	c   *client.Client
+	org bool
+}
+
+// New returns a Service over the caller's own keys.
+func New(c *client.Client) *Service { return &Service{c: c} }
+
+// Org returns a Service over every user's and service account's keys in
+// the organization. Its calls use the admin endpoints, which only
+// organization owners may call: a collaborator gets client.ErrForbidden.
+func (s *Service) Org() *Service { return &Service{c: s.c, org: true} }
+
+// IsOrg reports whether the Service is the organization scope.
+func (s *Service) IsOrg() bool { return s.org }
+
+func (s *Service) keysPath() string {
+	if s.org {
+		return adminKeysPath
+	}
+	return ownKeysPath
+}
+
+func (s *Service) scope() string {
+	if s.org {
+		return "organization"
+	}
+	return "own"
+}
+
+// ListOptions filters and pages a key list.
+type ListOptions struct {
+	// Name searches key names (the server matches partially).
+	Name string
+	// OwnerEmail, OwnerID and CreatedBy filter the org scope by the key's
+	// user or service account; the email is resolved to a user id through
+	// the member list. Give at most one of OwnerEmail and OwnerID.
+	OwnerEmail, OwnerID, CreatedBy string
+	// PageSize is 1..50; 0 means 50.
+	PageSize int
+	// PageToken continues a list where an earlier page ended.
+	PageToken string
+}
+
+type listQuery struct {
+	Name      string `url:"name,omitempty"`
+	UserID    string `url:"user_id,omitempty"`
+	CreatedBy string `url:"created_by,omitempty"`
+	client.PageQuery
+}
+
+// query validates opts and resolves OwnerEmail; it sends a request only
+// for the email.
+func (s *Service) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+	count, err := paging.Count(opts.PageSize)
+	if err != nil {
+		return listQuery{}, fmt.Errorf("keys: %w", err)
+	}
+	if !s.org && (opts.OwnerEmail != "" || opts.OwnerID != "" || opts.CreatedBy != "") {
+		return listQuery{}, fmt.Errorf("keys: %w: OwnerEmail, OwnerID and CreatedBy filter the organization's keys; use keys.New(c).Org() (organization owners only)", client.ErrInvalid)
+	}
+	if opts.OwnerEmail != "" && opts.OwnerID != "" {
+		return listQuery{}, fmt.Errorf("keys: %w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+	}
+	q := listQuery{Name: opts.Name, UserID: opts.OwnerID, CreatedBy: opts.CreatedBy,
+		PageQuery: client.PageQuery{PagingToken: opts.PageToken, Count: count}}
+	if opts.OwnerEmail != "" {
+		m, err := organization.New(s.c).FindByEmail(ctx, opts.OwnerEmail)
+		if err != nil {
+			return listQuery{}, fmt.Errorf("keys: resolving OwnerEmail: %w", err)
+		}
+		if m.UserID == "" {
+			return listQuery{}, fmt.Errorf("keys: %w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, opts.OwnerEmail)
+		}
+		q.UserID = m.UserID
+	}
+	return q, nil
+}
+
+func (s *Service) listPage(ctx context.Context, q listQuery) (*client.Page[Key], error) {
+	page, err := client.ListPage[apiKeyInfo](ctx, s.c, s.keysPath(), q)
+	if err != nil {
+		return nil, err
+	}
+	out := &client.Page[Key]{Items: make([]Key, len(page.Items)), NextPageToken: page.NextPageToken, Total: page.Total}
+	for i, w := range page.Items {
+		out.Items[i] = w.toKey()
+	}
+	return out, nil
+}
+
+// List returns one page of keys.
+func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+	q, err := s.query(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.listPage(ctx, q)
+}
+
+// All iterates over every key that opts selects, starting at
+// opts.PageToken. OwnerEmail is resolved once, before the first page.
+func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+	return func(yield func(Key, error) bool) {
+		q, err := s.query(ctx, opts)
+		if err != nil {
+			yield(Key{}, err)
+			return
+		}
+		for k, err := range client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[Key], error) {
+			page := q
+			page.PagingToken = token
+			return s.listPage(ctx, page)
+		}) {
+			if !yield(k, err) {
+				return
+			}
+		}
+	}
+}
+
+// Revoke revokes the key with id. A key that is unknown, not visible to
+// the caller or already revoked is an error matching client.ErrNotFound.
+func (s *Service) Revoke(ctx context.Context, id string) error {
+	if id == "" {
+		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
+	}
+	_, err := s.c.Do(ctx, http.MethodDelete, s.keysPath()+"/"+url.PathEscape(id), nil, nil, nil)
+	return err
+}
+
+// RevokeAllForUser revokes every key of the user or service account with
+// userID (a usr_ id), and issues no new key. Org scope only.
+func (s *Service) RevokeAllForUser(ctx context.Context, userID string) error {
+	if !s.org {
+		return fmt.Errorf("keys: %w: RevokeAllForUser works on the organization scope: use keys.New(c).Org() (organization owners only), or Rotate for your own keys", client.ErrInvalid)
+	}
+	if userID == "" {
+		return fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
+	}
+	// Revoking all keys twice revokes nothing more: safe to retry.
+	ctx = client.WithIdempotency(ctx, true)
+	_, err := s.c.Do(ctx, http.MethodPost, revokeAllUserPath+url.PathEscape(userID), nil, nil, nil)
+	return err
+}
