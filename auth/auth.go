@@ -20,13 +20,19 @@ type Source string
 
 // The sources the SDK knows.
 const (
-	SourceStatic    Source = "static"
-	SourceEnv       Source = "env"
-	SourceFile      Source = "file"
+	// SourceStatic is a token given in code, through Static.
+	SourceStatic Source = "static"
+	// SourceEnv is the ANYSCALE_CLI_TOKEN variable, through Env.
+	SourceEnv Source = "env"
+	// SourceFile is the credentials file, through File.
+	SourceFile Source = "file"
+	// SourceWorkspace is the token an Anyscale workspace or cluster
+	// injected, through Workspace.
 	SourceWorkspace Source = "workspace"
 )
 
-// Token is a resolved token and where it came from.
+// Token is a resolved token and where it came from. Its Value redacts
+// itself when printed, so a Token is safe to log.
 type Token struct {
 	Value  credentials.Secret
 	Source Source
@@ -35,10 +41,24 @@ type Token struct {
 	Origin string
 }
 
-// Provider resolves a token.
+// String describes the token without revealing it, such as
+// "aph0_…3f9a from env (ANYSCALE_CLI_TOKEN)".
+func (t Token) String() string {
+	return t.Value.String() + " from " + string(t.Source) + " (" + t.Origin + ")"
+}
+
+// Provider resolves a token. A Provider that is not configured in this
+// process returns an error matching ErrUnavailable; any other error means
+// it is configured but broken.
 type Provider interface {
 	Token(ctx context.Context) (Token, error)
 }
+
+// ProviderFunc adapts a function to a Provider.
+type ProviderFunc func(ctx context.Context) (Token, error)
+
+// Token calls f(ctx).
+func (f ProviderFunc) Token(ctx context.Context) (Token, error) { return f(ctx) }
 
 // ErrUnavailable is matched by the error of a source that is not
 // configured here; a Chain moves on to its next source. Any other error

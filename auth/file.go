@@ -1,0 +1,109 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/anyscale-go/anyscale/credentials"
+)
+
+// FileOption configures File.
+type FileOption func(*fileConfig)
+
+type fileConfig struct {
+	path   string
+	strict bool
+}
+
+// WithPath makes File read the credentials file at p instead of
+// credentials.DefaultPath().
+func WithPath(p string) FileOption {
+	return func(c *fileConfig) { c.path = p }
+}
+
+// WithStrictPermissions makes File refuse a credentials file that group or
+// others may read or write, instead of using it with a warning.
+func WithStrictPermissions() FileOption {
+	return func(c *fileConfig) { c.strict = true }
+}
+
+// File returns a Provider of the token in the credentials file, with
+// Source SourceFile and the file's path as Origin. The default path,
+// credentials.DefaultPath(), is resolved each time Token is called.
+//
+// A missing file is unavailable. A file that is not valid JSON, has no
+// cli_token, or holds a token that credentials.ValidateToken rejects is an
+// error naming the path. A file or directory open to group or others is an
+// error with WithStrictPermissions; otherwise the token is used, and a
+// Chain logs a warning on its logger, once per Chain.
+func File(opts ...FileOption) Provider {
+	var c fileConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return &fileProvider{cfg: c}
+}
+
+type fileProvider struct {
+	cfg fileConfig
+}
+
+func (p *fileProvider) Token(ctx context.Context) (Token, error) { return p.resolve(ctx).tokenOf() }
+
+func (p *fileProvider) resolve(ctx context.Context) outcome {
+	o := outcome{source: SourceFile}
+	path := p.cfg.path
+	if path == "" {
+		var err error
+		if path, err = credentials.DefaultPath(); err != nil {
+			o.origin = filepath.Join("$HOME", credentials.DirName, credentials.FileName)
+			o.err = unavailable(SourceFile, o.origin, "no home directory to look in: "+err.Error(), err)
+			return o
+		}
+	}
+	o.origin = path
+	if err := ctx.Err(); err != nil {
+		o.err = err
+		return o
+	}
+
+	f, err := credentials.Load(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			o.err = unavailable(SourceFile, path, "no such file", err)
+		} else {
+			// *credentials.FormatError names the path and says how to fix it;
+			// other errors (a directory, no read permission) come from the
+			// os package and name the path too.
+			o.err = fmt.Errorf("auth: file: %w", err)
+		}
+		return o
+	}
+	if err := credentials.ValidateToken(f.CLIToken.Reveal()); err != nil {
+		o.err = fmt.Errorf("auth: file: %s: %w; run `anyscale login` to replace it", path, err)
+		return o
+	}
+
+	if err := credentials.CheckPermissions(path); err != nil {
+		var insecure *credentials.InsecurePermissionsError
+		switch {
+		case errors.As(err, &insecure) && p.cfg.strict:
+			o.err = fmt.Errorf("auth: file: refusing a credentials file open to group or others: %w", err)
+			return o
+		case errors.As(err, &insecure):
+			o.warning = fmt.Errorf("%w; using its token anyway (auth.WithStrictPermissions makes this an error)", err)
+		case p.cfg.strict:
+			// The permissions could not be checked (the file went away
+			// after it was read, say): strict mode does not guess.
+			o.err = fmt.Errorf("auth: file: checking permissions: %w", err)
+			return o
+		}
+	}
+	o.token = Token{Value: f.CLIToken, Source: SourceFile, Origin: path}
+	return o
+}
