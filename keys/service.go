@@ -46,13 +46,6 @@ func (s *Service) keysPath() string {
 	return ownKeysPath
 }
 
-func (s *Service) scope() string {
-	if s.org {
-		return "organization"
-	}
-	return "own"
-}
-
 // ListOptions filters and pages a key list.
 type ListOptions struct {
 	// Name searches key names (the server matches partially).

@@ -1,0 +1,189 @@
+package organization_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/organization"
+)
+
+const baseURL = "https://api.test"
+
+type call struct {
+	Method string
+	Path   string
+	Query  url.Values
+}
+
+type mock struct {
+	mt    *httpmock.MockTransport
+	c     *client.Client
+	calls []call
+}
+
+func newMock(t *testing.T) *mock {
+	t.Helper()
+	m := &mock{mt: httpmock.NewMockTransport()}
+	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken("aph0_token0123456789abcdefghijklmnopq"),
+		client.WithHTTPClient(&http.Client{Transport: m.mt}),
+		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
+	require.NoError(t, err)
+	m.c = c
+	return m
+}
+
+func (m *mock) on(method, path string, answer func(r *http.Request) (int, string)) {
+	m.mt.RegisterResponder(method, baseURL+path, func(r *http.Request) (*http.Response, error) {
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+		}
+		m.calls = append(m.calls, call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
+		status, body := answer(r)
+		resp := httpmock.NewStringResponse(status, body)
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+}
+
+func fixed(status int, body string) func(*http.Request) (int, string) {
+	return func(*http.Request) (int, string) { return status, body }
+}
+
+const (
+	ada = `{"id":"ide_ada","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"owner",
+		"created_at":"2026-01-02T03:04:05Z","base_role":"owner","additional_roles":[],"is_service_account":false,"new_field":1}`
+	bot = `{"id":"ide_bot","user_id":"usr_bot","email":"ci@org-x.serviceaccount.com","name":"ci","permission_level":"collaborator",
+		"created_at":"2026-01-02T03:04:05Z","is_service_account":true}`
+	old = `{"id":"ide_old","user_id":null,"email":"old@example.com","name":null,"permission_level":"collaborator","created_at":"2020-01-01T00:00:00Z"}`
+	me  = `{"result":{"id":"usr_ada","email":"ada@example.com","organization_permission_level":"owner"}}`
+)
+
+func results(next string, items ...string) string {
+	tok := "null"
+	if next != "" {
+		tok = `"` + next + `"`
+	}
+	return `{"results":[` + strings.Join(items, ",") + `],"metadata":{"total":3,"next_paging_token":` + tok + `}}`
+}
+
+func TestListDecodesAndQueries(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("n2", ada, bot, old)))
+	page, err := organization.New(m.c).List(context.Background(), organization.ListOptions{Email: "a", Name: "b", Kind: organization.ServiceAccounts, PageSize: 3, PageToken: "n1"})
+	require.NoError(t, err)
+	require.Len(t, m.calls, 1)
+	assert.Equal(t, url.Values{"email": {"a"}, "name": {"b"}, "is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"},
+		"count": {"3"}, "paging_token": {"n1"}}, m.calls[0].Query)
+	assert.Equal(t, "n2", page.NextPageToken)
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	assert.Equal(t, []organization.Member{
+		{ID: "ide_ada", UserID: "usr_ada", Email: "ada@example.com", Name: "Ada", PermissionLevel: "owner", CreatedAt: created},
+		{ID: "ide_bot", UserID: "usr_bot", Email: "ci@org-x.serviceaccount.com", Name: "ci", PermissionLevel: "collaborator", ServiceAccount: true, CreatedAt: created},
+		{ID: "ide_old", Email: "old@example.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}, page.Items)
+}
+
+func TestListKinds(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("")))
+	s := organization.New(m.c)
+	_, err := s.List(context.Background(), organization.ListOptions{Kind: organization.UserAccounts})
+	require.NoError(t, err)
+	assert.Equal(t, "false", m.calls[0].Query.Get("is_service_account"))
+	assert.Equal(t, "only_user_accounts", m.calls[0].Query.Get("collaborator_type"))
+	_, err = s.List(context.Background(), organization.ListOptions{})
+	require.NoError(t, err)
+	assert.False(t, m.calls[1].Query.Has("is_service_account"))
+	_, err = s.List(context.Background(), organization.ListOptions{Kind: "robots"})
+	assert.ErrorIs(t, err, client.ErrInvalid)
+	_, err = s.List(context.Background(), organization.ListOptions{PageSize: 51})
+	assert.ErrorIs(t, err, client.ErrInvalid)
+	assert.Len(t, m.calls, 2)
+}
+
+func TestAllFollowsPages(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/organization_collaborators/", func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("paging_token") == "" {
+			return 200, results("p2", ada)
+		}
+		return 200, results("", bot)
+	})
+	var emails []string
+	for mem, err := range organization.New(m.c).All(context.Background(), organization.ListOptions{}) {
+		require.NoError(t, err)
+		emails = append(emails, mem.Email)
+	}
+	assert.Equal(t, []string{"ada@example.com", "ci@org-x.serviceaccount.com"}, emails)
+}
+
+func TestFindByEmail(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", old, ada)))
+	s := organization.New(m.c)
+	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ")
+	require.NoError(t, err)
+	assert.Equal(t, "ide_ada", got.ID)
+	assert.Equal(t, "ada@example.com", m.calls[0].Query.Get("email"), "sent lower-cased")
+	_, err = s.FindByEmail(context.Background(), "someone@example.com")
+	assert.ErrorIs(t, err, client.ErrNotFound)
+	_, err = s.FindByEmail(context.Background(), "")
+	assert.ErrorIs(t, err, client.ErrInvalid)
+}
+
+func TestRemove(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
+	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", bot, old)))
+	m.on("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(204, ""))
+	require.NoError(t, organization.New(m.c).Remove(context.Background(), "old@example.com"))
+	require.Len(t, m.calls, 3)
+	assert.Equal(t, call{Method: "DELETE", Path: "/api/v2/organization_collaborators/ide_old", Query: url.Values{}}, m.calls[2])
+}
+
+func TestRemoveRefusesSelfBeforeSending(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
+	err := organization.New(m.c).Remove(context.Background(), "Ada@Example.com")
+	require.ErrorIs(t, err, client.ErrForbidden)
+	assert.Contains(t, err.Error(), "nobody can remove themselves")
+	require.Len(t, m.calls, 1, "only WhoAmI was sent")
+}
+
+func TestRemoveAsCollaborator(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/userinfo/", fixed(200, `{"result":{"id":"usr_c","email":"c@example.com","organization_permission_level":"collaborator"}}`))
+	err := organization.New(m.c).Remove(context.Background(), "ada@example.com")
+	require.ErrorIs(t, err, client.ErrForbidden)
+	assert.Contains(t, err.Error(), "organization owner")
+	assert.Len(t, m.calls, 1)
+}
+
+func TestRemoveServerErrors(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
+	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", old)))
+	m.on("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(403, `{"error":{"detail":"protected account"}}`))
+	err := organization.New(m.c).Remove(context.Background(), "old@example.com")
+	require.ErrorIs(t, err, client.ErrForbidden)
+	assert.Contains(t, err.Error(), "protected account")
+	assert.ErrorIs(t, organization.New(m.c).RemoveByID(context.Background(), ""), client.ErrInvalid)
+}
