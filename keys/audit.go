@@ -85,14 +85,9 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 	if window <= 0 {
 		window = DefaultExpiringWithin
 	}
-	serviceAccounts := map[string]bool{}
-	if s.org {
-		for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.ServiceAccounts}) {
-			if err != nil {
-				return nil, fmt.Errorf("keys: audit: listing service accounts: %w", err)
-			}
-			serviceAccounts[m.UserID] = true
-		}
+	exempt, err := s.serviceAccountKeys(ctx)
+	if err != nil {
+		return nil, err
 	}
 	report := &AuditReport{At: now(), Findings: []Finding{}}
 	for k, err := range s.All(ctx, opts.List) {
@@ -103,9 +98,33 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 			continue
 		}
 		report.Checked++
-		report.Findings = append(report.Findings, check(k, report.At, window, serviceAccounts[k.CreatedBy])...)
+		report.Findings = append(report.Findings, check(k, report.At, window, exempt[k.ID])...)
 	}
 	return report, nil
+}
+
+// serviceAccountKeys returns the ids of the service accounts' keys, on the
+// org scope: the 30-day rule is for user keys.
+func (s *Service) serviceAccountKeys(ctx context.Context) (map[string]bool, error) {
+	ids := map[string]bool{}
+	if !s.org {
+		return ids, nil
+	}
+	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.ServiceAccounts}) {
+		if err != nil {
+			return nil, fmt.Errorf("keys: audit: listing service accounts: %w", err)
+		}
+		if !m.ServiceAccount || m.UserID == "" {
+			continue
+		}
+		for k, err := range s.All(ctx, ListOptions{OwnerID: m.UserID}) {
+			if err != nil {
+				return nil, fmt.Errorf("keys: audit: listing the keys of service account %s: %w", m.Email, err)
+			}
+			ids[k.ID] = true
+		}
+	}
+	return ids, nil
 }
 
 func check(k Key, now time.Time, window time.Duration, serviceAccount bool) []Finding {

@@ -3,6 +3,7 @@ package keys_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -27,14 +28,19 @@ func TestAudit(t *testing.T) {
 	m := newMock(t)
 	m.on("GET", "/api/v2/organization_collaborators/", 200, list("",
 		`{"id":"ide_sa","user_id":"usr_sa","email":"bot@org-x.serviceaccount.com","permission_level":"collaborator","is_service_account":true,"created_at":"2026-01-01T00:00:00Z"}`))
-	m.on("GET", "/api/v2/users/admin/api_keys", 200, list("",
-		keyJSON("legacy", "usr_u", "2024-01-01T00:00:00Z", ""),
-		keyJSON("long", "usr_u", "2026-11-01T00:00:00Z", "2027-11-01T00:00:00Z"),
-		keyJSON("soon", "usr_u", "2026-11-01T00:00:00Z", "2026-11-28T00:00:00Z"),
-		keyJSON("fine", "usr_u", "2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"),
-		keyJSON("expired", "usr_u", "2026-10-01T00:00:00Z", "2026-10-31T00:00:00Z"),
-		keyJSON("sa-long", "usr_sa", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"),
-	))
+	m.onFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("user_id") == "usr_sa" {
+			return 200, list("", keyJSON("sa-long", "usr_owner", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"))
+		}
+		return 200, list("",
+			keyJSON("legacy", "usr_u", "2024-01-01T00:00:00Z", ""),
+			keyJSON("long", "usr_u", "2026-11-01T00:00:00Z", "2027-11-01T00:00:00Z"),
+			keyJSON("soon", "usr_u", "2026-11-01T00:00:00Z", "2026-11-28T00:00:00Z"),
+			keyJSON("fine", "usr_u", "2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"),
+			keyJSON("expired", "usr_u", "2026-10-01T00:00:00Z", "2026-10-31T00:00:00Z"),
+			keyJSON("sa-long", "usr_owner", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"),
+		)
+	})
 	report, err := keys.New(m.c).Org().Audit(context.Background(), keys.AuditOptions{
 		ExpiringWithin: 7 * 24 * time.Hour,
 		Now:            func() time.Time { return now },

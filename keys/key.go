@@ -28,7 +28,7 @@ type Key struct {
 	// DisplayID is a short, non-secret label of the key.
 	DisplayID string
 	Name      string
-	// CreatedBy is the user id of the key's owner.
+	// CreatedBy is the user id of whoever created the key.
 	CreatedBy string
 	CreatedAt time.Time
 	// ExpiresAt is nil for a legacy key that never expires.

@@ -1,0 +1,91 @@
+package anyscaletest
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Paging is keyset paging over a creation sequence number: every item the
+// server stores has a seq that only grows. A paging token is an opaque
+// encoding of the list it belongs to and the seq of the last item served,
+// so a page never repeats or skips an item when items are added between
+// requests: new items sort before the cursor (newest-first lists) or after
+// every existing one (oldest-first lists).
+
+// pageRequest is the validated count and cursor of a list request.
+type pageRequest struct {
+	count  int
+	after  int64 // 0: from the start
+	hasCur bool
+}
+
+// parsePage reads count (1..50, default 50) and paging_token for the list
+// named kind. An invalid token is a 422 in the {"error": ...} shape.
+func parsePage(q url.Values, kind string) (pageRequest, *reply) {
+	p := pageRequest{count: maxPageSize}
+	n, present, bad := queryInt(q, "count")
+	if bad != nil {
+		return p, bad
+	}
+	if present {
+		if n < 1 || n > maxPageSize {
+			r := invalid(queryLoc("count"), "value_error.number.not_in_range",
+				"count must be between 1 and %d", maxPageSize)
+			return p, &r
+		}
+		p.count = int(n)
+	}
+	if tok := q.Get("paging_token"); tok != "" {
+		seq, ok := decodeCursor(kind, tok)
+		if !ok {
+			r := fail(422, "invalid paging_token: pass next_paging_token from the previous page of this list")
+			return p, &r
+		}
+		p.after, p.hasCur = seq, true
+	}
+	return p, nil
+}
+
+// paginate cuts one page out of items, which are already filtered and in
+// list order (seq descending when desc, else ascending). It returns the
+// page and the next paging token ("" when this is the last page).
+func paginate[T any](items []T, seq func(T) int64, desc bool, kind string, p pageRequest) ([]T, string) {
+	start := 0
+	if p.hasCur {
+		start = len(items)
+		for i, it := range items {
+			if desc && seq(it) < p.after || !desc && seq(it) > p.after {
+				start = i
+				break
+			}
+		}
+	}
+	end := min(start+p.count, len(items))
+	page := items[start:end]
+	if end == len(items) || len(page) == 0 {
+		return page, ""
+	}
+	return page, encodeCursor(kind, seq(page[len(page)-1]))
+}
+
+func encodeCursor(kind string, seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(kind, tok string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, false
+	}
+	i := strings.LastIndexByte(string(b), ':')
+	if i < 0 || string(b[:i]) != kind {
+		return 0, false
+	}
+	seq, err := strconv.ParseInt(string(b[i+1:]), 10, 64)
+	if err != nil || seq <= 0 {
+		return 0, false
+	}
+	return seq, true
+}

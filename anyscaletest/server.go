@@ -1,0 +1,660 @@
+package anyscaletest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is an in-memory Anyscale API on a loopback port. It is safe for
+// concurrent use: one mutex guards all of its state, and every exported
+// method may be called while requests are being served.
+type Server struct {
+	// URL is the base URL of the server, such as "http://127.0.0.1:41234",
+	// with no trailing slash: the SDK's base URL.
+	URL string
+
+	ts        *httptest.Server
+	mux       *http.ServeMux
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	now      time.Time
+	seq      int64
+	orgID    string
+	orgName  string
+	ownerID  string
+	accounts map[string]*account // by user id
+	members  []*account          // in creation order, removed ones included
+	keys     map[string]*apiKey  // by id
+	keyOrder []*apiKey           // in creation order
+	logins   map[string]*login   // by otp
+	faults   []*Fault
+	requests []Request
+	reqBase  int // how many requests ResetRequests forgot
+}
+
+// account is a human member or a service account of the organization.
+type account struct {
+	seq        int64
+	userID     string
+	identityID string
+	email      string
+	name       string
+	role       Role
+	service    bool
+	createdAt  time.Time
+	removed    bool
+	seedToken  string // secret of the key seeded by AddUser, for User values
+}
+
+// Role is a member's permission level in the organization.
+type Role string
+
+// The two permission levels.
+const (
+	// Owner manages the organization: every key, members, service accounts.
+	Owner Role = "owner"
+	// Collaborator manages only its own keys.
+	Collaborator Role = "collaborator"
+)
+
+// Option configures NewServer and Start.
+type Option func(*config)
+
+type config struct {
+	clock      time.Time
+	orgName    string
+	ownerEmail string
+}
+
+// WithClock starts the server clock at start instead of the current time
+// (truncated to the second). The server clock only moves with Advance.
+func WithClock(start time.Time) Option { return func(c *config) { c.clock = start.UTC() } }
+
+// WithOrgName names the seeded organization (default "Example Org").
+func WithOrgName(name string) Option { return func(c *config) { c.orgName = name } }
+
+// WithOwnerEmail sets the email of the seeded owner (default "owner@example.com").
+func WithOwnerEmail(email string) Option { return func(c *config) { c.ownerEmail = email } }
+
+// NewServer starts a server on 127.0.0.1 at a random port, seeded with one
+// organization and its owner. Call Close when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{
+		clock:      time.Now().UTC().Truncate(time.Second),
+		orgName:    defaultOrgName,
+		ownerEmail: defaultOwnerEmail,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{
+		mux:      http.NewServeMux(),
+		closing:  make(chan struct{}),
+		now:      cfg.clock,
+		orgID:    newID(prefixOrg),
+		orgName:  cfg.orgName,
+		accounts: map[string]*account{},
+		keys:     map[string]*apiKey{},
+		logins:   map[string]*login{},
+	}
+	s.routes()
+	owner := s.AddUser(cfg.ownerEmail, Owner)
+	s.ownerID = owner.ID
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = "http://" + s.ts.Listener.Addr().String() // what Start sets, known before serving
+	s.ts.Start()
+	return s
+}
+
+// Start is NewServer for tests: the server closes when t's test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down: it drops the connections of requests still
+// held by an injected delay, closes idle connections and waits for the
+// handlers that are running to return. Calling it again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.ts.Close()
+	})
+}
+
+// HTTPClient returns an *http.Client for this server whose idle
+// connections Close shuts, so tests that use it leak no goroutines.
+func (s *Server) HTTPClient() *http.Client { return s.ts.Client() }
+
+// OrgID returns the id of the seeded organization.
+func (s *Server) OrgID() string { return s.orgID }
+
+// OrgName returns the name of the seeded organization.
+func (s *Server) OrgName() string { return s.orgName }
+
+// Owner returns the seeded owner, whose Token is a valid 30-day key.
+func (s *Server) Owner() User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accounts[s.ownerID].user()
+}
+
+// Now returns the server clock.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// Advance moves the server clock forward by d; key expiry follows it.
+// It panics if d is negative: the clock never goes back.
+func (s *Server) Advance(d time.Duration) {
+	if d < 0 {
+		panic("anyscaletest: Advance with a negative duration")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+}
+
+// nextSeq returns the next creation sequence number. Callers hold s.mu.
+func (s *Server) nextSeq() int64 {
+	s.seq++
+	return s.seq
+}
+
+// AddUser adds a human member with the given role, seeded with one valid
+// key that expires in 30 days (server clock); the returned User's Token is
+// that key's secret. The email is lower-cased. It panics on an empty
+// email, an unknown role, or an email already held by a current member.
+func (s *Server) AddUser(email string, role Role) User {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !strings.Contains(email, "@") {
+		panic(fmt.Sprintf("anyscaletest: AddUser: %q is not an email", email))
+	}
+	if role != Owner && role != Collaborator {
+		panic(fmt.Sprintf("anyscaletest: AddUser: unknown role %q", role))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.memberByEmail(email) != nil {
+		panic(fmt.Sprintf("anyscaletest: AddUser: %s is already a member", email))
+	}
+	a := s.addAccount(email, nameFromEmail(email), role, false)
+	a.seedToken, _ = s.issueKey(a, a.userID, "", seededKeyLifetime)
+	return a.user()
+}
+
+// AddServiceAccount adds a service account as an owner would, seeded with
+// one valid key of the official CLI's 100-year lifetime; the returned
+// User's Token is that key's secret. It panics if name is invalid or taken.
+func (s *Server) AddServiceAccount(name string) User {
+	if msg := checkServiceAccountName(name); msg != "" {
+		panic("anyscaletest: AddServiceAccount: " + msg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.serviceAccountByName(name) != nil {
+		panic(fmt.Sprintf("anyscaletest: AddServiceAccount: %q exists", name))
+	}
+	a := s.addAccount(serviceAccountEmail(name, s.orgID), name, Collaborator, true)
+	a.seedToken, _ = s.issueKey(a, s.ownerID, "", serviceAccountSeedLifetime)
+	return a.user()
+}
+
+// addAccount stores a new member. Callers hold s.mu.
+func (s *Server) addAccount(email, name string, role Role, service bool) *account {
+	a := &account{
+		seq:        s.nextSeq(),
+		userID:     newID(prefixUser),
+		identityID: newID(prefixIdentity),
+		email:      email,
+		name:       name,
+		role:       role,
+		service:    service,
+		createdAt:  s.now,
+	}
+	s.accounts[a.userID] = a
+	s.members = append(s.members, a)
+	return a
+}
+
+// LookupUser returns the current member (user or service account) with the
+// given email, compared case-insensitively. Token is set only for members
+// added with AddUser or AddServiceAccount.
+func (s *Server) LookupUser(email string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.memberByEmail(strings.ToLower(email))
+	if a == nil {
+		return User{}, false
+	}
+	return a.user(), true
+}
+
+// memberByEmail finds a current member by lower-cased email. Callers hold s.mu.
+func (s *Server) memberByEmail(email string) *account {
+	for _, a := range s.members {
+		if !a.removed && a.email == email {
+			return a
+		}
+	}
+	return nil
+}
+
+// member finds a current member by user id. Callers hold s.mu.
+func (s *Server) member(userID string) *account {
+	if a := s.accounts[userID]; a != nil && !a.removed {
+		return a
+	}
+	return nil
+}
+
+// mustMember is member for test helpers: it panics on a stale User.
+func (s *Server) mustMember(u User, helper string) *account {
+	a := s.member(u.ID)
+	if a == nil {
+		panic(fmt.Sprintf("anyscaletest: %s: %s is not a current member", helper, u.Email))
+	}
+	return a
+}
+
+func (a *account) user() User {
+	return User{
+		ID:         a.userID,
+		IdentityID: a.identityID,
+		Email:      a.email,
+		Name:       a.name,
+		Role:       a.role,
+		Token:      a.seedToken,
+	}
+}
+
+// Fault is an injected failure for the next requests that match it.
+type Fault struct {
+	// Method matches the request method; "" matches any.
+	Method string
+	// PathPrefix matches the start of the request path; "" matches any.
+	PathPrefix string
+	// Status, when not 0, answers with this status and the body
+	// {"error":{"detail":"injected fault"}}.
+	Status int
+	// RetryAfter, when set, is sent as the Retry-After header with Status.
+	RetryAfter string
+	// Drop closes the connection without any response (it wins over Status).
+	Drop bool
+	// Delay holds the request this long first; a cancelled request (or
+	// Close) ends the wait, and then nothing is answered.
+	Delay time.Duration
+	// Times is how many matching requests get the fault; 0 means 1.
+	Times int
+	// AfterHandler runs the real handler first, so its state changes
+	// happen, and then replaces its response with the fault ("it acted,
+	// but the response was lost").
+	AfterHandler bool
+}
+
+// FailNext queues f: the next f.Times requests matching f.Method and
+// f.PathPrefix get it. Faults are matched in the order they were queued,
+// and a request takes at most one fault. It panics on a negative Times or
+// an impossible Status.
+func (s *Server) FailNext(f Fault) {
+	if f.Times < 0 {
+		panic("anyscaletest: FailNext with negative Times")
+	}
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		panic(fmt.Sprintf("anyscaletest: FailNext with status %d", f.Status))
+	}
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// takeFault removes one use of the first queued fault matching r.
+func (s *Server) takeFault(r *http.Request) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) || !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+			continue
+		}
+		f.Times--
+		if f.Times == 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return *f, true
+	}
+	return Fault{}, false
+}
+
+// Request is one request the server received, as recorded on arrival.
+type Request struct {
+	// Method and Path are the request's method and URL path.
+	Method, Path string
+	// Query is the parsed query string.
+	Query url.Values
+	// Header holds the request headers without Authorization and Cookie.
+	Header http.Header
+	// Body is the raw request body (nil when empty).
+	Body []byte
+	// Authenticated reports whether the request carried a valid token.
+	Authenticated bool
+	// UserEmail is the email of the member the token belongs to, if valid.
+	UserEmail string
+	// TraceID is the x-trace-id the server answered with.
+	TraceID string
+	// Status is the status code sent; 0 when no response was sent (a
+	// dropped connection, or a client that went away during a delay).
+	Status int
+}
+
+// Requests returns a copy of every request received so far, in order of
+// arrival. The bearer token is never recorded.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Query = cloneValues(r.Query)
+		r.Header = r.Header.Clone()
+		r.Body = bytes.Clone(r.Body)
+		out[i] = r
+	}
+	return out
+}
+
+// ResetRequests forgets the requests recorded so far.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqBase += len(s.requests)
+	s.requests = nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// record stores r on arrival and returns its number, counting forgotten ones.
+func (s *Server) record(r *http.Request, body []byte, traceID string) int {
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	h.Del("Cookie")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	req := Request{
+		Method:  r.Method,
+		Path:    r.URL.Path,
+		Query:   r.URL.Query(),
+		Header:  h,
+		Body:    body,
+		TraceID: traceID,
+	}
+	if a, _ := s.authenticate(r); a != nil {
+		req.Authenticated, req.UserEmail = true, a.email
+	}
+	s.requests = append(s.requests, req)
+	return s.reqBase + len(s.requests) - 1
+}
+
+// setStatus records the status sent for request number n.
+func (s *Server) setStatus(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := n - s.reqBase; i >= 0 && i < len(s.requests) {
+		s.requests[i].Status = status
+	}
+}
+
+// serveHTTP is the entry point: trace id, recording, faults, routing.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	traceID := newTraceID()
+	w.Header().Set("X-Trace-Id", traceID)
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return // the client went away
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) == 0 {
+		body = nil
+	}
+	idx := s.record(r, bytes.Clone(body), traceID)
+	sw := &statusWriter{ResponseWriter: w, s: s, idx: idx}
+	if len(body) > maxBodyBytes {
+		fail(http.StatusRequestEntityTooLarge, "request body over %d bytes", maxBodyBytes).write(sw)
+		return
+	}
+
+	f, faulted := s.takeFault(r)
+	if !faulted {
+		s.route(sw, r)
+		return
+	}
+	if f.Delay > 0 && !s.wait(r.Context(), f.Delay) {
+		select {
+		case <-s.closing:
+			drop(w) // closing: answer nothing rather than an empty 200
+		default: // the client went away
+		}
+		return
+	}
+	if f.Status == 0 && !f.Drop {
+		s.route(sw, r) // a pure delay
+		return
+	}
+	if f.AfterHandler {
+		s.route(&discardWriter{header: http.Header{}}, r)
+	}
+	if f.Drop {
+		drop(w)
+		return
+	}
+	rep := fail(f.Status, "injected fault")
+	if f.RetryAfter != "" {
+		rep.header = http.Header{"Retry-After": {f.RetryAfter}}
+	}
+	rep.write(sw)
+}
+
+// routes registers every endpoint of wire.md.
+func (s *Server) routes() {
+	s.keyRoutes()
+	s.memberRoutes()
+	s.serviceAccountRoutes()
+	s.loginRoutes()
+}
+
+// wait sleeps for d unless ctx ends or the server closes first.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// drop closes the connection under w without writing a response.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // closes the connection on any protocol
+}
+
+// route sends r through the mux; what the mux answers by itself (unknown
+// path, wrong method, its trailing-slash and clean-path redirects) becomes
+// an error envelope, so that paths must be exact.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	mw := &muxWriter{ResponseWriter: w, scratch: http.Header{}}
+	s.mux.ServeHTTP(mw, r)
+	if mw.ours {
+		return
+	}
+	switch mw.status {
+	case http.StatusMethodNotAllowed:
+		rep := fail(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path)
+		rep.header = http.Header{"Allow": mw.scratch.Values("Allow")}
+		rep.write(w)
+	default:
+		fail(http.StatusNotFound, "no endpoint at %s %s", r.Method, r.URL.Path).write(w)
+	}
+}
+
+// handlerFunc is a handler run with s.mu held; me is the authenticated
+// caller (nil on the unauthenticated endpoints).
+type handlerFunc func(r *http.Request, me *account) reply
+
+// handle registers an authenticated endpoint.
+func (s *Server) handle(pattern string, h handlerFunc) { s.register(pattern, true, h) }
+
+// handlePublic registers an endpoint that needs no token.
+func (s *Server) handlePublic(pattern string, h handlerFunc) { s.register(pattern, false, h) }
+
+func (s *Server) register(pattern string, authed bool, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if mw, ok := w.(*muxWriter); ok {
+			mw.ours = true
+		}
+		rep := s.run(r, authed, h)
+		rep.write(w)
+	})
+}
+
+// run authenticates and runs h under the state lock; the reply is written
+// after the lock is released.
+func (s *Server) run(r *http.Request, authed bool, h handlerFunc) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var me *account
+	if authed {
+		var why string
+		if me, why = s.authenticate(r); me == nil {
+			return fail(http.StatusUnauthorized, "%s", why)
+		}
+	}
+	return h(r, me)
+}
+
+// authenticate resolves the bearer token of r to a current member, or says
+// why not (never echoing the token). Callers hold s.mu.
+func (s *Server) authenticate(r *http.Request) (*account, string) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, "not authenticated: send an Authorization: Bearer <token> header"
+	}
+	scheme, token, _ := strings.Cut(h, " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, "not authenticated: the Authorization header must be Bearer <token>"
+	}
+	k := s.keys[keyID(token)]
+	switch {
+	case k == nil:
+		return nil, "invalid token: no such API key"
+	case k.revokedAt != nil:
+		return nil, "invalid token: the API key was revoked"
+	case k.expired(s.now):
+		return nil, "invalid token: the API key expired"
+	}
+	a := s.member(k.userID)
+	if a == nil {
+		return nil, "invalid token: the account was removed from the organization"
+	}
+	return a, ""
+}
+
+// statusWriter records the status code in the request log as it is
+// written, so that it is there before the client sees the response.
+type statusWriter struct {
+	http.ResponseWriter
+	s      *Server
+	idx    int
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+		w.s.setStatus(w.idx, code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// muxWriter passes writes through once one of our handlers claimed the
+// request (ours); otherwise it swallows what the mux itself answers and
+// keeps its status and headers.
+type muxWriter struct {
+	http.ResponseWriter
+	ours    bool
+	status  int
+	scratch http.Header
+}
+
+func (w *muxWriter) Header() http.Header {
+	if w.ours {
+		return w.ResponseWriter.Header()
+	}
+	return w.scratch
+}
+
+func (w *muxWriter) WriteHeader(code int) {
+	if w.ours {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *muxWriter) Write(b []byte) (int, error) {
+	if w.ours {
+		return w.ResponseWriter.Write(b)
+	}
+	return len(b), nil
+}
+
+// discardWriter takes a handler's response when a fault replaces it.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }

@@ -1,0 +1,60 @@
+package anyscaletest
+
+import (
+	"net/http"
+	"strings"
+)
+
+func (s *Server) serviceAccountRoutes() {
+	s.handle("POST /api/v2/users/service_accounts", s.createServiceAccount)
+}
+
+func (a *account) serviceAccount() serviceAccountInfo {
+	return serviceAccountInfo{
+		ID:              a.identityID, // choice: the collaborator id, which deletes it
+		UserID:          a.userID,
+		Name:            a.name,
+		Email:           a.email,
+		CreatedAt:       formatTime(a.createdAt),
+		PermissionLevel: string(a.role),
+	}
+}
+
+// serviceAccountByName finds a current service account by name,
+// case-insensitively. Callers hold s.mu.
+func (s *Server) serviceAccountByName(name string) *account {
+	for _, a := range s.members {
+		if !a.removed && a.service && strings.EqualFold(a.name, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// createServiceAccount is POST /api/v2/users/service_accounts?name=<name>.
+// The request has no body (one sent is ignored); the account starts with
+// no key: the client creates one with create_api_key and user_id.
+func (s *Server) createServiceAccount(r *http.Request, me *account) reply {
+	if me.role != Owner {
+		return fail(http.StatusForbidden, "only organization owners can create service accounts")
+	}
+	q := r.URL.Query()
+	if bad := checkQuery(q, "name"); bad != nil {
+		return *bad
+	}
+	name := q.Get("name")
+	if !q.Has("name") {
+		return invalid(queryLoc("name"), "value_error.missing", "field required")
+	}
+	if msg := checkServiceAccountName(name); msg != "" {
+		return invalid(queryLoc("name"), "value_error", "%s", msg)
+	}
+	if s.serviceAccountByName(name) != nil {
+		return fail(http.StatusConflict, "a service account named %q already exists", name)
+	}
+	if s.memberByEmail(serviceAccountEmail(name, s.orgID)) != nil {
+		return fail(http.StatusConflict, "the email of service account %q is taken", name)
+	}
+	a := s.addAccount(serviceAccountEmail(name, s.orgID), name, Collaborator, true)
+	return ok(a.serviceAccount())
+}

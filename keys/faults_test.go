@@ -1,0 +1,177 @@
+package keys_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/keys"
+)
+
+// Faults on reads and deletes are retried until they pass.
+func TestFaultsReadsAndDeletesRecover(t *testing.T) {
+	t.Parallel()
+	faults := map[string]anyscaletest.Fault{
+		"503":             {Status: 503},
+		"502 twice":       {Status: 502, Times: 2},
+		"500":             {Status: 500},
+		"504":             {Status: 504},
+		"429 retry-after": {Status: 429, RetryAfter: "0"},
+		"dropped":         {Drop: true},
+		"dropped after":   {Drop: true, AfterHandler: true},
+	}
+	for name, f := range faults {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			ctx := context.Background()
+			ks := keys.New(w.oc)
+			k, err := ks.Create(ctx, keys.CreateRequest{Name: "target", ExpiresIn: time.Hour})
+			require.NoError(t, err)
+
+			list := f
+			list.Method, list.PathPrefix = http.MethodGet, "/api/v2/users/api_keys"
+			w.srv.FailNext(list)
+			page, err := ks.List(ctx, keys.ListOptions{})
+			require.NoError(t, err)
+			assert.NotEmpty(t, page.Items)
+
+			del := f
+			del.Method, del.PathPrefix = http.MethodDelete, "/api/v2/users/api_keys/"
+			w.srv.FailNext(del)
+			err = ks.Revoke(ctx, k.Key.ID)
+			if f.AfterHandler {
+				// The first attempt revoked it and its answer was lost: the
+				// retry then finds nothing to revoke, and says so.
+				assert.ErrorIs(t, err, client.ErrNotFound)
+			} else {
+				require.NoError(t, err)
+			}
+			got, ok := w.srv.Key(k.Key.ID)
+			require.True(t, ok)
+			assert.NotNil(t, got.RevokedAt)
+		})
+	}
+}
+
+// However Create fails, the server never holds two keys from one call.
+func TestFaultsCreateNeverMakesTwoKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		fault     anyscaletest.Fault
+		wantErr   bool
+		wantKeys  int // keys named "once" on the server afterwards
+		wantTries int // POSTs the server saw
+	}{
+		{"500 before acting", anyscaletest.Fault{Status: 500}, true, 0, 1},
+		{"500 after acting", anyscaletest.Fault{Status: 500, AfterHandler: true}, true, 1, 1},
+		{"502 after acting", anyscaletest.Fault{Status: 502, AfterHandler: true}, true, 1, 1},
+		{"503 without retry-after", anyscaletest.Fault{Status: 503}, true, 0, 1},
+		{"dropped after acting", anyscaletest.Fault{Drop: true, AfterHandler: true}, true, 1, 1},
+		{"dropped before acting", anyscaletest.Fault{Drop: true}, true, 0, 1},
+		{"429 is retried", anyscaletest.Fault{Status: 429, RetryAfter: "0"}, false, 1, 2},
+		{"503 with retry-after is retried", anyscaletest.Fault{Status: 503, RetryAfter: "0", Times: 2}, false, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			f := tt.fault
+			f.Method, f.PathPrefix = http.MethodPost, "/api/v2/users/create_api_key"
+			w.srv.FailNext(f)
+			created, err := keys.New(w.oc).Create(context.Background(), keys.CreateRequest{Name: "once", ExpiresIn: time.Hour})
+			if tt.wantErr {
+				require.Error(t, err)
+				assert.Nil(t, created)
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "once", created.Key.Name)
+			}
+			n := 0
+			for _, k := range w.srv.Keys(w.owner) {
+				if k.Name == "once" {
+					n++
+				}
+			}
+			assert.Equal(t, tt.wantKeys, n)
+			posts := 0
+			for _, r := range w.srv.Requests() {
+				if r.Method == http.MethodPost && r.Path == "/api/v2/users/create_api_key" {
+					posts++
+				}
+			}
+			assert.Equal(t, tt.wantTries, posts)
+		})
+	}
+}
+
+// However a bulk revoke fails, every id ends up in exactly one of Revoked
+// and Failed, and every id in Revoked is revoked on the server.
+func TestFaultsRevokeManyAccountsForEveryID(t *testing.T) {
+	t.Parallel()
+	faults := map[string]anyscaletest.Fault{
+		"500 before acting":    {Status: 500},
+		"500 after acting":     {Status: 500, AfterHandler: true},
+		"dropped before":       {Drop: true},
+		"dropped after acting": {Drop: true, AfterHandler: true},
+		"503 on both batches":  {Status: 503, Times: 2},
+		"429 then fine":        {Status: 429, RetryAfter: "0"},
+		"403":                  {Status: 403},
+	}
+	for name, f := range faults {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			ctx := context.Background()
+			var ids []string
+			for i := range 55 {
+				k, err := keys.New(w.ac).Create(ctx, keys.CreateRequest{Name: fmt.Sprintf("k%02d", i), ExpiresIn: time.Hour})
+				require.NoError(t, err)
+				ids = append(ids, k.Key.ID)
+			}
+			f.Method, f.PathPrefix = http.MethodPost, "/api/v2/users/admin/api_keys/revoke"
+			w.srv.FailNext(f)
+			res, err := keys.New(w.oc).Org().RevokeMany(ctx, ids)
+			require.NotNil(t, res)
+			revoked := map[string]bool{}
+			for _, id := range res.Revoked {
+				assert.False(t, revoked[id], "id %s listed twice", id)
+				revoked[id] = true
+			}
+			for _, id := range ids {
+				_, failed := res.Failed[id]
+				assert.True(t, revoked[id] != failed, "id %s must be in exactly one of Revoked and Failed", id)
+				k, ok := w.srv.Key(id)
+				require.True(t, ok)
+				if revoked[id] {
+					assert.NotNil(t, k.RevokedAt, "id %s reported revoked but is not", id)
+				}
+			}
+			assert.Equal(t, len(res.Failed) > 0, err != nil)
+			if f.Status == 403 {
+				// A refused batch is not retried key by key; the next batch
+				// goes through.
+				assert.ErrorIs(t, err, client.ErrForbidden)
+				assert.Len(t, res.Failed, 50)
+				assert.Len(t, res.Revoked, 5)
+			}
+			if !f.AfterHandler && f.Status != 403 {
+				assert.Len(t, res.Revoked, len(ids), "a fault before acting is recovered from")
+			}
+			if f.AfterHandler {
+				for id, ferr := range res.Failed {
+					assert.True(t, strings.Contains(ferr.Error(), "may have revoked"), "failure of %s explains the lost answer: %v", id, ferr)
+				}
+			}
+		})
+	}
+}
