@@ -5,9 +5,10 @@ import (
 )
 
 // Client returns an SDK client for the server that authenticates as u with
-// u's seeded key. opts come after the server's base URL and u's token, so
-// they may override either (for example WithProvider to test a chain).
+// u's seeded key, over the server's own HTTP client (whose idle
+// connections Close shuts). opts come after those, so they may override
+// any of them (for example WithProvider to test a chain).
 func (s *Server) Client(u User, opts ...client.Option) (*client.Client, error) {
-	base := []client.Option{client.WithBaseURL(s.URL), client.WithToken(u.Token)}
+	base := []client.Option{client.WithBaseURL(s.URL), client.WithToken(u.Token), client.WithHTTPClient(s.HTTPClient())}
 	return client.New(append(base, opts...)...)
 }
