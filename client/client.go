@@ -152,12 +152,15 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.provider.Token(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+	authenticated := ctx.Value(noAuthKey{}) == nil
+	var tok auth.Token
+	if authenticated {
+		if tok, err = c.provider.Token(ctx); err != nil {
+			return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+		}
 	}
 	resp, err := c.send(req, tok)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
 			fresh, terr := c.provider.Token(ctx)
@@ -176,6 +179,15 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 		return nil, c.transportError(req, err)
 	}
 	return c.handle(resp, req, tok, out)
+}
+
+type noAuthKey struct{}
+
+// WithoutAuth marks the calls made with the returned context as
+// unauthenticated: they resolve no token and send no Authorization header.
+// The login endpoints use it, so a login works before any token exists.
+func WithoutAuth(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noAuthKey{}, true)
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path string, q, body any) (*retryablehttp.Request, error) {

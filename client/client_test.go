@@ -197,3 +197,22 @@ func TestProviderErrorStopsBeforeSending(t *testing.T) {
 	assert.Zero(t, mt.GetTotalCallCount())
 	assert.True(t, errors.Is(err, auth.ErrUnavailable))
 }
+
+func TestWithoutAuthSendsNoToken(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	// A chain that finds nothing: an authenticated call would fail.
+	c, err := client.New(client.WithBaseURL(baseURL), client.WithHTTPClient(&http.Client{Transport: mt}), client.WithProvider(auth.NewChain()))
+	require.NoError(t, err)
+	var got []string
+	mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/users/create_otp_token", func(r *http.Request) (*http.Response, error) {
+		got = append(got, r.Header.Get("Authorization"))
+		return jsonResponder(200, `{"result":{"otp":"x"}}`)(r)
+	})
+	_, err = c.Do(client.WithoutAuth(context.Background()), http.MethodGet, "/api/v2/users/create_otp_token", nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{""}, got)
+	_, err = c.Do(context.Background(), http.MethodGet, "/api/v2/users/create_otp_token", nil, nil, nil)
+	assert.ErrorIs(t, err, auth.ErrUnavailable)
+	assert.Len(t, got, 1)
+}

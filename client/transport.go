@@ -95,7 +95,7 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateFrom(req.Context())
-	if st != nil && req.URL.Scheme == t.client.base.Scheme && req.URL.Host == t.client.base.Host {
+	if st != nil && !st.token.Value.IsZero() && req.URL.Scheme == t.client.base.Scheme && req.URL.Host == t.client.base.Host {
 		req = req.Clone(req.Context())
 		req.Header.Set("Authorization", "Bearer "+st.token.Value.Reveal())
 	}
