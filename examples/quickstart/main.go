@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
 func main() {
@@ -54,6 +56,8 @@ type demo struct {
 	chain  *auth.Chain
 	client *client.Client
 	mutate bool
+	// credentialsPath is the embedded demo's credentials file.
+	credentialsPath string
 }
 
 func (d *demo) section(title string) { fmt.Fprintf(d.out, "\n== %s\n", title) }
@@ -78,11 +82,15 @@ func run(ctx context.Context, out io.Writer, opts options) error {
 		defer cleanup()
 	}
 
-	steps := []func(context.Context) error{d.explain, d.whoAmI, d.createAndList}
+	var steps []func(context.Context) error
+	if d.srv != nil {
+		steps = append(steps, d.explainBeforeLogin, d.login)
+	}
+	steps = append(steps, d.explain, d.whoAmI, d.createAndList)
 	if d.srv != nil || opts.collaboratorEmail != "" {
 		steps = append(steps, func(ctx context.Context) error { return d.ownerView(ctx, opts.collaboratorEmail) })
 	}
-	steps = append(steps, d.audit)
+	steps = append(steps, d.serviceAccounts, d.audit)
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -92,9 +100,9 @@ func run(ctx context.Context, out io.Writer, opts options) error {
 	return nil
 }
 
-// startEmbedded starts the fake API and points a chain at a credentials
-// file in a temporary directory holding the owner's token, as
-// `anyscale login` would leave it.
+// startEmbedded starts the fake API and a chain that reads a credentials
+// file in a temporary directory, where the login section saves the token
+// `anyscale login` would.
 func (d *demo) startEmbedded() (func(), error) {
 	d.srv = anyscaletest.NewServer(anyscaletest.WithOrgName("Quickstart Org"), anyscaletest.WithOwnerEmail("owner@example.com"))
 	dir, err := os.MkdirTemp("", "anyscale-quickstart-")
@@ -106,15 +114,11 @@ func (d *demo) startEmbedded() (func(), error) {
 		d.srv.Close()
 		os.RemoveAll(dir)
 	}
-	path := filepath.Join(dir, credentials.DirName, credentials.FileName)
-	if err := credentials.Save(path, credentials.Secret(d.srv.Owner().Token)); err != nil {
-		cleanup()
-		return nil, err
-	}
+	d.credentialsPath = filepath.Join(dir, credentials.DirName, credentials.FileName)
 	// The demo's chain skips ANYSCALE_CLI_TOKEN so that a real token in
 	// your environment is neither used nor sent to the fake API.
 	d.chain = auth.NewChain(
-		auth.File(auth.WithPath(path)),
+		auth.File(auth.WithPath(d.credentialsPath)),
 		auth.Workspace(auth.WithEnvironPath(filepath.Join(dir, "no-workspace-environ"))),
 	)
 	c, err := client.New(client.WithBaseURL(d.srv.URL), client.WithProvider(d.chain))
@@ -125,6 +129,48 @@ func (d *demo) startEmbedded() (func(), error) {
 	d.client = c
 	fmt.Fprintf(d.out, "Embedded fake Anyscale API at %s (pass -live for the real one).\n", d.srv.URL)
 	return cleanup, nil
+}
+
+// explainBeforeLogin shows the chain finding nothing on a fresh machine.
+func (d *demo) explainBeforeLogin(ctx context.Context) error {
+	d.section("A fresh machine: no credentials yet")
+	_, err := d.client.WhoAmI(ctx)
+	var chainErr *auth.ChainError
+	if !errors.As(err, &chainErr) {
+		return fmt.Errorf("expected the chain to find no token, got %v", err)
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		d.printf("%s", line)
+	}
+	return nil
+}
+
+// login runs the browser login; the fake API approves a login when its URL
+// is opened, as a person would in a browser.
+func (d *demo) login(ctx context.Context) error {
+	d.section("Log in (the browser flow of `anyscale login`)")
+	res, err := keys.New(d.client).Login(ctx, keys.LoginOptions{
+		CredentialsPath: d.credentialsPath,
+		PollInterval:    100 * time.Millisecond,
+		OpenURL: func(ctx context.Context, u string) error {
+			d.printf("open %s and approve", u)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			return resp.Body.Close()
+		},
+	})
+	if err != nil {
+		return err
+	}
+	d.printf("approved; a 7-day key %s was saved to %s (mode 0600)", res.Secret, res.Path)
+	d.chain.Invalidate()
+	return nil
 }
 
 func (d *demo) explain(ctx context.Context) error {
@@ -244,6 +290,45 @@ func (d *demo) ownerView(ctx context.Context, email string) error {
 	if _, ok := res.Failed["no-such-key"]; err != nil && (!ok || len(res.Failed) > 1) {
 		return err
 	}
+	return nil
+}
+
+func (d *demo) serviceAccounts(ctx context.Context) error {
+	d.section("Service accounts for production integrations (owners only)")
+	if !d.mutate {
+		d.printf("skipped: pass -yes with -live to create a service account")
+		return nil
+	}
+	sas := serviceaccounts.New(d.client)
+	ref := serviceaccounts.ByName("quickstart-bot")
+	created, err := sas.Create(ctx, "quickstart-bot", serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	d.printf("created %s with its first key %s (shown once)", created.Account.Email, created.Secret)
+	second, err := sas.CreateAPIKey(ctx, ref, serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	d.printf("a second key %s", second)
+	n := 0
+	for _, err := range sas.Keys(ctx, ref) {
+		if err != nil {
+			return err
+		}
+		n++
+	}
+	d.printf("it has %d keys", n)
+	rotated, err := sas.RotateAPIKeys(ctx, ref, serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	d.printf("rotated: every old key revoked, new key %s", rotated)
+	if err := sas.Delete(ctx, ref); err != nil {
+		return err
+	}
+	_, err = sas.Get(ctx, ref)
+	d.printf("deleted; looking it up again finds nothing: %v", errors.Is(err, client.ErrNotFound))
 	return nil
 }
 

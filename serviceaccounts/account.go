@@ -1,0 +1,69 @@
+package serviceaccounts
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/organization"
+)
+
+// ServiceAccount is a non-user identity of the organization.
+type ServiceAccount struct {
+	// ID is the identity id (ide_…), which deletion takes.
+	ID string
+	// UserID is the user id (usr_…) its keys belong to.
+	UserID          string
+	Name            string
+	Email           string
+	PermissionLevel string
+	CreatedAt       time.Time
+}
+
+func fromMember(m organization.Member) ServiceAccount {
+	return ServiceAccount{ID: m.ID, UserID: m.UserID, Name: m.Name, Email: m.Email, PermissionLevel: m.PermissionLevel, CreatedAt: m.CreatedAt}
+}
+
+// serviceAccount is the wire form (AnyscaleServiceAccount).
+type serviceAccount struct {
+	ID              string    `json:"id"`
+	UserID          string    `json:"user_id"`
+	Name            string    `json:"name"`
+	Email           string    `json:"email"`
+	PermissionLevel string    `json:"permission_level"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+func (w serviceAccount) toAccount() ServiceAccount {
+	return ServiceAccount(w)
+}
+
+// Ref names one service account, by name or by email.
+type Ref struct {
+	name, email string
+}
+
+// ByName refers to the service account named name (exact match).
+func ByName(name string) Ref { return Ref{name: name} }
+
+// ByEmail refers to the service account with email (matched without
+// regard to case).
+func ByEmail(email string) Ref { return Ref{email: email} }
+
+// String describes the reference, as `name "ci"` or `email "ci@…"`.
+func (r Ref) String() string {
+	if r.email != "" {
+		return fmt.Sprintf("email %q", r.email)
+	}
+	return fmt.Sprintf("name %q", r.name)
+}
+
+func (r Ref) validate() error {
+	switch {
+	case r.name == "" && r.email == "":
+		return fmt.Errorf("serviceaccounts: %w: the reference names no service account; use ByName or ByEmail", client.ErrInvalid)
+	case r.name != "" && r.email != "":
+		return fmt.Errorf("serviceaccounts: %w: give a name or an email, not both", client.ErrInvalid)
+	}
+	return nil
+}
