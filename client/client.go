@@ -58,7 +58,7 @@ type Response struct {
 // New returns a Client. It does no network or file I/O: the token is
 // resolved on the first request.
 func New(opts ...Option) (*Client, error) {
-	cfg := config{retry: DefaultRetryPolicy}
+	cfg := config{retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return nil, fmt.Errorf("client: %w", err)
@@ -150,35 +150,35 @@ func isLoopback(host string) bool {
 func (c *Client) Do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
 	req, err := c.newRequest(ctx, method, path, query, body)
 	if err != nil {
-		return nil, err
+		return nil, notSent(err)
 	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
 	var tok auth.Token
 	if authenticated {
 		if tok, err = c.provider.Token(ctx); err != nil {
-			return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, path, err))
 		}
 	}
-	resp, err := c.send(req, tok)
+	resp, st, err := c.send(req, tok)
 	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
 			fresh, terr := c.provider.Token(ctx)
 			if terr != nil {
 				drain(resp)
-				return nil, fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, path, terr)
+				return nil, notSent(fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, path, terr))
 			}
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
 				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
 			drain(resp)
 			tok = fresh
-			resp, err = c.send(req, tok)
+			resp, st, err = c.send(req, tok)
 		}
 	}
 	if err != nil {
-		return nil, c.transportError(req, err)
+		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err)
 	}
-	return c.handle(resp, req, tok, out)
+	return c.handle(resp, req, st, tok, out)
 }
 
 type noAuthKey struct{}
@@ -246,20 +246,35 @@ func encodeQuery(q any) (url.Values, error) {
 }
 
 // send runs one request, with retries, carrying tok. A non-2xx response is
-// returned, not an error: handle maps it.
-func (c *Client) send(req *retryablehttp.Request, tok auth.Token) (*http.Response, error) {
-	st := &attemptState{method: req.Method, path: req.URL.Path, token: tok}
+// returned, not an error: handle maps it. The state tells how many attempts
+// were made.
+func (c *Client) send(req *retryablehttp.Request, tok auth.Token) (*http.Response, *attemptState, error) {
+	st := &attemptState{method: req.Method, token: tok}
+	st.label, _ = req.Context().Value(pathLabelKey{}).(string)
 	r := req.WithContext(withState(req.Context(), st))
 	resp, err := c.http.Do(r)
 	if err != nil && resp != nil {
 		resp.Body.Close()
 		resp = nil
 	}
-	return resp, err
+	return resp, st, err
 }
 
-func (c *Client) transportError(req *retryablehttp.Request, err error) error {
-	return fmt.Errorf("anyscale: %s %s: %w", req.Method, req.URL.Path, err)
+// path is the request's path as errors and logs show it.
+func (st *attemptState) path(req *retryablehttp.Request) string {
+	if st != nil && st.label != "" {
+		return st.label
+	}
+	return req.URL.Path
+}
+
+type pathLabelKey struct{}
+
+// WithPathLabel makes the calls made with the returned context show label
+// instead of their URL path in errors and logs, for a path that holds a
+// secret such as a login code.
+func WithPathLabel(ctx context.Context, label string) context.Context {
+	return context.WithValue(ctx, pathLabelKey{}, label)
 }
 
 // drain reads a little of resp's body, so the connection can be reused,
@@ -270,15 +285,17 @@ func drain(resp *http.Response) {
 }
 
 // handle reads resp and decodes it into out, or maps it to an *APIError.
-func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, tok auth.Token, out any) (*Response, error) {
+func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, tok auth.Token, out any) (*Response, error) {
 	defer resp.Body.Close()
 	r := &Response{Response: resp, TraceID: resp.Header.Get(TraceIDHeader)}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
 	if err != nil {
-		return r, fmt.Errorf("anyscale: %s %s: reading the response: %w", req.Method, req.URL.Path, err)
+		return r, fmt.Errorf("anyscale: %s %s: reading the response: %w", req.Method, st.path(req), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return r, newAPIError(resp, req.Method, req.URL.Path, data, tok, c.retry)
+		e := newAPIError(resp, req.Method, st.path(req), data, tok, c.retry)
+		e.Attempts = st.attempt
+		return r, e
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return r, nil
@@ -291,7 +308,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, tok aut
 		}{out})
 	}
 	if err != nil {
-		return r, fmt.Errorf("anyscale: %s %s: decoding the response (trace id %s): %w", req.Method, req.URL.Path, r.TraceID, err)
+		return r, fmt.Errorf("anyscale: %s %s: decoding the response (trace id %s): %w", req.Method, st.path(req), r.TraceID, err)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,9 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Hint says what the caller can do next, when the SDK knows.
 	Hint string
+	// Attempts is how many times the request was sent, retries included.
+	// Above 1, an earlier attempt whose answer was lost may have acted.
+	Attempts int
 }
 
 // Error reads like "anyscale: POST /api/v2/users/create_api_key: 409
@@ -110,11 +114,12 @@ func newAPIError(resp *http.Response, method, path string, body []byte, tok auth
 	if wait, ok := retryAfter(resp, time.Now()); ok {
 		e.RetryAfter = wait
 	}
-	e.Message, e.Details = decodeErrorBody(body)
-	// The server should never echo a token; if it does, it stays here.
-	if raw := tok.Value.Reveal(); raw != "" && strings.Contains(e.Message, raw) {
-		e.Message = strings.ReplaceAll(e.Message, raw, tok.Value.String())
+	// The server should never echo a token; if it does, it stops here,
+	// before the body is decoded or cut.
+	if raw := tok.Value.Reveal(); raw != "" {
+		body = bytes.ReplaceAll(body, []byte(raw), []byte(tok.Value.String()))
 	}
+	e.Message, e.Details = decodeErrorBody(body)
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		e.Hint = renewHint(tok)
@@ -194,4 +199,34 @@ func truncate(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// notSentError marks an error from before a request was sent: a bad
+// argument, or no token to send.
+type notSentError struct{ err error }
+
+func notSent(err error) error { return &notSentError{err: err} }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
+// MayHaveActed reports whether a call that failed with err may still have
+// acted on the server: a server error (5xx), a lost connection, a timeout
+// or a cancellation while the request was out. It is false for an answer
+// that refused the request (4xx) and for errors from before anything was
+// sent. Callers use it to decide between "retry" and "check first": a
+// create whose outcome is unknown must not simply be repeated.
+func MayHaveActed(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ns *notSentError
+	if errors.As(err, &ns) {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= 500
+	}
+	return true
 }

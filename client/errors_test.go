@@ -204,3 +204,95 @@ func TestCanaryNeverLogged(t *testing.T) {
 	}
 	assert.NotContains(t, strings.ToLower(logs), "bearer")
 }
+
+func TestResponseDoesNotExposeToken(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/x", jsonResponder(200, `{"result":{}}`))
+	// As net/http's transport does, point the response at the request sent.
+	setRequest := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := mt.RoundTrip(r)
+		if resp != nil {
+			resp.Request = r
+		}
+		return resp, err
+	})
+	f := newFixture(t, client.WithHTTPClient(&http.Client{Transport: setRequest}))
+	resp, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
+	require.NoError(t, err)
+	require.NotNil(t, resp.Request)
+	assert.Empty(t, resp.Request.Header.Get("Authorization"))
+	assert.NotContains(t, fmt.Sprintf("%+v", resp), canary)
+}
+
+func TestErrorBodyScrubbedBeforeDecoding(t *testing.T) {
+	t.Parallel()
+	bodies := map[string]string{
+		"cut across the limit": `{"error":{"detail":"` + strings.Repeat("x", 490) + `Bearer ` + canary + `"}}`,
+		"in fastapi details":   `{"detail":[{"loc":["header","` + canary + `"],"msg":"bad token ` + canary + `","type":"t"}]}`,
+		"raw body":             "token " + canary + " rejected",
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/x", jsonResponder(400, body))
+			_, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
+			require.Error(t, err)
+			text := fmt.Sprintf("%v %+v %#v", err, err, err)
+			assert.NotContains(t, text, canary)
+			assert.NotContains(t, text, canary[:20], "not even a cut piece of the token")
+		})
+	}
+}
+
+func TestPathLabelHidesSecretPath(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/users/request_otp_token/SECRETOTP", jsonResponder(404, `{"error":{"detail":"gone"}}`))
+	ctx := client.WithPathLabel(context.Background(), "/api/v2/users/request_otp_token/{otp}")
+	_, err := f.c.Do(ctx, http.MethodGet, "/api/v2/users/request_otp_token/SECRETOTP", nil, nil, nil)
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.NotContains(t, err.Error(), "SECRETOTP")
+	assert.Contains(t, err.Error(), "{otp}")
+	assert.NotContains(t, f.log.String(), "SECRETOTP")
+	assert.Contains(t, f.log.String(), "{otp}")
+}
+
+func TestAPIErrorCountsAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/x", jsonResponder(503, `{}`))
+	_, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 4, apiErr.Attempts)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestMayHaveActed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
+	f.mt.RegisterResponder(http.MethodPost, baseURL+"/api/v2/500", jsonResponder(500, `{}`))
+	f.mt.RegisterResponder(http.MethodPost, baseURL+"/api/v2/409", jsonResponder(409, `{}`))
+	f.mt.RegisterResponder(http.MethodPost, baseURL+"/api/v2/drop", httpmock.NewErrorResponder(fmt.Errorf("connection reset")))
+	do := func(path string) error {
+		_, err := f.c.Do(context.Background(), http.MethodPost, path, nil, nil, nil)
+		require.Error(t, err)
+		return err
+	}
+	assert.True(t, client.MayHaveActed(do("/api/v2/500")))
+	assert.True(t, client.MayHaveActed(do("/api/v2/drop")))
+	assert.False(t, client.MayHaveActed(do("/api/v2/409")))
+	assert.False(t, client.MayHaveActed(do("relative")), "a bad argument is caught before sending")
+
+	noToken, err := client.New(client.WithBaseURL(baseURL), client.WithProvider(auth.NewChain()), client.WithHTTPClient(&http.Client{Transport: f.mt}))
+	require.NoError(t, err)
+	_, err = noToken.Do(context.Background(), http.MethodPost, "/api/v2/500", nil, nil, nil)
+	require.Error(t, err)
+	assert.False(t, client.MayHaveActed(err), "no token, nothing sent")
+	assert.False(t, client.MayHaveActed(nil))
+}

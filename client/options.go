@@ -36,32 +36,37 @@ type RetryPolicy struct {
 	MaxRetryAfter time.Duration
 }
 
-// DefaultRetryPolicy is the policy a Client uses unless WithRetryPolicy is given.
-var DefaultRetryPolicy = RetryPolicy{
-	MaxRetries:    4,
-	MinWait:       500 * time.Millisecond,
-	MaxWait:       30 * time.Second,
-	MaxRetryAfter: 60 * time.Second,
+// DefaultRetryPolicy returns the policy a Client uses unless
+// WithRetryPolicy is given: 4 retries, 500ms to 30s of backoff, and a
+// Retry-After of up to 60s.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxRetries:    4,
+		MinWait:       500 * time.Millisecond,
+		MaxWait:       30 * time.Second,
+		MaxRetryAfter: 60 * time.Second,
+	}
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
+	def := DefaultRetryPolicy()
 	switch {
 	case p.MaxRetries < 0:
 		p.MaxRetries = 0
 	case p.MaxRetries == 0:
-		p.MaxRetries = DefaultRetryPolicy.MaxRetries
+		p.MaxRetries = def.MaxRetries
 	}
 	if p.MinWait <= 0 {
-		p.MinWait = DefaultRetryPolicy.MinWait
+		p.MinWait = def.MinWait
 	}
 	if p.MaxWait <= 0 {
-		p.MaxWait = DefaultRetryPolicy.MaxWait
+		p.MaxWait = def.MaxWait
 	}
 	if p.MaxWait < p.MinWait {
 		p.MaxWait = p.MinWait
 	}
 	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = DefaultRetryPolicy.MaxRetryAfter
+		p.MaxRetryAfter = def.MaxRetryAfter
 	}
 	return p
 }
@@ -128,7 +133,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy.
+// WithRetryPolicy replaces DefaultRetryPolicy().
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *config) error {
 		c.retry = p.withDefaults()

@@ -23,8 +23,10 @@ const maxRedirects = 10
 // the transport and the retry policy: the method (the retry rules depend on
 // it), the token for the Authorization header, and the attempt count.
 type attemptState struct {
-	method  string
-	path    string
+	method string
+	// label replaces the URL path in logs and errors when the path holds
+	// a secret (a login code); see WithPathLabel.
+	label   string
 	token   auth.Token
 	attempt int
 }
@@ -95,6 +97,7 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateFrom(req.Context())
+	orig := req
 	if st != nil && !st.token.Value.IsZero() && req.URL.Scheme == t.client.base.Scheme && req.URL.Host == t.client.base.Host {
 		req = req.Clone(req.Context())
 		req.Header.Set("Authorization", "Bearer "+st.token.Value.Reveal())
@@ -106,10 +109,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
+	if resp != nil && resp.Request == req {
+		// The request that went out carries the token: hand back the one
+		// that came in, so no Response exposes the header.
+		resp.Request = orig
+	}
+	path := req.URL.Path
+	if st != nil && st.label != "" {
+		path = st.label
+	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("host", req.URL.Host),
-		slog.String("path", req.URL.Path),
+		slog.String("path", path),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", time.Since(start)),
 	}

@@ -13,9 +13,10 @@ var ErrInvalidToken = errors.New("invalid Anyscale token")
 
 // ValidateToken applies the official CLI's sanity check to a token: it
 // starts with "sss_" (old style), or starts with "a" and contains "_"
-// (current style). It also rejects whitespace and control characters,
-// and invisible format characters (zero-width spaces, byte order marks),
-// which a copy and paste often brings along. Errors say what is wrong
+// (current style). It also rejects white space, control and invisible
+// characters, which a copy and paste often brings along, and any other
+// non-ASCII character, such as the "…" of a redacted Secret, so a redacted
+// form is never taken for a key. Errors say what is wrong
 // without echoing the token, and match ErrInvalidToken.
 func ValidateToken(token string) error {
 	if token == "" {
@@ -28,8 +29,14 @@ func ValidateToken(token string) error {
 		switch {
 		case unicode.IsSpace(r):
 			return fmt.Errorf("%w: the token has white space at byte %d of %d; copy it again without spaces or line breaks", ErrInvalidToken, i, len(token))
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+		case unicode.IsControl(r):
 			return fmt.Errorf("%w: the token has a control character at byte %d of %d; copy it again", ErrInvalidToken, i, len(token))
+		case unicode.Is(unicode.Cf, r):
+			return fmt.Errorf("%w: the token has an invisible character at byte %d of %d; copy it again", ErrInvalidToken, i, len(token))
+		case r == '…':
+			return fmt.Errorf("%w: the token contains \"…\": this is a redacted token as logs print it, not the key; use the full key", ErrInvalidToken)
+		case r > '~':
+			return fmt.Errorf("%w: the token has a non-ASCII character at byte %d of %d; an API key is plain ASCII, copy it again", ErrInvalidToken, i, len(token))
 		}
 	}
 	if strings.HasPrefix(token, "sss_") || (strings.HasPrefix(token, "a") && strings.Contains(token, "_")) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/credentials"
 )
@@ -73,4 +74,14 @@ func TestValidateTokenRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestValidateTokenRejectsRedactedForm(t *testing.T) {
+	t.Parallel()
+	s := credentials.Secret("aph0_CANARYcanary0123456789abcdefXYZ9")
+	redacted := s.String()
+	err := credentials.ValidateToken(redacted)
+	require.ErrorIs(t, err, credentials.ErrInvalidToken)
+	assert.Contains(t, err.Error(), "redacted")
+	assert.ErrorIs(t, credentials.ValidateToken("aph0_abcdéf0123456789"), credentials.ErrInvalidToken)
 }

@@ -23,8 +23,13 @@ type CreateRequest struct {
 // CreatedKey is a new key and its secret. The secret exists only here: the
 // API never shows it again.
 type CreatedKey struct {
+	// Key is the new key as the key list shows it, when Listed; else it
+	// holds only the name asked for and the expiry computed from the
+	// request, and ID is empty: find the key by name to revoke it.
 	Key    Key
 	Secret credentials.Secret
+	// Listed reports whether Key was read back from the key list.
+	Listed bool
 }
 
 type createBody struct {
@@ -52,11 +57,16 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 	if err := validateExpiry(req.ExpiresIn); err != nil {
 		return nil, err
 	}
+	sent := time.Now()
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name})
 	if err != nil {
 		return nil, err
 	}
-	return &CreatedKey{Key: s.find(ctx, secret, req.Name), Secret: secret}, nil
+	if k, ok := s.find(ctx, secret, req.Name); ok {
+		return &CreatedKey{Key: k, Secret: secret, Listed: true}, nil
+	}
+	expires := sent.Add(req.ExpiresIn)
+	return &CreatedKey{Key: Key{Name: req.Name, CreatedAt: sent, ExpiresAt: &expires}, Secret: secret}, nil
 }
 
 // CreateForUser makes a key for the service account with userID (a usr_
@@ -89,7 +99,7 @@ func (s *Service) create(ctx context.Context, body createBody) (credentials.Secr
 
 // find looks a new key up in the caller's list: by the id derived from its
 // secret, else by its name, which is unique among active keys.
-func (s *Service) find(ctx context.Context, secret credentials.Secret, name string) Key {
+func (s *Service) find(ctx context.Context, secret credentials.Secret, name string) (Key, bool) {
 	id := keyID(secret)
 	// The new key is on the first page (newest first); a few pages bound
 	// the search if the server orders otherwise.
@@ -102,16 +112,16 @@ func (s *Service) find(ctx context.Context, secret credentials.Secret, name stri
 		}
 		scanned++
 		if k.ID == id {
-			return k
+			return k, true
 		}
 		if name != "" && k.Name == name && k.RevokedAt == nil && byName == nil {
 			byName = &k
 		}
 	}
 	if byName != nil {
-		return *byName
+		return *byName, true
 	}
-	return Key{ID: id, Name: name}
+	return Key{}, false
 }
 
 // Rotate revokes all of the caller's keys, including the one this client

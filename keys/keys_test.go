@@ -230,6 +230,7 @@ func TestCreate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, secret, created.Secret.Reveal())
 	assert.Equal(t, "ci-deploy", created.Key.Name, "found by its unique name")
+	assert.True(t, created.Listed)
 	assert.Equal(t, "key_9f86d081", created.Key.DisplayID)
 	require.Len(t, m.calls, 2)
 	assert.Equal(t, "POST", m.calls[0].Method)
@@ -249,7 +250,11 @@ func TestCreateWithoutNameOmitsIt(t *testing.T) {
 	created, err := keys.New(m.c).Create(context.Background(), keys.CreateRequest{ExpiresIn: time.Hour})
 	require.NoError(t, err, "a failed lookup after creation does not lose the secret")
 	assert.JSONEq(t, `{"duration":3600}`, m.calls[0].Body)
-	assert.NotEmpty(t, created.Key.ID)
+	assert.False(t, created.Listed)
+	assert.Empty(t, created.Key.ID, "no id is made up for a key that was not read back")
+	require.NotNil(t, created.Key.ExpiresAt)
+	assert.WithinDuration(t, time.Now().Add(time.Hour), *created.Key.ExpiresAt, time.Minute)
+	assert.False(t, created.Key.Legacy())
 	assert.Equal(t, "aph0_x0123456789abcdefghijklmnopqrstu", created.Secret.Reveal())
 }
 

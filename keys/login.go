@@ -113,8 +113,16 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 }
 
 func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (credentials.Secret, error) {
+	// A poll hands the token out once, so the client does not repeat one:
+	// a transient failure waits for the next poll instead, which is the
+	// retry. (An answer lost after the server handed the token out cannot
+	// be recovered; that key expires unused.) The login code in the path
+	// is a secret while the login is pending: errors and logs show a
+	// placeholder.
+	pollCtx := client.WithPathLabel(client.WithIdempotency(ctx, false), loginPollPath+"{otp}")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var lastErr error
 	for i := 0; i < opts.MaxPolls; i++ {
 		select {
 		case <-ctx.Done():
@@ -122,8 +130,13 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 		case <-timer.C:
 		}
 		var res loginPoll
-		if _, err := s.c.Do(ctx, http.MethodGet, loginPollPath+url.PathEscape(otp), nil, nil, &res); err != nil {
-			return "", fmt.Errorf("keys: polling the login: %w", err)
+		if _, err := s.c.Do(pollCtx, http.MethodGet, loginPollPath+url.PathEscape(otp), nil, nil, &res); err != nil {
+			if ctx.Err() != nil || !transient(err) {
+				return "", fmt.Errorf("keys: polling the login: %w", err)
+			}
+			lastErr = err
+			timer.Reset(opts.PollInterval)
+			continue
 		}
 		if res.Valid {
 			if res.ServerSessionID == "" {
@@ -133,8 +146,22 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 		}
 		timer.Reset(opts.PollInterval)
 	}
+	if lastErr != nil {
+		return "", fmt.Errorf("keys: the login was not approved after %d polls, %s apart (no credentials were written); the last poll failed: %w",
+			opts.MaxPolls, opts.PollInterval, lastErr)
+	}
 	return "", fmt.Errorf("keys: the login was not approved after %d polls, %s apart; open the URL, approve the login, and run it again (no credentials were written)",
 		opts.MaxPolls, opts.PollInterval)
+}
+
+// transient reports whether a failed poll may pass next time: a server
+// error, rate limiting or a transport failure, not a refusal.
+func transient(err error) bool {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= 500 || apiErr.StatusCode == http.StatusTooManyRequests
+	}
+	return true
 }
 
 func (o LoginOptions) withDefaults() (LoginOptions, error) {

@@ -113,7 +113,7 @@ func TestLoginDurations(t *testing.T) {
 
 func writeExisting(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "credentials.json")
+	path := filepath.Join(t.TempDir(), ".anyscale", "credentials.json") // Save makes the directory 0700
 	require.NoError(t, credentials.Save(path, "aph0_existing0123456789abcdefghijklmnopq"))
 	return path
 }
@@ -194,4 +194,47 @@ func TestLoginApprovedAgainstFake(t *testing.T) {
 	key := all[1]
 	require.NotNil(t, key.ExpiresAt)
 	assert.Equal(t, keys.LoginLifetime, key.ExpiresAt.Sub(key.CreatedAt))
+}
+
+func TestLoginPollFaults(t *testing.T) {
+	t.Parallel()
+	srv := anyscaletest.Start(t)
+	var otp string
+	srv.FailNext(anyscaletest.Fault{Method: http.MethodGet, PathPrefix: "/api/v2/users/request_otp_token/", Status: 503, Times: 2})
+	path := filepath.Join(t.TempDir(), ".anyscale", "credentials.json")
+	res, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL: func(_ context.Context, u string) error {
+			otp = u[strings.LastIndex(u, "/")+1:]
+			srv.ApproveLogin(otp, srv.Owner())
+			return nil
+		},
+		PollInterval:    time.Millisecond,
+		CredentialsPath: path,
+	})
+	require.NoError(t, err, "transient poll failures wait for the next poll")
+	assert.NotEmpty(t, res.Secret)
+	polls := 0
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/api/v2/users/request_otp_token/") {
+			polls++
+		}
+	}
+	assert.Equal(t, 3, polls)
+}
+
+func TestLoginErrorsHideTheCode(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/SECRETCODE",
+		httpmock.NewStringResponder(404, `{"error":{"detail":"unknown or already used login code"}}`))
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { return nil },
+		PollInterval:    time.Millisecond,
+		CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
+	})
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.NotContains(t, err.Error(), "SECRETCODE")
+	assert.Equal(t, 2, mt.GetTotalCallCount(), "a refused poll ends the login at once")
 }

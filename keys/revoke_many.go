@@ -30,7 +30,8 @@ type revokeResult struct {
 // RevokeMany revokes the keys with ids, in batches of at most
 // client.MaxPageSize (the API's limit). Duplicate ids count once. An id the
 // server did not revoke (unknown, not visible to the caller, or already
-// revoked) is reported in Failed, never dropped. When a batch request fails
+// revoked) is reported in Failed with an error matching
+// client.ErrNotFound, never dropped: such a key is not active. When a batch request fails
 // in a way that leaves its outcome unknown (a server error, a lost
 // connection), RevokeMany revokes that batch's ids one at a time, which is
 // safe to retry. The error joins every failure; it is nil when all ids
@@ -81,7 +82,7 @@ func (s *Service) revokeBatch(ctx context.Context, batch []string, res *RevokeRe
 		}
 		return
 	}
-	if !outcomeUnknown(ctx, err) {
+	if ctx.Err() != nil || !client.MayHaveActed(err) {
 		for _, id := range batch {
 			res.Failed[id] = fmt.Errorf("key %s: %w", id, err)
 		}
@@ -92,25 +93,11 @@ func (s *Service) revokeBatch(ctx context.Context, batch []string, res *RevokeRe
 		case rerr == nil:
 			res.Revoked = append(res.Revoked, id)
 		case errors.Is(rerr, client.ErrNotFound):
-			res.Failed[id] = fmt.Errorf("key %s: %w (the failed batch request before it may have revoked it: %v)", id, rerr, err)
+			res.Failed[id] = fmt.Errorf("key %s: %w (the key is not active: the failed batch request before it may have revoked it: %v)", id, rerr, err)
 		default:
 			res.Failed[id] = fmt.Errorf("key %s: %w", id, rerr)
 		}
 	}
-}
-
-// outcomeUnknown reports whether a failed request may or may not have
-// acted: a server error or a transport failure, as opposed to an answer
-// that refused it or a cancelled context.
-func outcomeUnknown(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= 500
-	}
-	return true
 }
 
 // dedupe returns ids without repeats, in first-seen order.

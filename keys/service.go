@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -138,12 +139,19 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, erro
 }
 
 // Revoke revokes the key with id. A key that is unknown, not visible to
-// the caller or already revoked is an error matching client.ErrNotFound.
+// the caller or already revoked is an error matching client.ErrNotFound:
+// either way the key is not active. When the request had to be retried,
+// the error says that an earlier attempt whose answer was lost may have
+// revoked it.
 func (s *Service) Revoke(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, s.keysPath()+"/"+url.PathEscape(id), nil, nil, nil)
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Attempts > 1 && apiErr.Hint == "" {
+		apiErr.Hint = "the key is not active; an earlier attempt whose answer was lost may have revoked it"
+	}
 	return err
 }
 

@@ -114,11 +114,15 @@ func (s *Service) FindByEmail(ctx context.Context, email string) (*Member, error
 // caller's own account with WhoAmI and refuses it before sending the
 // removal.
 func (s *Service) Remove(ctx context.Context, email string) error {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return fmt.Errorf("organization: %w: the email is empty", client.ErrInvalid)
+	}
 	me, err := s.c.WhoAmI(ctx)
 	if err != nil {
 		return err
 	}
-	if strings.EqualFold(strings.TrimSpace(email), me.Email) {
+	if strings.EqualFold(email, me.Email) {
 		return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, me.Email)
 	}
 	if !me.IsOwner() {
@@ -127,6 +131,9 @@ func (s *Service) Remove(ctx context.Context, email string) error {
 	m, err := s.FindByEmail(ctx, email)
 	if err != nil {
 		return err
+	}
+	if m.UserID != "" && m.UserID == me.ID {
+		return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, m.Email)
 	}
 	return s.RemoveByID(ctx, m.ID)
 }

@@ -2,6 +2,7 @@ package serviceaccounts
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
@@ -43,12 +44,14 @@ type Ref struct {
 	name, email string
 }
 
-// ByName refers to the service account named name (exact match).
-func ByName(name string) Ref { return Ref{name: name} }
+// ByName refers to the service account named name: an exact match, or
+// else the one match without regard to case (the server keeps names unique
+// without regard to case).
+func ByName(name string) Ref { return Ref{name: strings.TrimSpace(name)} }
 
 // ByEmail refers to the service account with email (matched without
 // regard to case).
-func ByEmail(email string) Ref { return Ref{email: email} }
+func ByEmail(email string) Ref { return Ref{email: strings.TrimSpace(email)} }
 
 // String describes the reference, as `name "ci"` or `email "ci@…"`.
 func (r Ref) String() string {

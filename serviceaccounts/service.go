@@ -49,6 +49,9 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*
 	var w serviceAccount
 	q := url.Values{"name": {name}}
 	if _, err := s.c.Do(ctx, http.MethodPost, createPath, q, nil, &w); err != nil {
+		if client.MayHaveActed(err) {
+			return nil, fmt.Errorf("serviceaccounts: creating %q: %w; the service account may have been created: check with Get(ctx, ByName(%q)) and make its key with CreateAPIKey rather than calling Create again", name, err, name)
+		}
 		return nil, fmt.Errorf("serviceaccounts: creating %q: %w", name, ownerOnly(err))
 	}
 	account := w.toAccount()
@@ -107,14 +110,20 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	var matches []ServiceAccount
+	var matches, folded []ServiceAccount
 	for sa, err := range s.All(ctx, ListOptions{Name: ref.name, Email: strings.ToLower(ref.email)}) {
 		if err != nil {
 			return nil, err
 		}
-		if (ref.name != "" && sa.Name == ref.name) || (ref.email != "" && strings.EqualFold(sa.Email, ref.email)) {
+		switch {
+		case ref.email != "" && strings.EqualFold(sa.Email, ref.email), ref.name != "" && sa.Name == ref.name:
 			matches = append(matches, sa)
+		case ref.name != "" && strings.EqualFold(sa.Name, ref.name):
+			folded = append(folded, sa)
 		}
+	}
+	if len(matches) == 0 {
+		matches = folded
 	}
 	switch len(matches) {
 	case 0:

@@ -58,6 +58,14 @@ type demo struct {
 	mutate bool
 	// credentialsPath is the embedded demo's credentials file.
 	credentialsPath string
+	// prefix starts the name of everything the demo creates; live runs
+	// add a timestamp, so a run never collides with an earlier one.
+	prefix string
+	// created holds the ids of the keys the demo created, which it
+	// revokes at the end.
+	created []string
+	// collaboratorKeys holds the ids of the embedded collaborator's keys.
+	collaboratorKeys []string
 }
 
 func (d *demo) section(title string) { fmt.Fprintf(d.out, "\n== %s\n", title) }
@@ -65,7 +73,10 @@ func (d *demo) section(title string) { fmt.Fprintf(d.out, "\n== %s\n", title) }
 func (d *demo) printf(format string, args ...any) { fmt.Fprintf(d.out, "   "+format+"\n", args...) }
 
 func run(ctx context.Context, out io.Writer, opts options) error {
-	d := &demo{out: out, mutate: !opts.live || opts.yes}
+	d := &demo{out: out, mutate: !opts.live || opts.yes, prefix: "quickstart"}
+	if opts.live {
+		d.prefix = fmt.Sprintf("quickstart-%d", time.Now().Unix())
+	}
 	if opts.live {
 		d.chain = auth.DefaultChain()
 		c, err := client.New(client.WithProvider(d.chain), client.WithUserAgent("anyscale-go-quickstart"))
@@ -90,7 +101,7 @@ func run(ctx context.Context, out io.Writer, opts options) error {
 	if d.srv != nil || opts.collaboratorEmail != "" {
 		steps = append(steps, func(ctx context.Context) error { return d.ownerView(ctx, opts.collaboratorEmail) })
 	}
-	steps = append(steps, d.serviceAccounts, d.audit)
+	steps = append(steps, d.bulkRevoke, d.serviceAccounts, d.audit)
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -115,12 +126,10 @@ func (d *demo) startEmbedded() (func(), error) {
 		os.RemoveAll(dir)
 	}
 	d.credentialsPath = filepath.Join(dir, credentials.DirName, credentials.FileName)
-	// The demo's chain skips ANYSCALE_CLI_TOKEN so that a real token in
-	// your environment is neither used nor sent to the fake API.
-	d.chain = auth.NewChain(
-		auth.File(auth.WithPath(d.credentialsPath)),
-		auth.Workspace(auth.WithEnvironPath(filepath.Join(dir, "no-workspace-environ"))),
-	)
+	// The demo's chain reads only its own credentials file, so that no
+	// real token (ANYSCALE_CLI_TOKEN, a workspace's) is used or sent to
+	// the fake API.
+	d.chain = auth.NewChain(auth.File(auth.WithPath(d.credentialsPath)))
 	c, err := client.New(client.WithBaseURL(d.srv.URL), client.WithProvider(d.chain))
 	if err != nil {
 		cleanup()
@@ -202,17 +211,20 @@ func (d *demo) createAndList(ctx context.Context) error {
 	if !d.mutate {
 		d.printf("skipped: pass -yes with -live to create and revoke keys")
 	} else {
-		for _, name := range []string{"quickstart-ci", "quickstart-etl", "quickstart-scratch"} {
-			k, err := ks.Create(ctx, keys.CreateRequest{Name: name, ExpiresIn: keys.MaxLifetime})
+		for _, suffix := range []string{"ci", "etl", "scratch"} {
+			k, err := ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-" + suffix, ExpiresIn: keys.MaxLifetime})
 			if err != nil {
 				return err
+			}
+			if k.Key.ID != "" {
+				d.created = append(d.created, k.Key.ID)
 			}
 			d.printf("%-20s id %s  expires %s  secret %s", k.Key.Name, k.Key.DisplayID, day(k.Key.ExpiresAt), k.Secret)
 		}
 		d.printf("(a secret is shown once, at creation: store it now; it prints redacted, Reveal() gives the raw value)")
-		_, err := ks.Create(ctx, keys.CreateRequest{Name: "quickstart-ci", ExpiresIn: keys.MaxLifetime})
-		d.printf("a second active key named quickstart-ci: %v", errors.Is(err, client.ErrConflict))
-		_, err = ks.Create(ctx, keys.CreateRequest{Name: "too-long", ExpiresIn: 90 * 24 * time.Hour})
+		_, err := ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-ci", ExpiresIn: keys.MaxLifetime})
+		d.printf("a second active key named %s-ci is a conflict: %v", d.prefix, errors.Is(err, client.ErrConflict))
+		_, err = ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-long", ExpiresIn: 90 * 24 * time.Hour})
 		d.printf("a 90-day key is refused before any request: %v", errors.Is(err, client.ErrInvalid))
 	}
 
@@ -222,12 +234,12 @@ func (d *demo) createAndList(ctx context.Context) error {
 		return err
 	}
 	d.printf("first page: %d of %d keys", len(page.Items), page.Total)
-	found, err := ks.List(ctx, keys.ListOptions{Name: "quickstart"})
+	found, err := ks.List(ctx, keys.ListOptions{Name: d.prefix})
 	if err != nil {
 		return err
 	}
 	for _, k := range found.Items {
-		d.printf("search \"quickstart\": %-20s %s", k.Name, k.Status(time.Now()))
+		d.printf("search %q: %-20s %s", d.prefix, k.Name, k.Status(time.Now()))
 	}
 
 	d.section("Page through every key with All (2 a page)")
@@ -242,6 +254,9 @@ func (d *demo) createAndList(ctx context.Context) error {
 	return nil
 }
 
+// ownerView lists a collaborator's keys by email. It only lists: the
+// bulk revoke below touches the demo's own keys, and in the embedded demo
+// the collaborator it made up.
 func (d *demo) ownerView(ctx context.Context, email string) error {
 	org := keys.New(d.client).Org()
 	d.section("As the owner, filter a collaborator's keys by email")
@@ -260,31 +275,44 @@ func (d *demo) ownerView(ctx context.Context, email string) error {
 		_, err = keys.New(c).Org().List(ctx, keys.ListOptions{})
 		d.printf("the collaborator asking for the org's keys gets forbidden: %v", errors.Is(err, client.ErrForbidden))
 	}
-	var ids []string
 	for k, err := range org.All(ctx, keys.ListOptions{OwnerEmail: email}) {
 		if err != nil {
 			return err
 		}
 		d.printf("%s: %-12s expires %s", email, k.Name, day(k.ExpiresAt))
-		ids = append(ids, k.ID)
+		if d.srv != nil {
+			d.collaboratorKeys = append(d.collaboratorKeys, k.ID)
+		}
 	}
+	return nil
+}
 
+// bulkRevoke revokes the keys the demo made, and in the embedded demo the
+// made-up collaborator's keys and an id that does not exist.
+func (d *demo) bulkRevoke(ctx context.Context) error {
 	d.section("Bulk-revoke (at most 50 a request; every id accounted for)")
 	if !d.mutate {
 		d.printf("skipped: pass -yes with -live to revoke keys")
 		return nil
 	}
-	for k, err := range keys.New(d.client).All(ctx, keys.ListOptions{Name: "quickstart-scratch"}) {
-		if err != nil {
-			return err
-		}
-		ids = append(ids, k.ID)
+	ids := append([]string(nil), d.created...)
+	ks := keys.New(d.client)
+	if d.srv != nil {
+		ids = append(ids, d.collaboratorKeys...)
+		ids = append(ids, "no-such-key")
+		ks = ks.Org()
 	}
-	ids = append(ids, "no-such-key")
-	res, err := org.RevokeMany(ctx, ids)
+	if len(ids) == 0 {
+		d.printf("nothing to revoke")
+		return nil
+	}
+	res, err := ks.RevokeMany(ctx, ids)
+	if res == nil {
+		return err
+	}
 	d.printf("revoked %d, not revoked %d", len(res.Revoked), len(res.Failed))
 	for id, ferr := range res.Failed {
-		d.printf("not revoked: %s (%v)", id, errors.Is(ferr, client.ErrNotFound))
+		d.printf("not revoked: %s (not found: %v)", id, errors.Is(ferr, client.ErrNotFound))
 	}
 	// The made-up id is the one failure expected; any other is real.
 	if _, ok := res.Failed["no-such-key"]; err != nil && (!ok || len(res.Failed) > 1) {
@@ -300,8 +328,9 @@ func (d *demo) serviceAccounts(ctx context.Context) error {
 		return nil
 	}
 	sas := serviceaccounts.New(d.client)
-	ref := serviceaccounts.ByName("quickstart-bot")
-	created, err := sas.Create(ctx, "quickstart-bot", serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	name := d.prefix + "-bot"
+	ref := serviceaccounts.ByName(name)
+	created, err := sas.Create(ctx, name, serviceaccounts.WithExpiresIn(90*24*time.Hour))
 	if err != nil {
 		return err
 	}

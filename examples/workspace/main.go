@@ -95,7 +95,7 @@ func simulate(ctx context.Context, out io.Writer) error {
 	if err := os.WriteFile(environPath, []byte(environ), 0o600); err != nil {
 		return err
 	}
-	if os.Getenv(auth.EnvToken) != "" {
+	if _, set := os.LookupEnv(auth.EnvToken); set {
 		// The simulated kernel's environment has no token of its own.
 		fmt.Fprintf(out, "(ignoring %s from your shell for the simulation)\n", auth.EnvToken)
 		os.Unsetenv(auth.EnvToken)

@@ -1,0 +1,881 @@
+package serviceaccounts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/serviceaccounts"
+)
+
+const (
+	baseURL = "https://api.test"
+	token   = "aph0_CANARYtoken0123456789abcdefghijklmn"
+	secret  = "aph0_newsecret0123456789abcdefghijklmnop"
+
+	createPath   = "/api/v2/users/service_accounts"
+	keyPath      = "/api/v2/users/create_api_key"
+	membersPath  = "/api/v2/organization_collaborators/"
+	adminKeys    = "/api/v2/users/admin/api_keys"
+	revokeAllFor = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
+	ownerPhrase  = "only an organization owner can manage service accounts"
+)
+
+type call struct {
+	Method      string
+	Path        string
+	Query       url.Values
+	Body        string
+	ContentType string
+}
+
+// mock is a per-test mock API that records every call, answered or not.
+type mock struct {
+	mt    *httpmock.MockTransport
+	c     *client.Client
+	mu    sync.Mutex
+	calls []call
+}
+
+func newMock(t *testing.T) *mock {
+	t.Helper()
+	m := &mock{mt: httpmock.NewMockTransport()}
+	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken(token),
+		client.WithHTTPClient(&http.Client{Transport: m.mt}),
+		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	require.NoError(t, err)
+	m.c = c
+	// A request nobody expects is recorded too, and fails the call.
+	m.mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		m.record(r)
+		return httpmock.NewStringResponse(599, "unexpected request"), nil
+	})
+	return m
+}
+
+func (m *mock) record(r *http.Request) {
+	var body string
+	if r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls = append(m.calls, call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, ContentType: r.Header.Get("Content-Type")})
+}
+
+func (m *mock) recorded() []call {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]call(nil), m.calls...)
+}
+
+// paths lists "METHOD path" of every call, in order.
+func (m *mock) paths() []string {
+	var out []string
+	for _, c := range m.recorded() {
+		out = append(out, c.Method+" "+c.Path)
+	}
+	return out
+}
+
+// on answers method and path (any query) with status and body.
+func (m *mock) on(method, path string, status int, body string) {
+	m.onFunc(method, path, func(*http.Request) (int, string) { return status, body })
+}
+
+func (m *mock) onFunc(method, path string, answer func(r *http.Request) (int, string)) {
+	m.mt.RegisterResponder(method, baseURL+path, func(r *http.Request) (*http.Response, error) {
+		m.record(r)
+		status, out := answer(r)
+		resp := httpmock.NewStringResponse(status, out)
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+}
+
+func result(obj string) string { return `{"result":` + obj + `}` }
+
+func list(next string, items ...string) string {
+	tok := "null"
+	if next != "" {
+		tok = fmt.Sprintf("%q", next)
+	}
+	return fmt.Sprintf(`{"results":[%s],"metadata":{"total":%d,"next_paging_token":%s}}`, strings.Join(items, ","), len(items), tok)
+}
+
+// collab is an OrganizationCollaborator of a service account.
+func collab(id, name string) string {
+	return fmt.Sprintf(`{"id":"ide_%[1]s","user_id":"usr_%[1]s","email":"%[2]s@org-x.serviceaccount.com","name":"%[2]s",
+		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05Z","base_role":"collaborator",
+		"additional_roles":[],"is_service_account":true}`, id, strings.ToLower(name))
+}
+
+var (
+	created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	ci      = serviceaccounts.ServiceAccount{ID: "ide_ci", UserID: "usr_ci", Name: "ci", Email: "ci@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: created}
+)
+
+const sessionOK = `{"result":{"server_session_id":"` + secret + `"}}`
+
+// anyQuery is the member-list query Get sends for a name.
+func nameQuery(name string) url.Values {
+	return url.Values{"name": {name}, "is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"}, "count": {"50"}}
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("POST", createPath, 200, result(`{"id":"ide_ci","user_id":"usr_ci","name":"ci","email":"ci@org-x.serviceaccount.com",
+		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05+00:00","organization_id":"org_x","roles":[{"a":1}],"future":null}`))
+	m.on("POST", keyPath, 200, sessionOK)
+
+	got, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+	require.NoError(t, err)
+	assert.True(t, created.Equal(got.Account.CreatedAt), "the Python server's +00:00 form parses: %v", got.Account.CreatedAt)
+	account := got.Account
+	account.CreatedAt = created
+	assert.Equal(t, ci, account)
+	assert.Equal(t, secret, got.Secret.Reveal())
+	assert.NotContains(t, fmt.Sprint(got), secret, "the secret prints redacted")
+
+	calls := m.recorded()
+	require.Len(t, calls, 2)
+	assert.Equal(t, call{Method: "POST", Path: createPath, Query: url.Values{"name": {"ci"}}}, calls[0], "the name goes in the query, with no body")
+	assert.Equal(t, "POST", calls[1].Method)
+	assert.Equal(t, keyPath, calls[1].Path)
+	assert.Empty(t, calls[1].Query)
+	assert.Equal(t, `{"duration":3153600000,"user_id":"usr_ci"}`, calls[1].Body)
+	assert.Equal(t, "application/json", calls[1].ContentType)
+}
+
+func TestCreateEscapesName(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("POST", createPath, 200, result(`{"id":"ide_x","user_id":"usr_x","name":"a.b_c-1"}`))
+	m.on("POST", keyPath, 200, sessionOK)
+	_, err := serviceaccounts.New(m.c).Create(context.Background(), "a.b_c-1")
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"name": {"a.b_c-1"}}, m.recorded()[0].Query)
+}
+
+func TestCreateWithExpiresIn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   time.Duration
+		want string
+	}{
+		{time.Second, `{"duration":1,"user_id":"usr_ci"}`},
+		{1500 * time.Millisecond, `{"duration":1,"user_id":"usr_ci"}`},
+		{24 * time.Hour, `{"duration":86400,"user_id":"usr_ci"}`},
+		{365 * 24 * time.Hour, `{"duration":31536000,"user_id":"usr_ci"}`},
+		{serviceaccounts.DefaultKeyLifetime, `{"duration":3153600000,"user_id":"usr_ci"}`},
+	} {
+		t.Run(tc.in.String(), func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on("POST", createPath, 200, result(collab("ci", "ci")))
+			m.on("POST", keyPath, 200, sessionOK)
+			_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci", serviceaccounts.WithExpiresIn(tc.in))
+			require.NoError(t, err)
+			calls := m.recorded()
+			require.Len(t, calls, 2)
+			assert.Equal(t, tc.want, calls[1].Body)
+		})
+	}
+}
+
+func TestDefaultKeyLifetimeIsHundredYears(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 3153600000*time.Second, serviceaccounts.DefaultKeyLifetime)
+	assert.Equal(t, 100*365*24*time.Hour, serviceaccounts.DefaultKeyLifetime)
+}
+
+func TestCreateValidatesName(t *testing.T) {
+	t.Parallel()
+	invalid := map[string]string{
+		"empty":           "",
+		"too long":        strings.Repeat("a", serviceaccounts.MaxNameLength+1),
+		"leading dash":    "-ci",
+		"leading dot":     ".ci",
+		"leading under":   "_ci",
+		"space":           "ci bot",
+		"slash":           "ci/bot",
+		"at":              "ci@example.com",
+		"non-ascii":       "cé",
+		"control":         "ci\n",
+		"percent":         "ci%20",
+		"query injection": "ci&name=other",
+	}
+	for label, name := range invalid {
+		t.Run(label, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			_, err := serviceaccounts.New(m.c).Create(context.Background(), name)
+			require.ErrorIs(t, err, client.ErrInvalid)
+			assert.Empty(t, m.recorded(), "nothing is sent")
+		})
+	}
+	valid := []string{"a", "0", "Ci-Bot", "a.b_c-d", strings.Repeat("x", serviceaccounts.MaxNameLength), "ci-"}
+	for _, name := range valid {
+		t.Run("valid "+name[:min(len(name), 10)], func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on("POST", createPath, 200, result(collab("ci", "ci")))
+			m.on("POST", keyPath, 200, sessionOK)
+			_, err := serviceaccounts.New(m.c).Create(context.Background(), name)
+			require.NoError(t, err)
+			assert.Equal(t, name, m.recorded()[0].Query.Get("name"))
+		})
+	}
+}
+
+func TestValidationBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	badLifetimes := []time.Duration{0, -time.Hour, 999 * time.Millisecond}
+	type op struct {
+		name string
+		run  func(s *serviceaccounts.Service) error
+	}
+	ctx := context.Background()
+	ops := []op{
+		{"Get zero ref", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.Ref{}); return err }},
+		{"Get empty name", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByName("")); return err }},
+		{"Get empty email", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByEmail("")); return err }},
+		{"CreateAPIKey zero ref", func(s *serviceaccounts.Service) error {
+			_, err := s.CreateAPIKey(ctx, serviceaccounts.Ref{})
+			return err
+		}},
+		{"RotateAPIKeys zero ref", func(s *serviceaccounts.Service) error {
+			_, err := s.RotateAPIKeys(ctx, serviceaccounts.Ref{})
+			return err
+		}},
+		{"RevokeAllAPIKeys zero ref", func(s *serviceaccounts.Service) error {
+			return s.RevokeAllAPIKeys(ctx, serviceaccounts.Ref{})
+		}},
+		{"Delete zero ref", func(s *serviceaccounts.Service) error { return s.Delete(ctx, serviceaccounts.Ref{}) }},
+		{"Keys zero ref", func(s *serviceaccounts.Service) error {
+			var errs []error
+			n := 0
+			for _, err := range s.Keys(ctx, serviceaccounts.Ref{}) {
+				n++
+				errs = append(errs, err)
+			}
+			if n != 1 {
+				return fmt.Errorf("Keys yielded %d times", n)
+			}
+			return errs[0]
+		}},
+		{"List page size", func(s *serviceaccounts.Service) error {
+			_, err := s.List(ctx, serviceaccounts.ListOptions{PageSize: client.MaxPageSize + 1})
+			return err
+		}},
+		{"List negative page size", func(s *serviceaccounts.Service) error {
+			_, err := s.List(ctx, serviceaccounts.ListOptions{PageSize: -1})
+			return err
+		}},
+		{"All page size", func(s *serviceaccounts.Service) error {
+			for _, err := range s.All(ctx, serviceaccounts.ListOptions{PageSize: 51}) {
+				return err
+			}
+			return errors.New("All yielded nothing")
+		}},
+	}
+	for _, d := range badLifetimes {
+		ops = append(ops,
+			op{"Create WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.Create(ctx, "ci", serviceaccounts.WithExpiresIn(d))
+				return err
+			}},
+			op{"CreateAPIKey WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d))
+				return err
+			}},
+			op{"RotateAPIKeys WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d))
+				return err
+			}},
+		)
+	}
+	for _, o := range ops {
+		t.Run(o.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			err := o.run(serviceaccounts.New(m.c))
+			require.ErrorIs(t, err, client.ErrInvalid)
+			assert.Empty(t, m.recorded(), "nothing is sent")
+		})
+	}
+}
+
+func TestCreateServerErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("conflict", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 409, `{"error":{"detail":"a service account named \"ci\" already exists"}}`)
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.ErrorIs(t, err, client.ErrConflict)
+		assert.Contains(t, err.Error(), "already exists")
+		assert.Equal(t, []string{"POST " + createPath}, m.paths())
+	})
+	t.Run("500 is not retried", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.ErrorIs(t, err, client.ErrServer)
+		assert.Equal(t, []string{"POST " + createPath}, m.paths(), "a POST that may have acted is sent once")
+	})
+	t.Run("no user id", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 200, result(`{"id":"ide_ci","name":"ci"}`))
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "was created")
+		assert.Contains(t, err.Error(), "CreateAPIKey")
+		assert.Equal(t, []string{"POST " + createPath}, m.paths(), "no key request without a user id")
+	})
+	t.Run("key fails", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 200, result(collab("ci", "ci")))
+		m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.ErrorIs(t, err, client.ErrServer)
+		assert.Contains(t, err.Error(), `service account "ci" was created, but its first key was not`)
+		assert.Contains(t, err.Error(), `CreateAPIKey(ctx, ByName("ci"))`)
+		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.paths(), "the key request is sent once")
+	})
+	t.Run("empty session", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 200, result(collab("ci", "ci")))
+		m.on("POST", keyPath, 200, `{"result":{}}`)
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "was created")
+	})
+}
+
+func TestList(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("p2", collab("ci", "ci"), `{"id":"ide_old","user_id":null,"email":"old@org-x.serviceaccount.com","name":null,"permission_level":"collaborator","created_at":"2020-01-01T00:00:00Z"}`))
+	page, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{Name: "c", Email: "org-x", PageSize: 10, PageToken: "p1"})
+	require.NoError(t, err)
+	calls := m.recorded()
+	require.Len(t, calls, 1)
+	assert.Equal(t, "GET", calls[0].Method)
+	assert.Equal(t, membersPath, calls[0].Path)
+	assert.Equal(t, url.Values{"name": {"c"}, "email": {"org-x"}, "is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"},
+		"count": {"10"}, "paging_token": {"p1"}}, calls[0].Query)
+	assert.Equal(t, "p2", page.NextPageToken)
+	assert.Equal(t, 2, page.Total)
+	assert.Equal(t, []serviceaccounts.ServiceAccount{
+		ci,
+		{ID: "ide_old", Email: "old@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}, page.Items)
+}
+
+func TestListDefaultsAndEmpty(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, `{"results":[],"metadata":{"total":0,"next_paging_token":null}}`)
+	page, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"}, "count": {"50"}}, m.recorded()[0].Query)
+	assert.NotNil(t, page.Items)
+	assert.Empty(t, page.Items)
+	assert.Empty(t, page.NextPageToken)
+}
+
+func TestListForbiddenAndErrors(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 404, `{"error":{"detail":"nope"}}`)
+	_, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{})
+	require.ErrorIs(t, err, client.ErrNotFound)
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "nope", apiErr.Message)
+}
+
+func TestAllFollowsEveryPage(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+		switch r.URL.Query().Get("paging_token") {
+		case "":
+			return 200, list("p2", collab("a", "a"), collab("b", "b"))
+		case "p2":
+			return 200, list("p3", collab("c", "c"))
+		case "p3":
+			return 200, list("", collab("d", "d"))
+		}
+		return 400, `{"error":{"detail":"bad token"}}`
+	})
+	s := serviceaccounts.New(m.c)
+	var names []string
+	for sa, err := range s.All(context.Background(), serviceaccounts.ListOptions{Name: "x", PageSize: 2}) {
+		require.NoError(t, err)
+		names = append(names, sa.Name)
+	}
+	assert.Equal(t, []string{"a", "b", "c", "d"}, names)
+	calls := m.recorded()
+	require.Len(t, calls, 3)
+	for i, tok := range []string{"", "p2", "p3"} {
+		assert.Equal(t, tok, calls[i].Query.Get("paging_token"), "page %d", i)
+		assert.Equal(t, "x", calls[i].Query.Get("name"))
+		assert.Equal(t, "2", calls[i].Query.Get("count"))
+		assert.Equal(t, "true", calls[i].Query.Get("is_service_account"))
+	}
+
+	// A break stops fetching.
+	for range s.All(context.Background(), serviceaccounts.ListOptions{}) {
+		break
+	}
+	assert.Len(t, m.recorded(), 4)
+
+	// Starting from a page token.
+	names = nil
+	for sa, err := range s.All(context.Background(), serviceaccounts.ListOptions{PageToken: "p3"}) {
+		require.NoError(t, err)
+		names = append(names, sa.Name)
+	}
+	assert.Equal(t, []string{"d"}, names)
+}
+
+func TestAllYieldsErrorOnce(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("paging_token") == "" {
+			return 200, list("p2", collab("a", "a"))
+		}
+		return 403, `{"error":{"detail":"no"}}`
+	})
+	var n int
+	var last error
+	for _, err := range serviceaccounts.New(m.c).All(context.Background(), serviceaccounts.ListOptions{}) {
+		n++
+		last = err
+	}
+	assert.Equal(t, 2, n)
+	assert.ErrorIs(t, last, client.ErrForbidden)
+}
+
+func TestGet(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("exact name among partial matches", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("xci", "xci"), collab("ci", "ci"), collab("CI", "CI-old")))
+		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		require.NoError(t, err)
+		assert.Equal(t, ci, *got)
+		calls := m.recorded()
+		require.Len(t, calls, 1)
+		assert.Equal(t, nameQuery("ci"), calls[0].Query)
+	})
+	t.Run("reads every page", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+			switch r.URL.Query().Get("paging_token") {
+			case "":
+				return 200, list("p2", collab("ci2", "ci-2"))
+			case "p2":
+				return 200, list("p3", collab("ci", "ci"))
+			}
+			return 200, list("", collab("ci3", "ci-3"))
+		})
+		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		require.NoError(t, err)
+		assert.Equal(t, "ide_ci", got.ID)
+		assert.Len(t, m.recorded(), 3, "every page is read, so that a second exact match is seen")
+	})
+	t.Run("email without regard to case", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
+		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("CI@Org-X.ServiceAccount.com"))
+		require.NoError(t, err)
+		assert.Equal(t, ci, *got)
+		calls := m.recorded()
+		require.Len(t, calls, 1)
+		assert.Equal(t, url.Values{"email": {"ci@org-x.serviceaccount.com"}, "is_service_account": {"true"},
+			"collaborator_type": {"only_service_accounts"}, "count": {"50"}}, calls[0].Query, "the email is sent lower-cased, without a name")
+	})
+	t.Run("email is not a partial match", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("xci", "xci")))
+		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"))
+		require.ErrorIs(t, err, client.ErrNotFound)
+	})
+	t.Run("none", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("xci", "xci")))
+		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		require.ErrorIs(t, err, client.ErrNotFound)
+		assert.Contains(t, err.Error(), `name "ci"`)
+	})
+	t.Run("empty list", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list(""))
+		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("ci@x"))
+		require.ErrorIs(t, err, client.ErrNotFound)
+		assert.Contains(t, err.Error(), `email "ci@x"`)
+	})
+	t.Run("two exact matches", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+			if r.URL.Query().Get("paging_token") == "" {
+				return 200, list("p2", collab("ci", "ci"), collab("ci2", "ci-2"))
+			}
+			return 200, list("", collab("ci-again", "ci"))
+		})
+		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		require.ErrorIs(t, err, client.ErrConflict)
+		assert.Contains(t, err.Error(), "2 service accounts")
+		assert.Len(t, m.recorded(), 2)
+	})
+	t.Run("list error", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 401, `{"error":{"detail":"invalid token"}}`)
+		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		require.ErrorIs(t, err, client.ErrUnauthorized)
+	})
+}
+
+func TestCreateAPIKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts []serviceaccounts.KeyOption
+		body string
+	}{
+		{"default", nil, `{"duration":3153600000,"user_id":"usr_ci"}`},
+		{"90 days", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(90 * 24 * time.Hour)}, `{"duration":7776000,"user_id":"usr_ci"}`},
+		{"last option wins", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour), serviceaccounts.WithExpiresIn(time.Minute)}, `{"duration":60,"user_id":"usr_ci"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
+			m.on("POST", keyPath, 200, sessionOK)
+			got, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, secret, got.Reveal())
+			calls := m.recorded()
+			require.Len(t, calls, 2)
+			assert.Equal(t, "GET "+membersPath, calls[0].Method+" "+calls[0].Path)
+			assert.Equal(t, nameQuery("ci"), calls[0].Query)
+			assert.Equal(t, "POST "+keyPath, calls[1].Method+" "+calls[1].Path)
+			assert.Equal(t, tc.body, calls[1].Body)
+		})
+	}
+}
+
+func TestCreateAPIKeyErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("unknown account", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list(""))
+		_, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		require.ErrorIs(t, err, client.ErrNotFound)
+		assert.Equal(t, []string{"GET " + membersPath}, m.paths())
+	})
+	t.Run("500 is not retried", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+		m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		require.ErrorIs(t, err, client.ErrServer)
+		assert.Contains(t, err.Error(), "ci@org-x.serviceaccount.com")
+		assert.Equal(t, []string{"GET " + membersPath, "POST " + keyPath}, m.paths())
+	})
+}
+
+func TestRotateAPIKeys(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.on("POST", keyPath, 200, sessionOK)
+	got, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"), serviceaccounts.WithExpiresIn(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, secret, got.Reveal())
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.paths(),
+		"revoke all (by user id), then a new key")
+	calls := m.recorded()
+	assert.Empty(t, calls[1].Body, "the revoke has no body")
+	assert.Empty(t, calls[1].Query)
+	assert.Equal(t, `{"duration":3600,"user_id":"usr_ci"}`, calls[2].Body)
+}
+
+func TestRotateAPIKeysCreateFails(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrServer)
+	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
+	assert.Contains(t, err.Error(), "CreateAPIKey")
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.paths())
+}
+
+func TestRotateAPIKeysRevokeFails(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("POST", revokeAllFor+"usr_ci", 404, `{"error":{"detail":"no such user"}}`)
+	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Contains(t, err.Error(), "nothing was rotated")
+	assert.NotContains(t, m.paths(), "POST "+keyPath, "no new key when the revoke failed")
+}
+
+func TestRevokeAllAPIKeys(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	require.NoError(t, serviceaccounts.New(m.c).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")))
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci"}, m.paths(), "no new key")
+}
+
+func TestRevokeAllAPIKeysRetriesServerErrors(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	n := 0
+	m.onFunc("POST", revokeAllFor+"usr_ci", func(*http.Request) (int, string) {
+		n++
+		if n == 1 {
+			return 502, `{"error":{"detail":"bad gateway"}}`
+		}
+		return 200, `{"result":{}}`
+	})
+	require.NoError(t, serviceaccounts.New(m.c).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")),
+		"revoking all keys is safe to repeat")
+	assert.Equal(t, 2, n)
+}
+
+const saKey = `{"hex_hashed_id":"%s","display_id":"key_%s","name":"%s","created_by":"usr_owner",
+	"created_at":"2026-01-02T03:04:05Z","expires_at":"2126-01-02T03:04:05Z","revoked_at":null,"extra":1}`
+
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.onFunc("GET", adminKeys, func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("paging_token") == "" {
+			return 200, list("k2", fmt.Sprintf(saKey, "k1", "k1", "one"))
+		}
+		return 200, list("", fmt.Sprintf(saKey, "k2", "k2", "two"))
+	})
+	var got []keys.Key
+	for k, err := range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+		require.NoError(t, err)
+		got = append(got, k)
+	}
+	require.Len(t, got, 2)
+	exp := time.Date(2126, 1, 2, 3, 4, 5, 0, time.UTC)
+	assert.Equal(t, keys.Key{ID: "k1", DisplayID: "key_k1", Name: "one", CreatedBy: "usr_owner", CreatedAt: created, ExpiresAt: &exp}, got[0])
+	assert.Equal(t, "k2", got[1].ID)
+	calls := m.recorded()
+	require.Len(t, calls, 3)
+	assert.Equal(t, nameQuery("ci"), calls[0].Query)
+	assert.Equal(t, "GET "+adminKeys, calls[1].Method+" "+calls[1].Path)
+	assert.Equal(t, url.Values{"user_id": {"usr_ci"}, "count": {"50"}}, calls[1].Query)
+	assert.Equal(t, url.Values{"user_id": {"usr_ci"}, "count": {"50"}, "paging_token": {"k2"}}, calls[2].Query)
+}
+
+func TestKeysBreakAndErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("break", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+		m.on("GET", adminKeys, 200, list("k2", fmt.Sprintf(saKey, "k1", "k1", "one"), fmt.Sprintf(saKey, "k3", "k3", "three")))
+		for range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+			break
+		}
+		assert.Equal(t, []string{"GET " + membersPath, "GET " + adminKeys}, m.paths())
+	})
+	t.Run("unknown account", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("GET", membersPath, 200, list(""))
+		n := 0
+		for _, err := range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+			n++
+			assert.ErrorIs(t, err, client.ErrNotFound)
+		}
+		assert.Equal(t, 1, n)
+		assert.Equal(t, []string{"GET " + membersPath}, m.paths())
+	})
+}
+
+func TestDelete(t *testing.T) {
+	t.Parallel()
+	for _, answer := range []struct {
+		status int
+		body   string
+	}{{204, ""}, {200, `{"result":{}}`}} {
+		t.Run(fmt.Sprint(answer.status), func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
+			m.on("DELETE", membersPath+"ide_ci", answer.status, answer.body)
+			require.NoError(t, serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci")))
+			assert.Equal(t, []string{"GET " + membersPath, "DELETE " + membersPath + "ide_ci"}, m.paths(),
+				"deletes by the identity id, not the user id")
+		})
+	}
+}
+
+func TestDeleteUnknown(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2")))
+	err := serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Equal(t, []string{"GET " + membersPath}, m.paths(), "nothing is deleted")
+}
+
+// TestForbiddenSaysOwner checks every owner-only call: a 403 matches
+// client.ErrForbidden and says that an organization owner must do it.
+func TestForbiddenSaysOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const denied = `{"error":{"detail":"permission denied"}}`
+	for _, tc := range []struct {
+		name   string
+		setup  func(m *mock)
+		run    func(s *serviceaccounts.Service) error
+		stated string // the call the error names
+	}{
+		{"Create", func(m *mock) { m.on("POST", createPath, 403, denied) },
+			func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }, "POST " + createPath},
+		{"Create key", func(m *mock) {
+			m.on("POST", createPath, 200, result(collab("ci", "ci")))
+			m.on("POST", keyPath, 403, denied)
+		}, func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }, "POST " + keyPath},
+		{"CreateAPIKey", func(m *mock) { m.on("POST", keyPath, 403, denied) },
+			func(s *serviceaccounts.Service) error {
+				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"))
+				return err
+			}, "POST " + keyPath},
+		{"RotateAPIKeys", func(m *mock) { m.on("POST", revokeAllFor+"usr_ci", 403, denied) },
+			func(s *serviceaccounts.Service) error {
+				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+				return err
+			}, "POST " + revokeAllFor + "usr_ci"},
+		{"RotateAPIKeys create", func(m *mock) {
+			m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+			m.on("POST", keyPath, 403, denied)
+		}, func(s *serviceaccounts.Service) error {
+			_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+			return err
+		}, "POST " + keyPath},
+		{"RevokeAllAPIKeys", func(m *mock) { m.on("POST", revokeAllFor+"usr_ci", 403, denied) },
+			func(s *serviceaccounts.Service) error { return s.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("ci")) },
+			"POST " + revokeAllFor + "usr_ci"},
+		{"Keys", func(m *mock) { m.on("GET", adminKeys, 403, denied) },
+			func(s *serviceaccounts.Service) error {
+				for _, err := range s.Keys(ctx, serviceaccounts.ByName("ci")) {
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			}, "GET " + adminKeys},
+		{"Delete", func(m *mock) { m.on("DELETE", membersPath+"ide_ci", 403, denied) },
+			func(s *serviceaccounts.Service) error { return s.Delete(ctx, serviceaccounts.ByName("ci")) },
+			"DELETE " + membersPath + "ide_ci"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMock(t)
+			m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+			tc.setup(m)
+			err := tc.run(serviceaccounts.New(m.c))
+			require.ErrorIs(t, err, client.ErrForbidden)
+			assert.Contains(t, err.Error(), ownerPhrase)
+			assert.Contains(t, err.Error(), "permission denied", "the server's message is kept")
+			var apiErr *client.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 403, apiErr.StatusCode)
+			assert.Equal(t, tc.stated, apiErr.Method+" "+apiErr.Path)
+			paths := m.paths()
+			assert.Equal(t, tc.stated, paths[len(paths)-1], "the forbidden call is the last one, sent once")
+			assert.Equal(t, 1, strings.Count(strings.Join(paths, "\n"), tc.stated))
+		})
+	}
+}
+
+// TestOtherErrorsGetNoOwnerHint checks that only a 403 gets the owner hint.
+func TestOtherErrorsGetNoOwnerHint(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("DELETE", membersPath+"ide_ci", 404, `{"error":{"detail":"gone"}}`)
+	err := serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.NotContains(t, err.Error(), ownerPhrase)
+}
+
+func TestRefString(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, `name "ci"`, serviceaccounts.ByName("ci").String())
+	assert.Equal(t, `email "ci@x.com"`, serviceaccounts.ByEmail("ci@x.com").String())
+}
+
+func TestServiceConcurrentUse(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	s := serviceaccounts.New(m.c)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.Get(context.Background(), serviceaccounts.ByName("ci"))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Len(t, m.recorded(), 8)
+}
