@@ -1,4 +1,3 @@
-// Package paging holds the page-size rule every list of the SDK shares.
 package paging
 
 import (
