@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -176,7 +177,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err)
+		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), st.relabel(err))
 	}
 	return c.handle(resp, req, st, tok, out)
 }
@@ -266,6 +267,20 @@ func (st *attemptState) path(req *retryablehttp.Request) string {
 		return st.label
 	}
 	return req.URL.Path
+}
+
+// relabel hides the URL path of a transport error (net/http's *url.Error
+// carries the whole URL) behind the label, when the path holds a secret.
+func (st *attemptState) relabel(err error) error {
+	var ue *url.Error
+	if st == nil || st.label == "" || !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: st.label, Err: ue.Err}
+	}
+	return &url.Error{Op: ue.Op, URL: u.Scheme + "://" + u.Host + st.label, Err: ue.Err}
 }
 
 type pathLabelKey struct{}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
@@ -96,7 +97,12 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 		return nil, errors.New("keys: starting the login: the server returned no login URL; try again")
 	}
 	if err := opts.OpenURL(ctx, start.URL); err != nil {
-		return nil, fmt.Errorf("keys: handing over the login URL: %w", err)
+		// The URL holds the pending login code: keep it out of the error.
+		msg := strings.ReplaceAll(err.Error(), start.OTP, "{otp}")
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("keys: handing over the login URL: %s: %w", msg, ctx.Err())
+		}
+		return nil, fmt.Errorf("keys: handing over the login URL: %s", msg)
 	}
 
 	secret, err := s.poll(ctx, start.OTP, opts)

@@ -2,7 +2,10 @@ package keys_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,4 +240,40 @@ func TestLoginErrorsHideTheCode(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.NotContains(t, err.Error(), "SECRETCODE")
 	assert.Equal(t, 2, mt.GetTotalCallCount(), "a refused poll ends the login at once")
+}
+
+func TestLoginTransportErrorsHideTheCode(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/SECRETCODE",
+		httpmock.NewErrorResponder(errors.New("connection reset by peer")))
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { return nil },
+		PollInterval:    time.Millisecond,
+		MaxPolls:        2,
+		CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "connection reset by peer")
+	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), "SECRETCODE")
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		assert.NotContains(t, ue.URL, "SECRETCODE")
+	}
+}
+
+func TestLoginOpenURLErrorHidesTheCode(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(_ context.Context, u string) error { return fmt.Errorf("no browser for %s", u) },
+		CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no browser for https://console.test/otp/{otp}")
+	assert.NotContains(t, err.Error(), "SECRETCODE")
 }

@@ -312,3 +312,16 @@ func TestIntegrationRemoveConcurrentSafe(t *testing.T) {
 	}
 	assert.Equal(t, []string{w.owner.Email}, emails(t, w.ownerOrg, organization.ListOptions{}))
 }
+
+// TestIntegrationRemoveLostAnswer: the removal acted but its answer was
+// lost; the retry finds nothing, and the error says what probably happened.
+func TestIntegrationRemoveLostAnswer(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	w.srv.FailNext(anyscaletest.Fault{Method: "DELETE", PathPrefix: "/api/v2/organization_collaborators/", Status: 502, AfterHandler: true})
+	err := w.ownerOrg.Remove(context.Background(), w.alice.Email)
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Contains(t, err.Error(), "may have removed it")
+	_, found := w.srv.LookupUser(w.alice.Email)
+	assert.False(t, found, "the first attempt did remove her")
+}

@@ -44,9 +44,7 @@ type Ref struct {
 	name, email string
 }
 
-// ByName refers to the service account named name: an exact match, or
-// else the one match without regard to case (the server keeps names unique
-// without regard to case).
+// ByName refers to the service account named name, matched exactly.
 func ByName(name string) Ref { return Ref{name: strings.TrimSpace(name)} }
 
 // ByEmail refers to the service account with email (matched without

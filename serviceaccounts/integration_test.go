@@ -470,10 +470,23 @@ func TestIntegrationCreateKeyFaultNoDuplicate(t *testing.T) {
 	w.srv.FailNext(anyscaletest.Fault{Method: "POST", PathPrefix: "/api/v2/users/create_api_key", Status: 500, AfterHandler: true})
 	_, err := w.own.Create(ctx, "ci")
 	require.ErrorIs(t, err, client.ErrServer)
-	assert.Contains(t, err.Error(), "was created, but its first key was not")
-	assert.Contains(t, err.Error(), "CreateAPIKey")
+	assert.Contains(t, err.Error(), "the answer to its first key was lost")
+	assert.Contains(t, err.Error(), "RotateAPIKeys")
 	u := w.serverUser(t, saEmail(w.srv, "ci"))
 	assert.Len(t, w.srv.Keys(u), 1, "one key, not retried")
+
+	// The advice works: rotating leaves exactly one active key, the one
+	// whose secret we hold.
+	secret, err := w.own.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+	require.NoError(t, err)
+	active := 0
+	for _, k := range w.srv.Keys(u) {
+		if k.RevokedAt == nil {
+			active++
+		}
+	}
+	assert.Equal(t, 1, active)
+	w.works(t, secret, saEmail(w.srv, "ci"))
 }
 
 func TestIntegrationRetryAfter503(t *testing.T) {
@@ -485,4 +498,19 @@ func TestIntegrationRetryAfter503(t *testing.T) {
 	require.NoError(t, err)
 	w.works(t, created.Secret, created.Account.Email)
 	assert.Equal(t, 1, w.countNamed(t, "ci"))
+}
+
+func TestIntegrationGetIsExact(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	_, err := w.own.Create(ctx, "prod")
+	require.NoError(t, err)
+	_, err = w.own.Get(ctx, serviceaccounts.ByName("Prod"))
+	require.ErrorIs(t, err, client.ErrNotFound, "a name that differs in case is not the account")
+	assert.Contains(t, err.Error(), `"prod" differs only in case`)
+	err = w.own.Delete(ctx, serviceaccounts.ByName("Prod"))
+	require.ErrorIs(t, err, client.ErrNotFound)
+	_, err = w.own.Get(ctx, serviceaccounts.ByName(" prod "))
+	assert.NoError(t, err, "surrounding white space is trimmed")
 }

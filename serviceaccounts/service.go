@@ -60,6 +60,9 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*
 	}
 	secret, err := s.keys.CreateForUser(ctx, account.UserID, cfg.expiresIn)
 	if err != nil {
+		if client.MayHaveActed(err) {
+			return nil, fmt.Errorf("serviceaccounts: service account %q was created, but the answer to its first key was lost: %w; a key may exist that nobody holds, so replace it with RotateAPIKeys(ctx, ByName(%q))", name, err, name)
+		}
 		return nil, fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w; make one with CreateAPIKey(ctx, ByName(%q))", name, ownerOnly(err), name)
 	}
 	return &Created{Account: account, Secret: secret}, nil
@@ -110,7 +113,7 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	var matches, folded []ServiceAccount
+	var matches, near []ServiceAccount
 	for sa, err := range s.All(ctx, ListOptions{Name: ref.name, Email: strings.ToLower(ref.email)}) {
 		if err != nil {
 			return nil, err
@@ -119,14 +122,14 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 		case ref.email != "" && strings.EqualFold(sa.Email, ref.email), ref.name != "" && sa.Name == ref.name:
 			matches = append(matches, sa)
 		case ref.name != "" && strings.EqualFold(sa.Name, ref.name):
-			folded = append(folded, sa)
+			near = append(near, sa)
 		}
-	}
-	if len(matches) == 0 {
-		matches = folded
 	}
 	switch len(matches) {
 	case 0:
+		if len(near) > 0 {
+			return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s; names match exactly, and %q differs only in case", client.ErrNotFound, ref, near[0].Name)
+		}
 		return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s; list them with All, or create it with Create", client.ErrNotFound, ref)
 	case 1:
 		return &matches[0], nil
@@ -147,6 +150,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOption) 
 	}
 	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)
 	if err != nil {
+		if client.MayHaveActed(err) {
+			return "", fmt.Errorf("serviceaccounts: creating a key for %s: %w; the answer was lost and a key may exist that nobody holds: replace all its keys with RotateAPIKeys rather than calling CreateAPIKey again", sa.Email, err)
+		}
 		return "", fmt.Errorf("serviceaccounts: creating a key for %s: %w", sa.Email, ownerOnly(err))
 	}
 	return secret, nil
@@ -169,6 +175,9 @@ func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOption)
 	}
 	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)
 	if err != nil {
+		if client.MayHaveActed(err) {
+			return "", fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, and the answer to the new key was lost: %w; a key may exist that nobody holds, so run RotateAPIKeys again", sa.Email, err)
+		}
 		return "", fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, but a new key could not be made: %w; make one now with CreateAPIKey", sa.Email, ownerOnly(err))
 	}
 	return secret, nil

@@ -357,9 +357,19 @@ func TestCreateServerErrors(t *testing.T) {
 		m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
 		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrServer)
+		assert.Contains(t, err.Error(), `service account "ci" was created, but the answer to its first key was lost`)
+		assert.Contains(t, err.Error(), `RotateAPIKeys(ctx, ByName("ci"))`, "a key may exist: replace it rather than add one")
+		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.paths(), "the key request is sent once")
+	})
+	t.Run("key refused", func(t *testing.T) {
+		t.Parallel()
+		m := newMock(t)
+		m.on("POST", createPath, 200, result(collab("ci", "ci")))
+		m.on("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
+		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		require.ErrorIs(t, err, client.ErrInvalid)
 		assert.Contains(t, err.Error(), `service account "ci" was created, but its first key was not`)
 		assert.Contains(t, err.Error(), `CreateAPIKey(ctx, ByName("ci"))`)
-		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.paths(), "the key request is sent once")
 	})
 	t.Run("empty session", func(t *testing.T) {
 		t.Parallel()
@@ -645,8 +655,20 @@ func TestRotateAPIKeysCreateFails(t *testing.T) {
 	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrServer)
 	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
-	assert.Contains(t, err.Error(), "CreateAPIKey")
+	assert.Contains(t, err.Error(), "run RotateAPIKeys again", "the lost key may exist: rotate it away")
 	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.paths())
+}
+
+func TestRotateAPIKeysCreateRefused(t *testing.T) {
+	t.Parallel()
+	m := newMock(t)
+	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.on("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
+	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrInvalid)
+	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
+	assert.Contains(t, err.Error(), "make one now with CreateAPIKey")
 }
 
 func TestRotateAPIKeysRevokeFails(t *testing.T) {

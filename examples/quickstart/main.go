@@ -61,9 +61,8 @@ type demo struct {
 	// prefix starts the name of everything the demo creates; live runs
 	// add a timestamp, so a run never collides with an earlier one.
 	prefix string
-	// created holds the ids of the keys the demo created, which it
-	// revokes at the end.
-	created []string
+	// cleaned is set once the demo's keys were bulk-revoked.
+	cleaned bool
 	// collaboratorKeys holds the ids of the embedded collaborator's keys.
 	collaboratorKeys []string
 }
@@ -102,6 +101,11 @@ func run(ctx context.Context, out io.Writer, opts options) error {
 		steps = append(steps, func(ctx context.Context) error { return d.ownerView(ctx, opts.collaboratorEmail) })
 	}
 	steps = append(steps, d.bulkRevoke, d.serviceAccounts, d.audit)
+	if d.mutate {
+		// Whatever fails, the keys and the service account the demo made
+		// do not outlive it.
+		defer d.cleanup(ctx)
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -216,9 +220,6 @@ func (d *demo) createAndList(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if k.Key.ID != "" {
-				d.created = append(d.created, k.Key.ID)
-			}
 			d.printf("%-20s id %s  expires %s  secret %s", k.Key.Name, k.Key.DisplayID, day(k.Key.ExpiresAt), k.Secret)
 		}
 		d.printf("(a secret is shown once, at creation: store it now; it prints redacted, Reveal() gives the raw value)")
@@ -287,6 +288,22 @@ func (d *demo) ownerView(ctx context.Context, email string) error {
 	return nil
 }
 
+// demoKeys returns the ids of the caller's active keys whose names start
+// with the demo's prefix: the ones it made, even those Create could not
+// read back.
+func (d *demo) demoKeys(ctx context.Context) ([]string, error) {
+	var ids []string
+	for k, err := range keys.New(d.client).All(ctx, keys.ListOptions{Name: d.prefix}) {
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(k.Name, d.prefix+"-") && k.Status(time.Now()) == keys.Active {
+			ids = append(ids, k.ID)
+		}
+	}
+	return ids, nil
+}
+
 // bulkRevoke revokes the keys the demo made, and in the embedded demo the
 // made-up collaborator's keys and an id that does not exist.
 func (d *demo) bulkRevoke(ctx context.Context) error {
@@ -295,7 +312,10 @@ func (d *demo) bulkRevoke(ctx context.Context) error {
 		d.printf("skipped: pass -yes with -live to revoke keys")
 		return nil
 	}
-	ids := append([]string(nil), d.created...)
+	ids, err := d.demoKeys(ctx)
+	if err != nil {
+		return err
+	}
 	ks := keys.New(d.client)
 	if d.srv != nil {
 		ids = append(ids, d.collaboratorKeys...)
@@ -310,6 +330,7 @@ func (d *demo) bulkRevoke(ctx context.Context) error {
 	if res == nil {
 		return err
 	}
+	d.cleaned = true
 	d.printf("revoked %d, not revoked %d", len(res.Revoked), len(res.Failed))
 	for id, ferr := range res.Failed {
 		d.printf("not revoked: %s (not found: %v)", id, errors.Is(ferr, client.ErrNotFound))
@@ -319,6 +340,24 @@ func (d *demo) bulkRevoke(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// cleanup runs when the demo ends: it revokes the demo's keys if the bulk
+// revoke did not, and deletes the demo's service account if it is left.
+func (d *demo) cleanup(ctx context.Context) {
+	if !d.cleaned {
+		ids, err := d.demoKeys(ctx)
+		if err == nil && len(ids) > 0 {
+			_, err = keys.New(d.client).RevokeMany(ctx, ids)
+		}
+		if err != nil {
+			fmt.Fprintf(d.out, "\ncleanup: revoke the keys named %s-* by hand: %v\n", d.prefix, err)
+		}
+	}
+	err := serviceaccounts.New(d.client).Delete(ctx, serviceaccounts.ByName(d.prefix+"-bot"))
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		fmt.Fprintf(d.out, "\ncleanup: delete the service account %s-bot by hand: %v\n", d.prefix, err)
+	}
 }
 
 func (d *demo) serviceAccounts(ctx context.Context) error {

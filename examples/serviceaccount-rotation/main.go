@@ -30,7 +30,7 @@ func main() {
 	live := flag.Bool("live", false, "use the real Anyscale API through the auth chain and $ANYSCALE_HOST")
 	yes := flag.Bool("yes", false, "with -live: allow creating the service account and rotating its keys")
 	name := flag.String("name", "ci-deployer", "the service account's name")
-	sink := flag.String("sink", "", "the file the new key is written to (default: a temporary file)")
+	sink := flag.String("sink", "", "the file the new key is written to (required with -live; default: a temporary file)")
 	lifetime := flag.Duration("lifetime", 90*24*time.Hour, "the new key's lifetime")
 	flag.Parse()
 
@@ -50,6 +50,18 @@ type config struct {
 }
 
 func run(ctx context.Context, out io.Writer, live, yes bool, cfg config) error {
+	if live {
+		// A live rotation revokes the keys in use: the new key must land
+		// somewhere that outlives this program.
+		if !yes {
+			return errors.New("with -live, pass -yes to create the service account and rotate its keys")
+		}
+		if cfg.sink == "" {
+			return errors.New("with -live, pass -sink with the file the new key goes to; the rotation revokes the old keys")
+		}
+		cfg.newClient = func(p auth.Provider) (*client.Client, error) { return client.New(client.WithProvider(p)) }
+		return rotate(ctx, out, auth.DefaultChain(), cfg)
+	}
 	if cfg.sink == "" {
 		dir, err := os.MkdirTemp("", "anyscale-rotation-")
 		if err != nil {
@@ -57,13 +69,6 @@ func run(ctx context.Context, out io.Writer, live, yes bool, cfg config) error {
 		}
 		defer os.RemoveAll(dir)
 		cfg.sink = filepath.Join(dir, "ci-deployer.json")
-	}
-	if live {
-		if !yes {
-			return errors.New("with -live, pass -yes to create the service account and rotate its keys")
-		}
-		cfg.newClient = func(p auth.Provider) (*client.Client, error) { return client.New(client.WithProvider(p)) }
-		return rotate(ctx, out, auth.DefaultChain(), cfg)
 	}
 	srv := anyscaletest.NewServer()
 	defer srv.Close()

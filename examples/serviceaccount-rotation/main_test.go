@@ -40,3 +40,10 @@ func TestRotationLiveNeedsYes(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-yes")
 }
+
+func TestRotationLiveNeedsSink(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), &bytes.Buffer{}, true, true, config{name: "x"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-sink")
+}
