@@ -51,8 +51,7 @@ type Chain struct {
 	logger    *slog.Logger // nil: slog.Default() when logging
 
 	mu       sync.Mutex
-	cached   heldToken // valid when hasToken
-	hasToken bool
+	cached   heldToken // the winning token; empty until one is found
 	inflight *resolution
 	gen      uint64 // incremented by Invalidate
 	warned   map[string]struct{}
@@ -135,7 +134,7 @@ func (c *Chain) Token(ctx context.Context) (Token, error) {
 			return Token{}, err
 		}
 		c.mu.Lock()
-		if c.hasToken {
+		if c.cached.value != nil {
 			tok := c.cached.token()
 			c.mu.Unlock()
 			return tok, nil
@@ -175,7 +174,7 @@ func (c *Chain) lead(ctx context.Context, r *resolution, gen uint64) {
 			c.inflight = nil
 		}
 		if r.err == nil && c.gen == gen {
-			c.cached, c.hasToken = r.tok, true
+			c.cached = r.tok
 		}
 		c.mu.Unlock()
 		close(r.done)
@@ -213,7 +212,7 @@ func (c *Chain) resolve(ctx context.Context) (Token, error) {
 // already under way when Invalidate is called is not cached.
 func (c *Chain) Invalidate() {
 	c.mu.Lock()
-	c.cached, c.hasToken = heldToken{}, false
+	c.cached = heldToken{}
 	c.inflight = nil
 	c.gen++
 	c.mu.Unlock()

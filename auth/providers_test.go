@@ -364,3 +364,14 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
+// TestWorkspaceReadsDefaultEnvironPath: without WithEnvironPath, a process
+// that has a workspace marker but no token looks in /proc/1/environ.
+func TestWorkspaceReadsDefaultEnvironPath(t *testing.T) {
+	t.Setenv("ANYSCALE_EXPERIMENTAL_WORKSPACE_ID", "expwrk_test")
+	t.Setenv(auth.EnvToken, "")
+	require.NoError(t, os.Unsetenv(auth.EnvToken))
+	report := auth.NewChain(auth.Workspace()).Explain(context.Background())
+	require.Len(t, report.Entries, 1)
+	assert.Contains(t, report.Entries[0].Origin, auth.DefaultEnvironPath)
+}

@@ -262,11 +262,14 @@ func (c *Client) send(req *retryablehttp.Request, tok auth.Token) (*http.Respons
 }
 
 // path is the request's path as errors and logs show it.
-func (st *attemptState) path(req *retryablehttp.Request) string {
+func (st *attemptState) path(req *retryablehttp.Request) string { return st.shown(req.URL.Path) }
+
+// shown is path, or the label that hides it.
+func (st *attemptState) shown(path string) string {
 	if st != nil && st.label != "" {
 		return st.label
 	}
-	return req.URL.Path
+	return path
 }
 
 // relabel hides the URL path of a transport error (net/http's *url.Error
@@ -308,9 +311,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 		return r, fmt.Errorf("anyscale: %s %s: reading the response: %w", req.Method, st.path(req), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := newAPIError(resp, req.Method, st.path(req), data, tok, c.retry)
-		e.Attempts = st.attempt
-		return r, e
+		return r, newAPIError(resp, req.Method, st.path(req), st.attempt, data, tok, c.retry)
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {
 		return r, nil

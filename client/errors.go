@@ -104,12 +104,13 @@ func sentinelFor(status int) error {
 	return nil
 }
 
-func newAPIError(resp *http.Response, method, path string, body []byte, tok auth.Token, policy RetryPolicy) *APIError {
+func newAPIError(resp *http.Response, method, path string, attempts int, body []byte, tok auth.Token, policy RetryPolicy) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		TraceID:    resp.Header.Get(TraceIDHeader),
 		Method:     method,
 		Path:       path,
+		Attempts:   attempts,
 	}
 	if wait, ok := retryAfter(resp, time.Now()); ok {
 		e.RetryAfter = wait
@@ -126,6 +127,11 @@ func newAPIError(resp *http.Response, method, path string, body []byte, tok auth
 	case http.StatusTooManyRequests:
 		if e.RetryAfter > policy.MaxRetryAfter {
 			e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s)", policy.MaxRetryAfter)
+		}
+	case http.StatusNotFound:
+		// A retried DELETE whose first answer was lost finds nothing left.
+		if method == http.MethodDelete && attempts > 1 {
+			e.Hint = "it is gone; an earlier attempt whose answer was lost may have removed it"
 		}
 	}
 	return e

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/credentials"
 )
 
 func TestAPIErrorShapes(t *testing.T) {
@@ -295,4 +297,30 @@ func TestMayHaveActed(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, client.MayHaveActed(err), "no token, nothing sent")
 	assert.False(t, client.MayHaveActed(nil))
+}
+
+// TestUnauthorizedRefreshesARealChain: the client's 401 refresh reaches
+// *auth.Chain's Invalidate, so a token renewed on disk (by `anyscale
+// login` in another terminal) is picked up.
+func TestUnauthorizedRefreshesARealChain(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), ".anyscale", "credentials.json")
+	require.NoError(t, credentials.Save(path, canary))
+	chain := auth.NewChain(auth.File(auth.WithPath(path)))
+	f := newFixture(t, client.WithProvider(chain))
+	var seen []string
+	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/userinfo/", func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.Header.Get("Authorization"))
+		if r.Header.Get("Authorization") == "Bearer "+canary {
+			require.NoError(t, credentials.Save(path, canary2))
+			return jsonResponder(401, `{"error":{"detail":"expired"}}`)(r)
+		}
+		return jsonResponder(200, `{"result":{"id":"usr_1"}}`)(r)
+	})
+	_, err := f.c.WhoAmI(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Bearer " + canary, "Bearer " + canary2}, seen)
+	tok, err := chain.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, canary2, tok.Value.Reveal(), "the chain now caches the renewed token")
 }

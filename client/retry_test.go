@@ -186,6 +186,7 @@ func TestCanceledContextSendsNothing(t *testing.T) {
 	cancel()
 	_, err := f.c.Do(ctx, http.MethodGet, "/api/v2/x", nil, nil, nil)
 	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, f.mt.GetTotalCallCount(), "a cancelled call sends nothing")
 }
 
 func TestRetriesOffWithNegativeMax(t *testing.T) {
@@ -209,4 +210,43 @@ func TestWithIdempotencyOverridesMethod(t *testing.T) {
 	info := f.mt.GetCallCountInfo()
 	assert.Equal(t, 4, info["POST "+baseURL+"/api/v2/safe"], "a POST marked idempotent is retried")
 	assert.Equal(t, 1, info["GET "+baseURL+"/api/v2/unsafe"], "a GET marked non-idempotent is not")
+}
+
+func TestRetriedDeleteNotFoundSaysItMayBeGone(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodDelete, http.MethodGet} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			calls := 0
+			f.mt.RegisterResponder(method, baseURL+"/api/v2/x", func(r *http.Request) (*http.Response, error) {
+				calls++
+				if calls == 1 { // the first attempt acted, but its answer was lost
+					return jsonResponder(502, `{}`)(r)
+				}
+				return jsonResponder(404, `{"error":{"detail":"not found"}}`)(r)
+			})
+			_, err := f.c.Do(context.Background(), method, "/api/v2/x", nil, nil, nil)
+			var apiErr *client.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 2, apiErr.Attempts)
+			if method == http.MethodDelete {
+				assert.Contains(t, err.Error(), "may have removed it")
+			} else {
+				assert.Empty(t, apiErr.Hint, "only a DELETE can have removed what it looks for")
+			}
+		})
+	}
+}
+
+func TestDefaultRetryAfterCapIsAMinute(t *testing.T) {
+	t.Parallel()
+	// Zero durations take the defaults: MaxRetryAfter is 60s.
+	f := newFixture(t, client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/x", jsonResponder(429, `{}`, "Retry-After", "61"))
+	_, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
+	require.ErrorIs(t, err, client.ErrRateLimited)
+	assert.Equal(t, 1, f.mt.GetTotalCallCount())
+	assert.Contains(t, err.Error(), "MaxRetryAfter (1m0s)")
+	assert.Equal(t, time.Minute, client.DefaultRetryPolicy().MaxRetryAfter)
 }

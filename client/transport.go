@@ -114,14 +114,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// that came in, so no Response exposes the header.
 		resp.Request = orig
 	}
-	path := req.URL.Path
-	if st != nil && st.label != "" {
-		path = st.label
-	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("host", req.URL.Host),
-		slog.String("path", path),
+		slog.String("path", st.shown(req.URL.Path)),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", time.Since(start)),
 	}

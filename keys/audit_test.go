@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -25,14 +26,14 @@ func keyJSON(id, createdBy, created, expires string) string {
 func TestAudit(t *testing.T) {
 	t.Parallel()
 	now := *date("2026-11-25T12:00:00Z")
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", 200, list("",
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
 		`{"id":"ide_sa","user_id":"usr_sa","email":"bot@org-x.serviceaccount.com","permission_level":"collaborator","is_service_account":true,"created_at":"2026-01-01T00:00:00Z"}`))
-	m.onFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
+	m.OnFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("user_id") == "usr_sa" {
-			return 200, list("", keyJSON("sa-long", "usr_owner", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"))
+			return 200, apimock.List("", keyJSON("sa-long", "usr_owner", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"))
 		}
-		return 200, list("",
+		return 200, apimock.List("",
 			keyJSON("legacy", "usr_u", "2024-01-01T00:00:00Z", ""),
 			keyJSON("long", "usr_u", "2026-11-01T00:00:00Z", "2027-11-01T00:00:00Z"),
 			keyJSON("soon", "usr_u", "2026-11-01T00:00:00Z", "2026-11-28T00:00:00Z"),
@@ -41,7 +42,7 @@ func TestAudit(t *testing.T) {
 			keyJSON("sa-long", "usr_owner", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z"),
 		)
 	})
-	report, err := keys.New(m.c).Org().Audit(context.Background(), keys.AuditOptions{
+	report, err := keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{
 		ExpiringWithin: 7 * 24 * time.Hour,
 		Now:            func() time.Time { return now },
 	})
@@ -65,11 +66,11 @@ func TestAudit(t *testing.T) {
 
 func TestAuditOwnScopeSkipsMemberList(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/users/api_keys", 200, list("", keyJSON("legacy", "usr_u", "2024-01-01T00:00:00Z", "")))
-	report, err := keys.New(m.c).Audit(context.Background(), keys.AuditOptions{})
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("", keyJSON("legacy", "usr_u", "2024-01-01T00:00:00Z", "")))
+	report, err := keys.New(m.Client).Audit(context.Background(), keys.AuditOptions{})
 	require.NoError(t, err)
 	require.Len(t, report.Findings, 1)
 	assert.Equal(t, keys.FindingLegacy, report.Findings[0].Kind)
-	assert.Equal(t, 1, m.mt.GetTotalCallCount())
+	assert.Equal(t, 1, m.Transport.GetTotalCallCount())
 }

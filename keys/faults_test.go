@@ -168,6 +168,7 @@ func TestFaultsRevokeManyAccountsForEveryID(t *testing.T) {
 				assert.Len(t, res.Revoked, len(ids), "a fault before acting is recovered from")
 			}
 			if f.AfterHandler {
+				require.NotEmpty(t, res.Failed, "revoked by a lost answer: the retry finds them gone")
 				for id, ferr := range res.Failed {
 					assert.True(t, strings.Contains(ferr.Error(), "may have revoked"), "failure of %s explains the lost answer: %v", id, ferr)
 				}

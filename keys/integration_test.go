@@ -43,7 +43,7 @@ func newWorld(t *testing.T) *world {
 // clientFor returns a client that authenticates with secret.
 func (w *world) clientFor(t *testing.T, secret string) *client.Client {
 	t.Helper()
-	c, err := client.New(client.WithBaseURL(w.srv.URL), client.WithToken(secret), quick)
+	c, err := w.srv.ClientWithToken(secret, quick)
 	require.NoError(t, err)
 	return c
 }
@@ -167,10 +167,13 @@ func TestIntegrationScopes(t *testing.T) {
 	require.NoError(t, err)
 
 	// A collaborator sees only its own keys and cannot use the admin scope.
+	seen := 0
 	for k, err := range keys.New(w.ac).All(ctx, keys.ListOptions{}) {
 		require.NoError(t, err)
 		assert.Equal(t, w.ada.ID, k.CreatedBy)
+		seen++
 	}
+	assert.Equal(t, 2, seen, "her seeded key and laptop")
 	_, err = keys.New(w.ac).Org().List(ctx, keys.ListOptions{})
 	assert.ErrorIs(t, err, client.ErrForbidden)
 	assert.ErrorIs(t, keys.New(w.ac).Revoke(ctx, ownerKey.Key.ID), client.ErrNotFound, "someone else's key id is not found")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,59 +15,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
 const (
-	baseURL = "https://api.test"
-	token   = "aph0_CANARYtoken0123456789abcdefghijklmn"
+	baseURL = apimock.BaseURL
+	token   = apimock.Token
 )
-
-type call struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Body   string
-}
-
-// mock is a per-test mock API that records every call.
-type mock struct {
-	mt    *httpmock.MockTransport
-	c     *client.Client
-	calls []call
-}
-
-func newMock(t *testing.T) *mock {
-	t.Helper()
-	m := &mock{mt: httpmock.NewMockTransport()}
-	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken(token),
-		client.WithHTTPClient(&http.Client{Transport: m.mt}),
-		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
-	require.NoError(t, err)
-	m.c = c
-	return m
-}
-
-// on answers method and path with status and body, recording each call.
-func (m *mock) on(method, path string, status int, body string) {
-	m.onFunc(method, path, func(*http.Request) (int, string) { return status, body })
-}
-
-func (m *mock) onFunc(method, path string, answer func(r *http.Request) (int, string)) {
-	m.mt.RegisterResponder(method, baseURL+path, func(r *http.Request) (*http.Response, error) {
-		var body string
-		if r.Body != nil {
-			b, _ := io.ReadAll(r.Body)
-			body = string(b)
-		}
-		r.Body = io.NopCloser(strings.NewReader(body))
-		m.calls = append(m.calls, call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body})
-		status, out := answer(r)
-		resp := httpmock.NewStringResponse(status, out)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-}
 
 const fullKey = `{
 	"hex_hashed_id": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -89,14 +43,6 @@ const legacyKey = `{
 	"expires_at": null
 }`
 
-func list(next string, items ...string) string {
-	tok := "null"
-	if next != "" {
-		tok = fmt.Sprintf("%q", next)
-	}
-	return fmt.Sprintf(`{"results":[%s],"metadata":{"total":%d,"next_paging_token":%s}}`, strings.Join(items, ","), len(items), tok)
-}
-
 func date(s string) *time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -107,12 +53,12 @@ func date(s string) *time.Time {
 
 func TestListOwnDecodes(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/users/api_keys", 200, list("next-1", fullKey, legacyKey))
-	page, err := keys.New(m.c).List(context.Background(), keys.ListOptions{Name: "ci", PageSize: 10, PageToken: "p0"})
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("next-1", fullKey, legacyKey))
+	page, err := keys.New(m.Client).List(context.Background(), keys.ListOptions{Name: "ci", PageSize: 10, PageToken: "p0"})
 	require.NoError(t, err)
-	require.Len(t, m.calls, 1)
-	assert.Equal(t, url.Values{"name": {"ci"}, "count": {"10"}, "paging_token": {"p0"}}, m.calls[0].Query)
+	require.Len(t, m.Calls(), 1)
+	assert.Equal(t, url.Values{"name": {"ci"}, "count": {"10"}, "paging_token": {"p0"}}, m.Calls()[0].Query)
 	assert.Equal(t, "next-1", page.NextPageToken)
 	assert.Equal(t, 2, page.Total)
 	require.Len(t, page.Items, 2)
@@ -131,37 +77,37 @@ func TestListOwnDecodes(t *testing.T) {
 
 func TestListOrgQuery(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/users/admin/api_keys", 200, list(""))
-	_, err := keys.New(m.c).Org().List(context.Background(), keys.ListOptions{Name: "n", OwnerID: "usr_1", CreatedBy: "usr_2"})
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List(""))
+	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Name: "n", OwnerID: "usr_1", CreatedBy: "usr_2"})
 	require.NoError(t, err)
-	require.Len(t, m.calls, 1)
-	assert.Equal(t, url.Values{"name": {"n"}, "user_id": {"usr_1"}, "created_by": {"usr_2"}, "count": {"50"}}, m.calls[0].Query)
+	require.Len(t, m.Calls(), 1)
+	assert.Equal(t, url.Values{"name": {"n"}, "user_id": {"usr_1"}, "created_by": {"usr_2"}, "count": {"50"}}, m.Calls()[0].Query)
 }
 
 func TestListOwnerEmailResolves(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", 200, list("",
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
 		`{"id":"ide_2","user_id":"usr_other","email":"ada.lovelace@example.com","name":"Other","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
 		`{"id":"ide_1","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`))
-	m.on("GET", "/api/v2/users/admin/api_keys", 200, list("", fullKey))
+	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
 	var got []keys.Key
-	for k, err := range keys.New(m.c).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) {
+	for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) {
 		require.NoError(t, err)
 		got = append(got, k)
 	}
 	assert.Len(t, got, 1)
-	require.Len(t, m.calls, 2)
-	assert.Equal(t, "ada@example.com", m.calls[0].Query.Get("email"))
-	assert.Equal(t, "usr_ada", m.calls[1].Query.Get("user_id"), "the exact email match wins, not the first result")
+	require.Len(t, m.Calls(), 2)
+	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"))
+	assert.Equal(t, "usr_ada", m.Calls()[1].Query.Get("user_id"), "the exact email match wins, not the first result")
 }
 
 func TestListOwnerEmailUnknown(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", 200, list(""))
-	_, err := keys.New(m.c).Org().List(context.Background(), keys.ListOptions{OwnerEmail: "nobody@example.com"})
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List(""))
+	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerEmail: "nobody@example.com"})
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "nobody@example.com")
 }
@@ -184,58 +130,61 @@ func TestListValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			s := keys.New(m.c)
+			m := apimock.New(t)
+			s := keys.New(m.Client)
 			if tt.org {
 				s = s.Org()
 			}
 			_, err := s.List(context.Background(), tt.opts)
 			require.ErrorIs(t, err, client.ErrInvalid)
 			assert.Contains(t, err.Error(), tt.want)
+			var errs []error
 			for _, err := range s.All(context.Background(), tt.opts) {
-				assert.ErrorIs(t, err, client.ErrInvalid)
+				errs = append(errs, err)
 			}
-			assert.Zero(t, m.mt.GetTotalCallCount(), "validation happens before any request")
+			require.Len(t, errs, 1, "All yields the validation error once")
+			assert.ErrorIs(t, errs[0], client.ErrInvalid)
+			assert.Zero(t, m.Transport.GetTotalCallCount(), "validation happens before any request")
 		})
 	}
 }
 
 func TestAllPages(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.onFunc("GET", "/api/v2/users/api_keys", func(r *http.Request) (int, string) {
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/users/api_keys", func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("paging_token") == "" {
-			return 200, list("p2", fullKey)
+			return 200, apimock.List("p2", fullKey)
 		}
-		return 200, list("", legacyKey)
+		return 200, apimock.List("", legacyKey)
 	})
 	var ids []string
-	for k, err := range keys.New(m.c).All(context.Background(), keys.ListOptions{PageSize: 1}) {
+	for k, err := range keys.New(m.Client).All(context.Background(), keys.ListOptions{PageSize: 1}) {
 		require.NoError(t, err)
 		ids = append(ids, k.ID)
 	}
 	assert.Equal(t, []string{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "aaaa"}, ids)
-	require.Len(t, m.calls, 2)
-	assert.Equal(t, "p2", m.calls[1].Query.Get("paging_token"))
-	assert.Equal(t, "1", m.calls[1].Query.Get("count"))
+	require.Len(t, m.Calls(), 2)
+	assert.Equal(t, "p2", m.Calls()[1].Query.Get("paging_token"))
+	assert.Equal(t, "1", m.Calls()[1].Query.Get("count"))
 }
 
 func TestCreate(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
+	m := apimock.New(t)
 	secret := "aph0_newsecret0123456789abcdefghijklmnop"
-	m.on("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"`+secret+`"}}`)
-	m.on("GET", "/api/v2/users/api_keys", 200, list("", fullKey))
-	created, err := keys.New(m.c).Create(context.Background(), keys.CreateRequest{Name: "ci-deploy", ExpiresIn: keys.MaxLifetime})
+	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"`+secret+`"}}`)
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("", fullKey))
+	created, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "ci-deploy", ExpiresIn: keys.MaxLifetime})
 	require.NoError(t, err)
 	assert.Equal(t, secret, created.Secret.Reveal())
 	assert.Equal(t, "ci-deploy", created.Key.Name, "found by its unique name")
 	assert.True(t, created.Listed)
 	assert.Equal(t, "key_9f86d081", created.Key.DisplayID)
-	require.Len(t, m.calls, 2)
-	assert.Equal(t, "POST", m.calls[0].Method)
-	assert.JSONEq(t, `{"duration":2592000,"name":"ci-deploy"}`, m.calls[0].Body)
-	assert.Equal(t, "ci-deploy", m.calls[1].Query.Get("name"))
+	require.Len(t, m.Calls(), 2)
+	assert.Equal(t, "POST", m.Calls()[0].Method)
+	assert.JSONEq(t, `{"duration":2592000,"name":"ci-deploy"}`, m.Calls()[0].Body)
+	assert.Equal(t, "ci-deploy", m.Calls()[1].Query.Get("name"))
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", created, created, *created), secret)
 	js, err := json.Marshal(created)
 	require.NoError(t, err)
@@ -244,12 +193,12 @@ func TestCreate(t *testing.T) {
 
 func TestCreateWithoutNameOmitsIt(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_x0123456789abcdefghijklmnopqrstu"}}`)
-	m.on("GET", "/api/v2/users/api_keys", 500, `{"error":{"detail":"down"}}`)
-	created, err := keys.New(m.c).Create(context.Background(), keys.CreateRequest{ExpiresIn: time.Hour})
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_x0123456789abcdefghijklmnopqrstu"}}`)
+	m.On("GET", "/api/v2/users/api_keys", 500, `{"error":{"detail":"down"}}`)
+	created, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{ExpiresIn: time.Hour})
 	require.NoError(t, err, "a failed lookup after creation does not lose the secret")
-	assert.JSONEq(t, `{"duration":3600}`, m.calls[0].Body)
+	assert.JSONEq(t, `{"duration":3600}`, m.Calls()[0].Body)
 	assert.False(t, created.Listed)
 	assert.Empty(t, created.Key.ID, "no id is made up for a key that was not read back")
 	require.NotNil(t, created.Key.ExpiresAt)
@@ -278,41 +227,41 @@ func TestCreateValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			_, err := keys.New(m.c).Create(context.Background(), tt.req)
+			m := apimock.New(t)
+			_, err := keys.New(m.Client).Create(context.Background(), tt.req)
 			require.ErrorIs(t, err, client.ErrInvalid)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.Zero(t, m.mt.GetTotalCallCount())
+			assert.Zero(t, m.Transport.GetTotalCallCount())
 		})
 	}
-	m := newMock(t)
-	_, err := keys.New(m.c).Org().Create(context.Background(), keys.CreateRequest{ExpiresIn: time.Hour})
+	m := apimock.New(t)
+	_, err := keys.New(m.Client).Org().Create(context.Background(), keys.CreateRequest{ExpiresIn: time.Hour})
 	assert.ErrorIs(t, err, client.ErrInvalid)
-	_, err = keys.New(m.c).Create(context.Background(), keys.CreateRequest{Name: strings.Repeat("é", keys.MaxNameLength), ExpiresIn: keys.MaxLifetime})
+	_, err = keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: strings.Repeat("é", keys.MaxNameLength), ExpiresIn: keys.MaxLifetime})
 	assert.NotErrorIs(t, err, client.ErrInvalid, "128 characters of two bytes each are allowed")
 }
 
 func TestCreateIsNotRetriedOnServerError(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", "/api/v2/users/create_api_key", 500, `{"error":{"detail":"boom"}}`)
-	_, err := keys.New(m.c).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/create_api_key", 500, `{"error":{"detail":"boom"}}`)
+	_, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
 	require.ErrorIs(t, err, client.ErrServer)
-	assert.Equal(t, 1, m.mt.GetTotalCallCount())
+	assert.Equal(t, 1, m.Transport.GetTotalCallCount())
 }
 
 func TestCreateConflictAndValidationErrors(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.onFunc("POST", "/api/v2/users/create_api_key", func(r *http.Request) (int, string) {
-		if len(m.calls) == 1 { // the first call; calls is recorded before answering
+	m := apimock.New(t)
+	m.OnFunc("POST", "/api/v2/users/create_api_key", func(r *http.Request) (int, string) {
+		if len(m.Calls()) == 1 { // the first call; calls is recorded before answering
 			return 409, `{"error":{"detail":"an active key named x exists"}}`
 		}
 		return 422, `{"detail":[{"loc":["body","duration"],"msg":"must be at most 2592000","type":"value_error"}]}`
 	})
-	_, err := keys.New(m.c).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
+	_, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
 	assert.ErrorIs(t, err, client.ErrConflict)
-	_, err = keys.New(m.c).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
+	_, err = keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "x", ExpiresIn: time.Hour})
 	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, []client.FieldError{{Loc: []string{"body", "duration"}, Msg: "must be at most 2592000", Type: "value_error"}}, apiErr.Details)
@@ -320,48 +269,48 @@ func TestCreateConflictAndValidationErrors(t *testing.T) {
 
 func TestRevoke(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("DELETE", "/api/v2/users/api_keys/abc", 204, ``)
-	m.on("DELETE", "/api/v2/users/admin/api_keys/def", 200, `{"result":{}}`)
-	m.on("DELETE", "/api/v2/users/api_keys/gone", 404, `{"error":{"detail":"not found"}}`)
-	ks := keys.New(m.c)
+	m := apimock.New(t)
+	m.On("DELETE", "/api/v2/users/api_keys/abc", 204, ``)
+	m.On("DELETE", "/api/v2/users/admin/api_keys/def", 200, `{"result":{}}`)
+	m.On("DELETE", "/api/v2/users/api_keys/gone", 404, `{"error":{"detail":"not found"}}`)
+	ks := keys.New(m.Client)
 	require.NoError(t, ks.Revoke(context.Background(), "abc"))
 	require.NoError(t, ks.Org().Revoke(context.Background(), "def"))
 	assert.ErrorIs(t, ks.Revoke(context.Background(), "gone"), client.ErrNotFound)
 	assert.ErrorIs(t, ks.Revoke(context.Background(), ""), client.ErrInvalid)
-	assert.Equal(t, 3, m.mt.GetTotalCallCount())
+	assert.Equal(t, 3, m.Transport.GetTotalCallCount())
 }
 
 func TestRevokeAllForUser(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_1", 200, `{"result":{}}`)
-	ks := keys.New(m.c)
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_1", 200, `{"result":{}}`)
+	ks := keys.New(m.Client)
 	require.NoError(t, ks.Org().RevokeAllForUser(context.Background(), "usr_1"))
 	assert.ErrorIs(t, ks.RevokeAllForUser(context.Background(), "usr_1"), client.ErrInvalid)
 	assert.ErrorIs(t, ks.Org().RevokeAllForUser(context.Background(), ""), client.ErrInvalid)
-	require.Len(t, m.calls, 1)
-	assert.Equal(t, "POST", m.calls[0].Method)
+	require.Len(t, m.Calls(), 1)
+	assert.Equal(t, "POST", m.Calls()[0].Method)
 }
 
 func TestRotate(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/users/rotate_api_key", 200, `{"result":{"server_session_id":"aph0_rotated0123456789abcdefghijklmnop"}}`)
-	s, err := keys.New(m.c).Rotate(context.Background())
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/rotate_api_key", 200, `{"result":{"server_session_id":"aph0_rotated0123456789abcdefghijklmnop"}}`)
+	s, err := keys.New(m.Client).Rotate(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "aph0_rotated0123456789abcdefghijklmnop", s.Reveal())
-	_, err = keys.New(m.c).Org().Rotate(context.Background())
+	_, err = keys.New(m.Client).Org().Rotate(context.Background())
 	assert.ErrorIs(t, err, client.ErrInvalid)
 }
 
 func TestRotateIsNotRetried(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/users/rotate_api_key", 503, `{"error":{"detail":"busy"}}`)
-	_, err := keys.New(m.c).Rotate(context.Background())
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/rotate_api_key", 503, `{"error":{"detail":"busy"}}`)
+	_, err := keys.New(m.Client).Rotate(context.Background())
 	require.ErrorIs(t, err, client.ErrServer)
-	assert.Equal(t, 1, m.mt.GetTotalCallCount(), "a repeated rotate would revoke the key the first one made")
+	assert.Equal(t, 1, m.Transport.GetTotalCallCount(), "a repeated rotate would revoke the key the first one made")
 }
 
 func TestKeyStatus(t *testing.T) {

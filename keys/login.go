@@ -109,9 +109,7 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 	if err != nil {
 		return nil, err
 	}
-	if err := credentials.ValidateToken(secret.Reveal()); err != nil {
-		return nil, fmt.Errorf("keys: the login returned a malformed token, not saved: %w", err)
-	}
+	// Save validates the token before it writes anything.
 	if err := credentials.Save(opts.CredentialsPath, secret); err != nil {
 		return nil, fmt.Errorf("keys: the login succeeded but the token could not be saved: %w", err)
 	}
@@ -161,13 +159,9 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 }
 
 // transient reports whether a failed poll may pass next time: a server
-// error, rate limiting or a transport failure, not a refusal.
+// error, a transport failure or rate limiting, not a refusal.
 func transient(err error) bool {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= 500 || apiErr.StatusCode == http.StatusTooManyRequests
-	}
-	return true
+	return client.MayHaveActed(err) || errors.Is(err, client.ErrRateLimited)
 }
 
 func (o LoginOptions) withDefaults() (LoginOptions, error) {

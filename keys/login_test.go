@@ -277,3 +277,19 @@ func TestLoginOpenURLErrorHidesTheCode(t *testing.T) {
 	assert.Contains(t, err.Error(), "no browser for https://console.test/otp/{otp}")
 	assert.NotContains(t, err.Error(), "SECRETCODE")
 }
+
+func TestLoginMalformedTokenIsNotSaved(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"u","otp":"o"}}`))
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/o",
+		httpmock.NewStringResponder(200, `{"result":{"valid":true,"server_session_id":"not a token"}}`))
+	path := writeExisting(t)
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { return nil },
+		CredentialsPath: path,
+	})
+	require.ErrorIs(t, err, credentials.ErrInvalidToken)
+	assertUntouched(t, path)
+}

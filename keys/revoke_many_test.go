@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -51,9 +52,9 @@ func contains(list []string, s string) bool {
 
 func TestRevokeManyBatches(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
+	m := apimock.New(t)
 	var batches [][]string
-	m.mt.RegisterResponder("POST", baseURL+"/api/v2/users/admin/api_keys/revoke", func(r *http.Request) (*http.Response, error) {
+	m.Transport.RegisterResponder("POST", baseURL+"/api/v2/users/admin/api_keys/revoke", func(r *http.Request) (*http.Response, error) {
 		var body struct {
 			IDs []string `json:"api_key_ids"`
 		}
@@ -63,7 +64,7 @@ func TestRevokeManyBatches(t *testing.T) {
 		return jsonResp(200, string(b)), nil
 	})
 	all := ids(120)
-	res, err := keys.New(m.c).Org().RevokeMany(context.Background(), append(all, "id000", "id001"))
+	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), append(all, "id000", "id001"))
 	require.NoError(t, err)
 	require.Len(t, batches, 3)
 	assert.Len(t, batches[0], 50)
@@ -75,9 +76,9 @@ func TestRevokeManyBatches(t *testing.T) {
 
 func TestRevokeManyReportsNotRevoked(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.onFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut("id001", "id003"))
-	res, err := keys.New(m.c).RevokeMany(context.Background(), ids(5))
+	m := apimock.New(t)
+	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut("id001", "id003"))
+	res, err := keys.New(m.Client).RevokeMany(context.Background(), ids(5))
 	require.Error(t, err)
 	assert.Equal(t, []string{"id000", "id002", "id004"}, res.Revoked)
 	require.Len(t, res.Failed, 2)
@@ -89,12 +90,12 @@ func TestRevokeManyReportsNotRevoked(t *testing.T) {
 
 func TestRevokeManyFallsBackOnServerError(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", "/api/v2/users/api_keys/revoke", 500, `{"error":{"detail":"boom"}}`)
-	m.on("DELETE", "/api/v2/users/api_keys/id000", 204, ``)
-	m.on("DELETE", "/api/v2/users/api_keys/id001", 404, `{"error":{"detail":"not found"}}`)
-	m.on("DELETE", "/api/v2/users/api_keys/id002", 204, ``)
-	res, err := keys.New(m.c).RevokeMany(context.Background(), ids(3))
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/api_keys/revoke", 500, `{"error":{"detail":"boom"}}`)
+	m.On("DELETE", "/api/v2/users/api_keys/id000", 204, ``)
+	m.On("DELETE", "/api/v2/users/api_keys/id001", 404, `{"error":{"detail":"not found"}}`)
+	m.On("DELETE", "/api/v2/users/api_keys/id002", 204, ``)
+	res, err := keys.New(m.Client).RevokeMany(context.Background(), ids(3))
 	require.Error(t, err)
 	assert.Equal(t, []string{"id000", "id002"}, res.Revoked)
 	require.Contains(t, res.Failed, "id001")
@@ -104,21 +105,21 @@ func TestRevokeManyFallsBackOnServerError(t *testing.T) {
 
 func TestRevokeManyRefusedBatch(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", "/api/v2/users/admin/api_keys/revoke", 403, `{"error":{"detail":"owners only"}}`)
-	res, err := keys.New(m.c).Org().RevokeMany(context.Background(), ids(3))
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/admin/api_keys/revoke", 403, `{"error":{"detail":"owners only"}}`)
+	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), ids(3))
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Empty(t, res.Revoked)
 	assert.Len(t, res.Failed, 3)
-	assert.Equal(t, 1, m.mt.GetTotalCallCount(), "a refused batch is not retried key by key")
+	assert.Equal(t, 1, m.Transport.GetTotalCallCount(), "a refused batch is not retried key by key")
 }
 
 func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
+	m := apimock.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	batch := 0
-	m.onFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
+	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
 		batch++
 		if batch == 2 {
 			cancel() // the caller gives up during the second batch
@@ -126,7 +127,7 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 		return revokeAllBut()(r)
 	})
 	all := ids(125)
-	res, err := keys.New(m.c).RevokeMany(ctx, all)
+	res, err := keys.New(m.Client).RevokeMany(ctx, all)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, all[:50], res.Revoked)
 	assert.Len(t, res.Failed, 75)
@@ -140,11 +141,11 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 
 func TestRevokeManyValidation(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	_, err := keys.New(m.c).RevokeMany(context.Background(), []string{"a", ""})
+	m := apimock.New(t)
+	_, err := keys.New(m.Client).RevokeMany(context.Background(), []string{"a", ""})
 	require.ErrorIs(t, err, client.ErrInvalid)
-	res, err := keys.New(m.c).RevokeMany(context.Background(), nil)
+	res, err := keys.New(m.Client).RevokeMany(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, res.Revoked)
-	assert.Zero(t, m.mt.GetTotalCallCount())
+	assert.Zero(t, m.Transport.GetTotalCallCount())
 }

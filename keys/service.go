@@ -2,7 +2,6 @@ package keys
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -36,9 +35,6 @@ func New(c *client.Client) *Service { return &Service{c: c} }
 // the organization. Its calls use the admin endpoints, which only
 // organization owners may call: a collaborator gets client.ErrForbidden.
 func (s *Service) Org() *Service { return &Service{c: s.c, org: true} }
-
-// IsOrg reports whether the Service is the organization scope.
-func (s *Service) IsOrg() bool { return s.org }
 
 func (s *Service) keysPath() string {
 	if s.org {
@@ -148,10 +144,6 @@ func (s *Service) Revoke(ctx context.Context, id string) error {
 		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, s.keysPath()+"/"+url.PathEscape(id), nil, nil, nil)
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Attempts > 1 && apiErr.Hint == "" {
-		apiErr.Hint = "the key is not active; an earlier attempt whose answer was lost may have revoked it"
-	}
 	return err
 }
 

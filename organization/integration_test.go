@@ -48,7 +48,7 @@ func newOrgWorld(t *testing.T) *orgWorld {
 // clientOf returns a client of the server that authenticates with secret.
 func (w *orgWorld) clientOf(t *testing.T, secret string) *client.Client {
 	t.Helper()
-	c, err := client.New(client.WithBaseURL(w.srv.URL), client.WithToken(secret), client.WithHTTPClient(w.srv.HTTPClient()), quick)
+	c, err := w.srv.ClientWithToken(secret, quick)
 	require.NoError(t, err)
 	return c
 }

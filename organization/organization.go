@@ -2,7 +2,6 @@ package organization
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -147,9 +146,5 @@ func (s *Service) RemoveByID(ctx context.Context, identityID string) error {
 		return fmt.Errorf("organization: %w: the member id is empty", client.ErrInvalid)
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, membersPath+url.PathEscape(identityID), nil, nil, nil)
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Attempts > 1 && apiErr.Hint == "" {
-		apiErr.Hint = "the member is not in the organization; an earlier attempt whose answer was lost may have removed it"
-	}
 	return err
 }

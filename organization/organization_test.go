@@ -2,58 +2,18 @@ package organization_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/organization"
 )
-
-const baseURL = "https://api.test"
-
-type call struct {
-	Method string
-	Path   string
-	Query  url.Values
-}
-
-type mock struct {
-	mt    *httpmock.MockTransport
-	c     *client.Client
-	calls []call
-}
-
-func newMock(t *testing.T) *mock {
-	t.Helper()
-	m := &mock{mt: httpmock.NewMockTransport()}
-	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken("aph0_token0123456789abcdefghijklmnopq"),
-		client.WithHTTPClient(&http.Client{Transport: m.mt}),
-		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
-	require.NoError(t, err)
-	m.c = c
-	return m
-}
-
-func (m *mock) on(method, path string, answer func(r *http.Request) (int, string)) {
-	m.mt.RegisterResponder(method, baseURL+path, func(r *http.Request) (*http.Response, error) {
-		if r.Body != nil {
-			_, _ = io.Copy(io.Discard, r.Body)
-		}
-		m.calls = append(m.calls, call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
-		status, body := answer(r)
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-}
 
 func fixed(status int, body string) func(*http.Request) (int, string) {
 	return func(*http.Request) (int, string) { return status, body }
@@ -68,23 +28,15 @@ const (
 	me  = `{"result":{"id":"usr_ada","email":"ada@example.com","organization_permission_level":"owner"}}`
 )
 
-func results(next string, items ...string) string {
-	tok := "null"
-	if next != "" {
-		tok = `"` + next + `"`
-	}
-	return `{"results":[` + strings.Join(items, ",") + `],"metadata":{"total":3,"next_paging_token":` + tok + `}}`
-}
-
 func TestListDecodesAndQueries(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("n2", ada, bot, old)))
-	page, err := organization.New(m.c).List(context.Background(), organization.ListOptions{Email: "a", Name: "b", Kind: organization.ServiceAccounts, PageSize: 3, PageToken: "n1"})
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("n2", ada, bot, old)))
+	page, err := organization.New(m.Client).List(context.Background(), organization.ListOptions{Email: "a", Name: "b", Kind: organization.ServiceAccounts, PageSize: 3, PageToken: "n1"})
 	require.NoError(t, err)
-	require.Len(t, m.calls, 1)
+	require.Len(t, m.Calls(), 1)
 	assert.Equal(t, url.Values{"email": {"a"}, "name": {"b"}, "is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"},
-		"count": {"3"}, "paging_token": {"n1"}}, m.calls[0].Query)
+		"count": {"3"}, "paging_token": {"n1"}}, m.Calls()[0].Query)
 	assert.Equal(t, "n2", page.NextPageToken)
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	assert.Equal(t, []organization.Member{
@@ -96,34 +48,34 @@ func TestListDecodesAndQueries(t *testing.T) {
 
 func TestListKinds(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("")))
-	s := organization.New(m.c)
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("")))
+	s := organization.New(m.Client)
 	_, err := s.List(context.Background(), organization.ListOptions{Kind: organization.UserAccounts})
 	require.NoError(t, err)
-	assert.Equal(t, "false", m.calls[0].Query.Get("is_service_account"))
-	assert.Equal(t, "only_user_accounts", m.calls[0].Query.Get("collaborator_type"))
+	assert.Equal(t, "false", m.Calls()[0].Query.Get("is_service_account"))
+	assert.Equal(t, "only_user_accounts", m.Calls()[0].Query.Get("collaborator_type"))
 	_, err = s.List(context.Background(), organization.ListOptions{})
 	require.NoError(t, err)
-	assert.False(t, m.calls[1].Query.Has("is_service_account"))
+	assert.False(t, m.Calls()[1].Query.Has("is_service_account"))
 	_, err = s.List(context.Background(), organization.ListOptions{Kind: "robots"})
 	assert.ErrorIs(t, err, client.ErrInvalid)
 	_, err = s.List(context.Background(), organization.ListOptions{PageSize: 51})
 	assert.ErrorIs(t, err, client.ErrInvalid)
-	assert.Len(t, m.calls, 2)
+	assert.Len(t, m.Calls(), 2)
 }
 
 func TestAllFollowsPages(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", func(r *http.Request) (int, string) {
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("paging_token") == "" {
-			return 200, results("p2", ada)
+			return 200, apimock.List("p2", ada)
 		}
-		return 200, results("", bot)
+		return 200, apimock.List("", bot)
 	})
 	var emails []string
-	for mem, err := range organization.New(m.c).All(context.Background(), organization.ListOptions{}) {
+	for mem, err := range organization.New(m.Client).All(context.Background(), organization.ListOptions{}) {
 		require.NoError(t, err)
 		emails = append(emails, mem.Email)
 	}
@@ -132,13 +84,13 @@ func TestAllFollowsPages(t *testing.T) {
 
 func TestFindByEmail(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", old, ada)))
-	s := organization.New(m.c)
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old, ada)))
+	s := organization.New(m.Client)
 	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ")
 	require.NoError(t, err)
 	assert.Equal(t, "ide_ada", got.ID)
-	assert.Equal(t, "ada@example.com", m.calls[0].Query.Get("email"), "sent lower-cased")
+	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"), "sent lower-cased")
 	_, err = s.FindByEmail(context.Background(), "someone@example.com")
 	assert.ErrorIs(t, err, client.ErrNotFound)
 	_, err = s.FindByEmail(context.Background(), "")
@@ -147,43 +99,43 @@ func TestFindByEmail(t *testing.T) {
 
 func TestRemove(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
-	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", bot, old)))
-	m.on("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(204, ""))
-	require.NoError(t, organization.New(m.c).Remove(context.Background(), "old@example.com"))
-	require.Len(t, m.calls, 3)
-	assert.Equal(t, call{Method: "DELETE", Path: "/api/v2/organization_collaborators/ide_old", Query: url.Values{}}, m.calls[2])
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/userinfo/", fixed(200, me))
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", bot, old)))
+	m.OnFunc("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(204, ""))
+	require.NoError(t, organization.New(m.Client).Remove(context.Background(), "old@example.com"))
+	require.Len(t, m.Calls(), 3)
+	assert.Equal(t, apimock.Call{Method: "DELETE", Path: "/api/v2/organization_collaborators/ide_old", Query: url.Values{}}, m.Calls()[2])
 }
 
 func TestRemoveRefusesSelfBeforeSending(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
-	err := organization.New(m.c).Remove(context.Background(), "Ada@Example.com")
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/userinfo/", fixed(200, me))
+	err := organization.New(m.Client).Remove(context.Background(), "Ada@Example.com")
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "nobody can remove themselves")
-	require.Len(t, m.calls, 1, "only WhoAmI was sent")
+	require.Len(t, m.Calls(), 1, "only WhoAmI was sent")
 }
 
 func TestRemoveAsCollaborator(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/userinfo/", fixed(200, `{"result":{"id":"usr_c","email":"c@example.com","organization_permission_level":"collaborator"}}`))
-	err := organization.New(m.c).Remove(context.Background(), "ada@example.com")
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/userinfo/", fixed(200, `{"result":{"id":"usr_c","email":"c@example.com","organization_permission_level":"collaborator"}}`))
+	err := organization.New(m.Client).Remove(context.Background(), "ada@example.com")
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "organization owner")
-	assert.Len(t, m.calls, 1)
+	assert.Len(t, m.Calls(), 1)
 }
 
 func TestRemoveServerErrors(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", "/api/v2/userinfo/", fixed(200, me))
-	m.on("GET", "/api/v2/organization_collaborators/", fixed(200, results("", old)))
-	m.on("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(403, `{"error":{"detail":"protected account"}}`))
-	err := organization.New(m.c).Remove(context.Background(), "old@example.com")
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/userinfo/", fixed(200, me))
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old)))
+	m.OnFunc("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(403, `{"error":{"detail":"protected account"}}`))
+	err := organization.New(m.Client).Remove(context.Background(), "old@example.com")
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "protected account")
-	assert.ErrorIs(t, organization.New(m.c).RemoveByID(context.Background(), ""), client.ErrInvalid)
+	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid)
 }

@@ -31,7 +31,7 @@ func ExampleService_Create() {
 	fmt.Println("secret is redacted:", fmt.Sprint(created.Secret) != created.Secret.Reveal())
 
 	// The secret authenticates as the service account.
-	ci, _ := client.New(client.WithBaseURL(srv.URL), client.WithToken(created.Secret.Reveal()), client.WithHTTPClient(srv.HTTPClient()))
+	ci, _ := srv.ClientWithToken(created.Secret.Reveal())
 	me, _ := ci.WhoAmI(ctx)
 	fmt.Println("authenticates as it:", me.Email == created.Account.Email)
 
@@ -75,7 +75,7 @@ func ExampleService_RotateAPIKeys() {
 	_, err = old.WhoAmI(ctx)
 	fmt.Println("old key rejected:", errors.Is(err, client.ErrUnauthorized))
 
-	fresh, _ := client.New(client.WithBaseURL(srv.URL), client.WithToken(secret.Reveal()), client.WithHTTPClient(srv.HTTPClient()))
+	fresh, _ := srv.ClientWithToken(secret.Reveal())
 	me, err := fresh.WhoAmI(ctx)
 	fmt.Println("new key works:", err == nil && me.Email == etl.Email)
 

@@ -42,7 +42,7 @@ func newWorld(t *testing.T) *world {
 // tokenClient returns a client of the server that authenticates with secret.
 func (w *world) tokenClient(t *testing.T, secret credentials.Secret) *client.Client {
 	t.Helper()
-	c, err := client.New(client.WithBaseURL(w.srv.URL), client.WithToken(secret.Reveal()), client.WithHTTPClient(w.srv.HTTPClient()), quick)
+	c, err := w.srv.ClientWithToken(secret.Reveal(), quick)
 	require.NoError(t, err)
 	return c
 }

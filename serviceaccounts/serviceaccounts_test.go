@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,18 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
 const (
-	baseURL = "https://api.test"
-	token   = "aph0_CANARYtoken0123456789abcdefghijklmn"
+	baseURL = apimock.BaseURL
+	token   = apimock.Token
 	secret  = "aph0_newsecret0123456789abcdefghijklmnop"
 
 	createPath   = "/api/v2/users/service_accounts"
@@ -33,89 +32,6 @@ const (
 	revokeAllFor = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
 	ownerPhrase  = "only an organization owner can manage service accounts"
 )
-
-type call struct {
-	Method      string
-	Path        string
-	Query       url.Values
-	Body        string
-	ContentType string
-}
-
-// mock is a per-test mock API that records every call, answered or not.
-type mock struct {
-	mt    *httpmock.MockTransport
-	c     *client.Client
-	mu    sync.Mutex
-	calls []call
-}
-
-func newMock(t *testing.T) *mock {
-	t.Helper()
-	m := &mock{mt: httpmock.NewMockTransport()}
-	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken(token),
-		client.WithHTTPClient(&http.Client{Transport: m.mt}),
-		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
-	require.NoError(t, err)
-	m.c = c
-	// A request nobody expects is recorded too, and fails the call.
-	m.mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-		m.record(r)
-		return httpmock.NewStringResponse(599, "unexpected request"), nil
-	})
-	return m
-}
-
-func (m *mock) record(r *http.Request) {
-	var body string
-	if r.Body != nil {
-		b, _ := io.ReadAll(r.Body)
-		body = string(b)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls = append(m.calls, call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, ContentType: r.Header.Get("Content-Type")})
-}
-
-func (m *mock) recorded() []call {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]call(nil), m.calls...)
-}
-
-// paths lists "METHOD path" of every call, in order.
-func (m *mock) paths() []string {
-	var out []string
-	for _, c := range m.recorded() {
-		out = append(out, c.Method+" "+c.Path)
-	}
-	return out
-}
-
-// on answers method and path (any query) with status and body.
-func (m *mock) on(method, path string, status int, body string) {
-	m.onFunc(method, path, func(*http.Request) (int, string) { return status, body })
-}
-
-func (m *mock) onFunc(method, path string, answer func(r *http.Request) (int, string)) {
-	m.mt.RegisterResponder(method, baseURL+path, func(r *http.Request) (*http.Response, error) {
-		m.record(r)
-		status, out := answer(r)
-		resp := httpmock.NewStringResponse(status, out)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
-	})
-}
-
-func result(obj string) string { return `{"result":` + obj + `}` }
-
-func list(next string, items ...string) string {
-	tok := "null"
-	if next != "" {
-		tok = fmt.Sprintf("%q", next)
-	}
-	return fmt.Sprintf(`{"results":[%s],"metadata":{"total":%d,"next_paging_token":%s}}`, strings.Join(items, ","), len(items), tok)
-}
 
 // collab is an OrganizationCollaborator of a service account.
 func collab(id, name string) string {
@@ -138,12 +54,12 @@ func nameQuery(name string) url.Values {
 
 func TestCreate(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", createPath, 200, result(`{"id":"ide_ci","user_id":"usr_ci","name":"ci","email":"ci@org-x.serviceaccount.com",
+	m := apimock.New(t)
+	m.On("POST", createPath, 200, apimock.Result(`{"id":"ide_ci","user_id":"usr_ci","name":"ci","email":"ci@org-x.serviceaccount.com",
 		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05+00:00","organization_id":"org_x","roles":[{"a":1}],"future":null}`))
-	m.on("POST", keyPath, 200, sessionOK)
+	m.On("POST", keyPath, 200, sessionOK)
 
-	got, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+	got, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 	require.NoError(t, err)
 	assert.True(t, created.Equal(got.Account.CreatedAt), "the Python server's +00:00 form parses: %v", got.Account.CreatedAt)
 	account := got.Account
@@ -152,9 +68,9 @@ func TestCreate(t *testing.T) {
 	assert.Equal(t, secret, got.Secret.Reveal())
 	assert.NotContains(t, fmt.Sprint(got), secret, "the secret prints redacted")
 
-	calls := m.recorded()
+	calls := m.Calls()
 	require.Len(t, calls, 2)
-	assert.Equal(t, call{Method: "POST", Path: createPath, Query: url.Values{"name": {"ci"}}}, calls[0], "the name goes in the query, with no body")
+	assert.Equal(t, apimock.Call{Method: "POST", Path: createPath, Query: url.Values{"name": {"ci"}}}, calls[0], "the name goes in the query, with no body")
 	assert.Equal(t, "POST", calls[1].Method)
 	assert.Equal(t, keyPath, calls[1].Path)
 	assert.Empty(t, calls[1].Query)
@@ -164,12 +80,12 @@ func TestCreate(t *testing.T) {
 
 func TestCreateEscapesName(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("POST", createPath, 200, result(`{"id":"ide_x","user_id":"usr_x","name":"a.b_c-1"}`))
-	m.on("POST", keyPath, 200, sessionOK)
-	_, err := serviceaccounts.New(m.c).Create(context.Background(), "a.b_c-1")
+	m := apimock.New(t)
+	m.On("POST", createPath, 200, apimock.Result(`{"id":"ide_x","user_id":"usr_x","name":"a.b_c-1"}`))
+	m.On("POST", keyPath, 200, sessionOK)
+	_, err := serviceaccounts.New(m.Client).Create(context.Background(), "a.b_c-1")
 	require.NoError(t, err)
-	assert.Equal(t, url.Values{"name": {"a.b_c-1"}}, m.recorded()[0].Query)
+	assert.Equal(t, url.Values{"name": {"a.b_c-1"}}, m.Calls()[0].Query)
 }
 
 func TestCreateWithExpiresIn(t *testing.T) {
@@ -186,12 +102,12 @@ func TestCreateWithExpiresIn(t *testing.T) {
 	} {
 		t.Run(tc.in.String(), func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			m.on("POST", createPath, 200, result(collab("ci", "ci")))
-			m.on("POST", keyPath, 200, sessionOK)
-			_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci", serviceaccounts.WithExpiresIn(tc.in))
+			m := apimock.New(t)
+			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+			m.On("POST", keyPath, 200, sessionOK)
+			_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci", serviceaccounts.WithExpiresIn(tc.in))
 			require.NoError(t, err)
-			calls := m.recorded()
+			calls := m.Calls()
 			require.Len(t, calls, 2)
 			assert.Equal(t, tc.want, calls[1].Body)
 		})
@@ -223,22 +139,22 @@ func TestCreateValidatesName(t *testing.T) {
 	for label, name := range invalid {
 		t.Run(label, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			_, err := serviceaccounts.New(m.c).Create(context.Background(), name)
+			m := apimock.New(t)
+			_, err := serviceaccounts.New(m.Client).Create(context.Background(), name)
 			require.ErrorIs(t, err, client.ErrInvalid)
-			assert.Empty(t, m.recorded(), "nothing is sent")
+			assert.Empty(t, m.Calls(), "nothing is sent")
 		})
 	}
 	valid := []string{"a", "0", "Ci-Bot", "a.b_c-d", strings.Repeat("x", serviceaccounts.MaxNameLength), "ci-"}
 	for _, name := range valid {
 		t.Run("valid "+name[:min(len(name), 10)], func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			m.on("POST", createPath, 200, result(collab("ci", "ci")))
-			m.on("POST", keyPath, 200, sessionOK)
-			_, err := serviceaccounts.New(m.c).Create(context.Background(), name)
+			m := apimock.New(t)
+			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+			m.On("POST", keyPath, 200, sessionOK)
+			_, err := serviceaccounts.New(m.Client).Create(context.Background(), name)
 			require.NoError(t, err)
-			assert.Equal(t, name, m.recorded()[0].Query.Get("name"))
+			assert.Equal(t, name, m.Calls()[0].Query.Get("name"))
 		})
 	}
 }
@@ -313,10 +229,10 @@ func TestValidationBeforeAnyRequest(t *testing.T) {
 	for _, o := range ops {
 		t.Run(o.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			err := o.run(serviceaccounts.New(m.c))
+			m := apimock.New(t)
+			err := o.run(serviceaccounts.New(m.Client))
 			require.ErrorIs(t, err, client.ErrInvalid)
-			assert.Empty(t, m.recorded(), "nothing is sent")
+			assert.Empty(t, m.Calls(), "nothing is sent")
 		})
 	}
 }
@@ -325,58 +241,58 @@ func TestCreateServerErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("conflict", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 409, `{"error":{"detail":"a service account named \"ci\" already exists"}}`)
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 409, `{"error":{"detail":"a service account named \"ci\" already exists"}}`)
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrConflict)
 		assert.Contains(t, err.Error(), "already exists")
-		assert.Equal(t, []string{"POST " + createPath}, m.paths())
+		assert.Equal(t, []string{"POST " + createPath}, m.Paths())
 	})
 	t.Run("500 is not retried", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 500, `{"error":{"detail":"boom"}}`)
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrServer)
-		assert.Equal(t, []string{"POST " + createPath}, m.paths(), "a POST that may have acted is sent once")
+		assert.Equal(t, []string{"POST " + createPath}, m.Paths(), "a POST that may have acted is sent once")
 	})
 	t.Run("no user id", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 200, result(`{"id":"ide_ci","name":"ci"}`))
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 200, apimock.Result(`{"id":"ide_ci","name":"ci"}`))
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "was created")
 		assert.Contains(t, err.Error(), "CreateAPIKey")
-		assert.Equal(t, []string{"POST " + createPath}, m.paths(), "no key request without a user id")
+		assert.Equal(t, []string{"POST " + createPath}, m.Paths(), "no key request without a user id")
 	})
 	t.Run("key fails", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 200, result(collab("ci", "ci")))
-		m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+		m.On("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrServer)
 		assert.Contains(t, err.Error(), `service account "ci" was created, but the answer to its first key was lost`)
 		assert.Contains(t, err.Error(), `RotateAPIKeys(ctx, ByName("ci"))`, "a key may exist: replace it rather than add one")
-		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.paths(), "the key request is sent once")
+		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.Paths(), "the key request is sent once")
 	})
 	t.Run("key refused", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 200, result(collab("ci", "ci")))
-		m.on("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+		m.On("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrInvalid)
 		assert.Contains(t, err.Error(), `service account "ci" was created, but its first key was not`)
 		assert.Contains(t, err.Error(), `CreateAPIKey(ctx, ByName("ci"))`)
 	})
 	t.Run("empty session", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("POST", createPath, 200, result(collab("ci", "ci")))
-		m.on("POST", keyPath, 200, `{"result":{}}`)
-		_, err := serviceaccounts.New(m.c).Create(context.Background(), "ci")
+		m := apimock.New(t)
+		m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+		m.On("POST", keyPath, 200, `{"result":{}}`)
+		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "was created")
 	})
@@ -384,11 +300,11 @@ func TestCreateServerErrors(t *testing.T) {
 
 func TestList(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("p2", collab("ci", "ci"), `{"id":"ide_old","user_id":null,"email":"old@org-x.serviceaccount.com","name":null,"permission_level":"collaborator","created_at":"2020-01-01T00:00:00Z"}`))
-	page, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{Name: "c", Email: "org-x", PageSize: 10, PageToken: "p1"})
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("p2", collab("ci", "ci"), `{"id":"ide_old","user_id":null,"email":"old@org-x.serviceaccount.com","name":null,"permission_level":"collaborator","created_at":"2020-01-01T00:00:00Z"}`))
+	page, err := serviceaccounts.New(m.Client).List(context.Background(), serviceaccounts.ListOptions{Name: "c", Email: "org-x", PageSize: 10, PageToken: "p1"})
 	require.NoError(t, err)
-	calls := m.recorded()
+	calls := m.Calls()
 	require.Len(t, calls, 1)
 	assert.Equal(t, "GET", calls[0].Method)
 	assert.Equal(t, membersPath, calls[0].Path)
@@ -404,11 +320,11 @@ func TestList(t *testing.T) {
 
 func TestListDefaultsAndEmpty(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, `{"results":[],"metadata":{"total":0,"next_paging_token":null}}`)
-	page, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{})
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, `{"results":[],"metadata":{"total":0,"next_paging_token":null}}`)
+	page, err := serviceaccounts.New(m.Client).List(context.Background(), serviceaccounts.ListOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, url.Values{"is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"}, "count": {"50"}}, m.recorded()[0].Query)
+	assert.Equal(t, url.Values{"is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"}, "count": {"50"}}, m.Calls()[0].Query)
 	assert.NotNil(t, page.Items)
 	assert.Empty(t, page.Items)
 	assert.Empty(t, page.NextPageToken)
@@ -416,9 +332,9 @@ func TestListDefaultsAndEmpty(t *testing.T) {
 
 func TestListForbiddenAndErrors(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 404, `{"error":{"detail":"nope"}}`)
-	_, err := serviceaccounts.New(m.c).List(context.Background(), serviceaccounts.ListOptions{})
+	m := apimock.New(t)
+	m.On("GET", membersPath, 404, `{"error":{"detail":"nope"}}`)
+	_, err := serviceaccounts.New(m.Client).List(context.Background(), serviceaccounts.ListOptions{})
 	require.ErrorIs(t, err, client.ErrNotFound)
 	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -427,26 +343,26 @@ func TestListForbiddenAndErrors(t *testing.T) {
 
 func TestAllFollowsEveryPage(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+	m := apimock.New(t)
+	m.OnFunc("GET", membersPath, func(r *http.Request) (int, string) {
 		switch r.URL.Query().Get("paging_token") {
 		case "":
-			return 200, list("p2", collab("a", "a"), collab("b", "b"))
+			return 200, apimock.List("p2", collab("a", "a"), collab("b", "b"))
 		case "p2":
-			return 200, list("p3", collab("c", "c"))
+			return 200, apimock.List("p3", collab("c", "c"))
 		case "p3":
-			return 200, list("", collab("d", "d"))
+			return 200, apimock.List("", collab("d", "d"))
 		}
 		return 400, `{"error":{"detail":"bad token"}}`
 	})
-	s := serviceaccounts.New(m.c)
+	s := serviceaccounts.New(m.Client)
 	var names []string
 	for sa, err := range s.All(context.Background(), serviceaccounts.ListOptions{Name: "x", PageSize: 2}) {
 		require.NoError(t, err)
 		names = append(names, sa.Name)
 	}
 	assert.Equal(t, []string{"a", "b", "c", "d"}, names)
-	calls := m.recorded()
+	calls := m.Calls()
 	require.Len(t, calls, 3)
 	for i, tok := range []string{"", "p2", "p3"} {
 		assert.Equal(t, tok, calls[i].Query.Get("paging_token"), "page %d", i)
@@ -459,7 +375,7 @@ func TestAllFollowsEveryPage(t *testing.T) {
 	for range s.All(context.Background(), serviceaccounts.ListOptions{}) {
 		break
 	}
-	assert.Len(t, m.recorded(), 4)
+	assert.Len(t, m.Calls(), 4)
 
 	// Starting from a page token.
 	names = nil
@@ -472,16 +388,16 @@ func TestAllFollowsEveryPage(t *testing.T) {
 
 func TestAllYieldsErrorOnce(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+	m := apimock.New(t)
+	m.OnFunc("GET", membersPath, func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("paging_token") == "" {
-			return 200, list("p2", collab("a", "a"))
+			return 200, apimock.List("p2", collab("a", "a"))
 		}
 		return 403, `{"error":{"detail":"no"}}`
 	})
 	var n int
 	var last error
-	for _, err := range serviceaccounts.New(m.c).All(context.Background(), serviceaccounts.ListOptions{}) {
+	for _, err := range serviceaccounts.New(m.Client).All(context.Background(), serviceaccounts.ListOptions{}) {
 		n++
 		last = err
 	}
@@ -494,86 +410,86 @@ func TestGet(t *testing.T) {
 	ctx := context.Background()
 	t.Run("exact name among partial matches", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("xci", "xci"), collab("ci", "ci"), collab("CI", "CI-old")))
-		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("xci", "xci"), collab("ci", "ci"), collab("CI", "CI-old")))
+		got, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.NoError(t, err)
 		assert.Equal(t, ci, *got)
-		calls := m.recorded()
+		calls := m.Calls()
 		require.Len(t, calls, 1)
 		assert.Equal(t, nameQuery("ci"), calls[0].Query)
 	})
 	t.Run("reads every page", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+		m := apimock.New(t)
+		m.OnFunc("GET", membersPath, func(r *http.Request) (int, string) {
 			switch r.URL.Query().Get("paging_token") {
 			case "":
-				return 200, list("p2", collab("ci2", "ci-2"))
+				return 200, apimock.List("p2", collab("ci2", "ci-2"))
 			case "p2":
-				return 200, list("p3", collab("ci", "ci"))
+				return 200, apimock.List("p3", collab("ci", "ci"))
 			}
-			return 200, list("", collab("ci3", "ci-3"))
+			return 200, apimock.List("", collab("ci3", "ci-3"))
 		})
-		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		got, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.NoError(t, err)
 		assert.Equal(t, "ide_ci", got.ID)
-		assert.Len(t, m.recorded(), 3, "every page is read, so that a second exact match is seen")
+		assert.Len(t, m.Calls(), 3, "every page is read, so that a second exact match is seen")
 	})
 	t.Run("email without regard to case", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
-		got, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("CI@Org-X.ServiceAccount.com"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("ci", "ci")))
+		got, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByEmail("CI@Org-X.ServiceAccount.com"))
 		require.NoError(t, err)
 		assert.Equal(t, ci, *got)
-		calls := m.recorded()
+		calls := m.Calls()
 		require.Len(t, calls, 1)
 		assert.Equal(t, url.Values{"email": {"ci@org-x.serviceaccount.com"}, "is_service_account": {"true"},
 			"collaborator_type": {"only_service_accounts"}, "count": {"50"}}, calls[0].Query, "the email is sent lower-cased, without a name")
 	})
 	t.Run("email is not a partial match", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("xci", "xci")))
-		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("xci", "xci")))
+		_, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"))
 		require.ErrorIs(t, err, client.ErrNotFound)
 	})
 	t.Run("none", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("xci", "xci")))
-		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("xci", "xci")))
+		_, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrNotFound)
 		assert.Contains(t, err.Error(), `name "ci"`)
 	})
 	t.Run("empty list", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list(""))
-		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByEmail("ci@x"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List(""))
+		_, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByEmail("ci@x"))
 		require.ErrorIs(t, err, client.ErrNotFound)
 		assert.Contains(t, err.Error(), `email "ci@x"`)
 	})
 	t.Run("two exact matches", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.onFunc("GET", membersPath, func(r *http.Request) (int, string) {
+		m := apimock.New(t)
+		m.OnFunc("GET", membersPath, func(r *http.Request) (int, string) {
 			if r.URL.Query().Get("paging_token") == "" {
-				return 200, list("p2", collab("ci", "ci"), collab("ci2", "ci-2"))
+				return 200, apimock.List("p2", collab("ci", "ci"), collab("ci2", "ci-2"))
 			}
-			return 200, list("", collab("ci-again", "ci"))
+			return 200, apimock.List("", collab("ci-again", "ci"))
 		})
-		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		_, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrConflict)
 		assert.Contains(t, err.Error(), "2 service accounts")
-		assert.Len(t, m.recorded(), 2)
+		assert.Len(t, m.Calls(), 2)
 	})
 	t.Run("list error", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 401, `{"error":{"detail":"invalid token"}}`)
-		_, err := serviceaccounts.New(m.c).Get(ctx, serviceaccounts.ByName("ci"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 401, `{"error":{"detail":"invalid token"}}`)
+		_, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrUnauthorized)
 	})
 }
@@ -591,13 +507,13 @@ func TestCreateAPIKey(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
-			m.on("POST", keyPath, 200, sessionOK)
-			got, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
+			m := apimock.New(t)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("ci", "ci")))
+			m.On("POST", keyPath, 200, sessionOK)
+			got, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
 			require.NoError(t, err)
 			assert.Equal(t, secret, got.Reveal())
-			calls := m.recorded()
+			calls := m.Calls()
 			require.Len(t, calls, 2)
 			assert.Equal(t, "GET "+membersPath, calls[0].Method+" "+calls[0].Path)
 			assert.Equal(t, nameQuery("ci"), calls[0].Query)
@@ -611,36 +527,36 @@ func TestCreateAPIKeyErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("unknown account", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list(""))
-		_, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List(""))
+		_, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrNotFound)
-		assert.Equal(t, []string{"GET " + membersPath}, m.paths())
+		assert.Equal(t, []string{"GET " + membersPath}, m.Paths())
 	})
 	t.Run("500 is not retried", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-		m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
-		_, err := serviceaccounts.New(m.c).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+		m.On("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrServer)
 		assert.Contains(t, err.Error(), "ci@org-x.serviceaccount.com")
-		assert.Equal(t, []string{"GET " + membersPath, "POST " + keyPath}, m.paths())
+		assert.Equal(t, []string{"GET " + membersPath, "POST " + keyPath}, m.Paths())
 	})
 }
 
 func TestRotateAPIKeys(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-	m.on("POST", keyPath, 200, sessionOK)
-	got, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"), serviceaccounts.WithExpiresIn(time.Hour))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.On("POST", keyPath, 200, sessionOK)
+	got, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"), serviceaccounts.WithExpiresIn(time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, secret, got.Reveal())
-	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.paths(),
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.Paths(),
 		"revoke all (by user id), then a new key")
-	calls := m.recorded()
+	calls := m.Calls()
 	assert.Empty(t, calls[1].Body, "the revoke has no body")
 	assert.Empty(t, calls[1].Query)
 	assert.Equal(t, `{"duration":3600,"user_id":"usr_ci"}`, calls[2].Body)
@@ -648,24 +564,24 @@ func TestRotateAPIKeys(t *testing.T) {
 
 func TestRotateAPIKeysCreateFails(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-	m.on("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
-	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.On("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
+	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrServer)
 	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
 	assert.Contains(t, err.Error(), "run RotateAPIKeys again", "the lost key may exist: rotate it away")
-	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.paths())
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.Paths())
 }
 
 func TestRotateAPIKeysCreateRefused(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-	m.on("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
-	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	m.On("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
+	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrInvalid)
 	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
 	assert.Contains(t, err.Error(), "make one now with CreateAPIKey")
@@ -673,37 +589,37 @@ func TestRotateAPIKeysCreateRefused(t *testing.T) {
 
 func TestRotateAPIKeysRevokeFails(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("POST", revokeAllFor+"usr_ci", 404, `{"error":{"detail":"no such user"}}`)
-	_, err := serviceaccounts.New(m.c).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 404, `{"error":{"detail":"no such user"}}`)
+	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "nothing was rotated")
-	assert.NotContains(t, m.paths(), "POST "+keyPath, "no new key when the revoke failed")
+	assert.NotContains(t, m.Paths(), "POST "+keyPath, "no new key when the revoke failed")
 }
 
 func TestRevokeAllAPIKeys(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-	require.NoError(t, serviceaccounts.New(m.c).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")))
-	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci"}, m.paths(), "no new key")
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")))
+	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci"}, m.Paths(), "no new key")
 }
 
 func TestRevokeAllAPIKeysRetriesServerErrors(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	n := 0
-	m.onFunc("POST", revokeAllFor+"usr_ci", func(*http.Request) (int, string) {
+	m.OnFunc("POST", revokeAllFor+"usr_ci", func(*http.Request) (int, string) {
 		n++
 		if n == 1 {
 			return 502, `{"error":{"detail":"bad gateway"}}`
 		}
 		return 200, `{"result":{}}`
 	})
-	require.NoError(t, serviceaccounts.New(m.c).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")),
+	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")),
 		"revoking all keys is safe to repeat")
 	assert.Equal(t, 2, n)
 }
@@ -713,16 +629,16 @@ const saKey = `{"hex_hashed_id":"%s","display_id":"key_%s","name":"%s","created_
 
 func TestKeys(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.onFunc("GET", adminKeys, func(r *http.Request) (int, string) {
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.OnFunc("GET", adminKeys, func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("paging_token") == "" {
-			return 200, list("k2", fmt.Sprintf(saKey, "k1", "k1", "one"))
+			return 200, apimock.List("k2", fmt.Sprintf(saKey, "k1", "k1", "one"))
 		}
-		return 200, list("", fmt.Sprintf(saKey, "k2", "k2", "two"))
+		return 200, apimock.List("", fmt.Sprintf(saKey, "k2", "k2", "two"))
 	})
 	var got []keys.Key
-	for k, err := range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+	for k, err := range serviceaccounts.New(m.Client).Keys(context.Background(), serviceaccounts.ByName("ci")) {
 		require.NoError(t, err)
 		got = append(got, k)
 	}
@@ -730,7 +646,7 @@ func TestKeys(t *testing.T) {
 	exp := time.Date(2126, 1, 2, 3, 4, 5, 0, time.UTC)
 	assert.Equal(t, keys.Key{ID: "k1", DisplayID: "key_k1", Name: "one", CreatedBy: "usr_owner", CreatedAt: created, ExpiresAt: &exp}, got[0])
 	assert.Equal(t, "k2", got[1].ID)
-	calls := m.recorded()
+	calls := m.Calls()
 	require.Len(t, calls, 3)
 	assert.Equal(t, nameQuery("ci"), calls[0].Query)
 	assert.Equal(t, "GET "+adminKeys, calls[1].Method+" "+calls[1].Path)
@@ -742,25 +658,25 @@ func TestKeysBreakAndErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("break", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-		m.on("GET", adminKeys, 200, list("k2", fmt.Sprintf(saKey, "k1", "k1", "one"), fmt.Sprintf(saKey, "k3", "k3", "three")))
-		for range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+		m.On("GET", adminKeys, 200, apimock.List("k2", fmt.Sprintf(saKey, "k1", "k1", "one"), fmt.Sprintf(saKey, "k3", "k3", "three")))
+		for range serviceaccounts.New(m.Client).Keys(context.Background(), serviceaccounts.ByName("ci")) {
 			break
 		}
-		assert.Equal(t, []string{"GET " + membersPath, "GET " + adminKeys}, m.paths())
+		assert.Equal(t, []string{"GET " + membersPath, "GET " + adminKeys}, m.Paths())
 	})
 	t.Run("unknown account", func(t *testing.T) {
 		t.Parallel()
-		m := newMock(t)
-		m.on("GET", membersPath, 200, list(""))
+		m := apimock.New(t)
+		m.On("GET", membersPath, 200, apimock.List(""))
 		n := 0
-		for _, err := range serviceaccounts.New(m.c).Keys(context.Background(), serviceaccounts.ByName("ci")) {
+		for _, err := range serviceaccounts.New(m.Client).Keys(context.Background(), serviceaccounts.ByName("ci")) {
 			n++
 			assert.ErrorIs(t, err, client.ErrNotFound)
 		}
 		assert.Equal(t, 1, n)
-		assert.Equal(t, []string{"GET " + membersPath}, m.paths())
+		assert.Equal(t, []string{"GET " + membersPath}, m.Paths())
 	})
 }
 
@@ -772,11 +688,11 @@ func TestDelete(t *testing.T) {
 	}{{204, ""}, {200, `{"result":{}}`}} {
 		t.Run(fmt.Sprint(answer.status), func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2"), collab("ci", "ci")))
-			m.on("DELETE", membersPath+"ide_ci", answer.status, answer.body)
-			require.NoError(t, serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci")))
-			assert.Equal(t, []string{"GET " + membersPath, "DELETE " + membersPath + "ide_ci"}, m.paths(),
+			m := apimock.New(t)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("ci", "ci")))
+			m.On("DELETE", membersPath+"ide_ci", answer.status, answer.body)
+			require.NoError(t, serviceaccounts.New(m.Client).Delete(context.Background(), serviceaccounts.ByName("ci")))
+			assert.Equal(t, []string{"GET " + membersPath, "DELETE " + membersPath + "ide_ci"}, m.Paths(),
 				"deletes by the identity id, not the user id")
 		})
 	}
@@ -784,11 +700,11 @@ func TestDelete(t *testing.T) {
 
 func TestDeleteUnknown(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci2", "ci-2")))
-	err := serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci"))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2")))
+	err := serviceaccounts.New(m.Client).Delete(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrNotFound)
-	assert.Equal(t, []string{"GET " + membersPath}, m.paths(), "nothing is deleted")
+	assert.Equal(t, []string{"GET " + membersPath}, m.Paths(), "nothing is deleted")
 }
 
 // TestForbiddenSaysOwner checks every owner-only call: a 403 matches
@@ -799,37 +715,37 @@ func TestForbiddenSaysOwner(t *testing.T) {
 	const denied = `{"error":{"detail":"permission denied"}}`
 	for _, tc := range []struct {
 		name   string
-		setup  func(m *mock)
+		setup  func(m *apimock.API)
 		run    func(s *serviceaccounts.Service) error
 		stated string // the call the error names
 	}{
-		{"Create", func(m *mock) { m.on("POST", createPath, 403, denied) },
+		{"Create", func(m *apimock.API) { m.On("POST", createPath, 403, denied) },
 			func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }, "POST " + createPath},
-		{"Create key", func(m *mock) {
-			m.on("POST", createPath, 200, result(collab("ci", "ci")))
-			m.on("POST", keyPath, 403, denied)
+		{"Create key", func(m *apimock.API) {
+			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+			m.On("POST", keyPath, 403, denied)
 		}, func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }, "POST " + keyPath},
-		{"CreateAPIKey", func(m *mock) { m.on("POST", keyPath, 403, denied) },
+		{"CreateAPIKey", func(m *apimock.API) { m.On("POST", keyPath, 403, denied) },
 			func(s *serviceaccounts.Service) error {
 				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"))
 				return err
 			}, "POST " + keyPath},
-		{"RotateAPIKeys", func(m *mock) { m.on("POST", revokeAllFor+"usr_ci", 403, denied) },
+		{"RotateAPIKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
 			func(s *serviceaccounts.Service) error {
 				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
 				return err
 			}, "POST " + revokeAllFor + "usr_ci"},
-		{"RotateAPIKeys create", func(m *mock) {
-			m.on("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-			m.on("POST", keyPath, 403, denied)
+		{"RotateAPIKeys create", func(m *apimock.API) {
+			m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
+			m.On("POST", keyPath, 403, denied)
 		}, func(s *serviceaccounts.Service) error {
 			_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
 			return err
 		}, "POST " + keyPath},
-		{"RevokeAllAPIKeys", func(m *mock) { m.on("POST", revokeAllFor+"usr_ci", 403, denied) },
+		{"RevokeAllAPIKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
 			func(s *serviceaccounts.Service) error { return s.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("ci")) },
 			"POST " + revokeAllFor + "usr_ci"},
-		{"Keys", func(m *mock) { m.on("GET", adminKeys, 403, denied) },
+		{"Keys", func(m *apimock.API) { m.On("GET", adminKeys, 403, denied) },
 			func(s *serviceaccounts.Service) error {
 				for _, err := range s.Keys(ctx, serviceaccounts.ByName("ci")) {
 					if err != nil {
@@ -838,16 +754,16 @@ func TestForbiddenSaysOwner(t *testing.T) {
 				}
 				return nil
 			}, "GET " + adminKeys},
-		{"Delete", func(m *mock) { m.on("DELETE", membersPath+"ide_ci", 403, denied) },
+		{"Delete", func(m *apimock.API) { m.On("DELETE", membersPath+"ide_ci", 403, denied) },
 			func(s *serviceaccounts.Service) error { return s.Delete(ctx, serviceaccounts.ByName("ci")) },
 			"DELETE " + membersPath + "ide_ci"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMock(t)
-			m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
+			m := apimock.New(t)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 			tc.setup(m)
-			err := tc.run(serviceaccounts.New(m.c))
+			err := tc.run(serviceaccounts.New(m.Client))
 			require.ErrorIs(t, err, client.ErrForbidden)
 			assert.Contains(t, err.Error(), ownerPhrase)
 			assert.Contains(t, err.Error(), "permission denied", "the server's message is kept")
@@ -855,7 +771,7 @@ func TestForbiddenSaysOwner(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 403, apiErr.StatusCode)
 			assert.Equal(t, tc.stated, apiErr.Method+" "+apiErr.Path)
-			paths := m.paths()
+			paths := m.Paths()
 			assert.Equal(t, tc.stated, paths[len(paths)-1], "the forbidden call is the last one, sent once")
 			assert.Equal(t, 1, strings.Count(strings.Join(paths, "\n"), tc.stated))
 		})
@@ -865,10 +781,10 @@ func TestForbiddenSaysOwner(t *testing.T) {
 // TestOtherErrorsGetNoOwnerHint checks that only a 403 gets the owner hint.
 func TestOtherErrorsGetNoOwnerHint(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	m.on("DELETE", membersPath+"ide_ci", 404, `{"error":{"detail":"gone"}}`)
-	err := serviceaccounts.New(m.c).Delete(context.Background(), serviceaccounts.ByName("ci"))
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("DELETE", membersPath+"ide_ci", 404, `{"error":{"detail":"gone"}}`)
+	err := serviceaccounts.New(m.Client).Delete(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.NotContains(t, err.Error(), ownerPhrase)
 }
@@ -881,9 +797,9 @@ func TestRefString(t *testing.T) {
 
 func TestServiceConcurrentUse(t *testing.T) {
 	t.Parallel()
-	m := newMock(t)
-	m.on("GET", membersPath, 200, list("", collab("ci", "ci")))
-	s := serviceaccounts.New(m.c)
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	s := serviceaccounts.New(m.Client)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
@@ -899,5 +815,5 @@ func TestServiceConcurrentUse(t *testing.T) {
 	for err := range errs {
 		assert.NoError(t, err)
 	}
-	assert.Len(t, m.recorded(), 8)
+	assert.Len(t, m.Calls(), 8)
 }
