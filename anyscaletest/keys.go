@@ -3,6 +3,7 @@ package anyscaletest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,14 +14,15 @@ import (
 // apiKey is a stored key. The fake keeps only its id (the hash of the
 // secret), never the secret.
 type apiKey struct {
-	seq       int64
-	id        string
-	name      string
-	userID    string // whose key it is
-	createdBy string
-	createdAt time.Time
-	expiresAt *time.Time // nil: a legacy key that never expires
-	revokedAt *time.Time
+	seq        int64
+	id         string
+	name       string
+	userID     string // whose key it is
+	createdBy  string
+	createdAt  time.Time
+	expiresAt  *time.Time // nil: a legacy key that never expires
+	revokedAt  *time.Time
+	lastUsedAt *time.Time // nil: never used
 }
 
 func (k *apiKey) expired(now time.Time) bool { return k.expiresAt != nil && !now.Before(*k.expiresAt) }
@@ -43,6 +45,10 @@ func (k *apiKey) info() apiKeyInfo {
 		s := formatTime(*k.revokedAt)
 		out.RevokedAt = &s
 	}
+	if k.lastUsedAt != nil {
+		s := formatTime(*k.lastUsedAt)
+		out.LastUsedAt = &s
+	}
 	return out
 }
 
@@ -64,18 +70,22 @@ type Key struct {
 	ExpiresAt *time.Time
 	// RevokedAt is the revocation time, nil while not revoked.
 	RevokedAt *time.Time
+	// LastUsedAt is when the key last authenticated a request that reached
+	// an endpoint's handler (server clock), nil for a key never used.
+	LastUsedAt *time.Time
 }
 
 func (k *apiKey) export() Key {
 	return Key{
-		ID:        k.id,
-		DisplayID: displayID(k.id),
-		Name:      k.name,
-		UserID:    k.userID,
-		CreatedBy: k.createdBy,
-		CreatedAt: k.createdAt,
-		ExpiresAt: clonePtr(k.expiresAt),
-		RevokedAt: clonePtr(k.revokedAt),
+		ID:         k.id,
+		DisplayID:  displayID(k.id),
+		Name:       k.name,
+		UserID:     k.userID,
+		CreatedBy:  k.createdBy,
+		CreatedAt:  k.createdAt,
+		ExpiresAt:  clonePtr(k.expiresAt),
+		RevokedAt:  clonePtr(k.revokedAt),
+		LastUsedAt: clonePtr(k.lastUsedAt),
 	}
 }
 
@@ -110,6 +120,25 @@ func (s *Server) Key(id string) (Key, bool) {
 		return Key{}, false
 	}
 	return k.export(), true
+}
+
+// SetLastUsed sets the last use of the key with the given id to at, as if
+// the key had authenticated a request then; a zero at marks the key as
+// never used. It is for tests of clients that judge keys by their last
+// use. It panics if no key has that id.
+func (s *Server) SetLastUsed(id string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.keys[id]
+	if k == nil {
+		panic(fmt.Sprintf("anyscaletest: SetLastUsed: no key %q", id))
+	}
+	if at.IsZero() {
+		k.lastUsedAt = nil
+		return
+	}
+	at = at.UTC()
+	k.lastUsedAt = &at
 }
 
 // AddKey gives u a key with any lifetime, bypassing the API's policy (0
@@ -177,6 +206,12 @@ func (s *Server) activeKeyNamed(userID, name string) *apiKey {
 		}
 	}
 	return nil
+}
+
+// markUsed records that k authenticated a request now. Callers hold s.mu.
+func (s *Server) markUsed(k *apiKey) {
+	now := s.now
+	k.lastUsedAt = &now
 }
 
 // revoke marks k revoked now.

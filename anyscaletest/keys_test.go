@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var apiKeyInfoFields = []string{"created_at", "created_by", "display_id", "expires_at", "hex_hashed_id", "name", "revoked_at"}
+var apiKeyInfoFields = []string{"created_at", "created_by", "display_id", "expires_at", "hex_hashed_id", "last_used_at", "name", "revoked_at"}
 
 func TestCreateKeyAndListShape(t *testing.T) {
 	t.Parallel()
@@ -42,8 +42,10 @@ func TestCreateKeyAndListShape(t *testing.T) {
 	assert.Equal(t, "2031-01-02T03:04:05+00:00", k["created_at"])
 	assert.Equal(t, "2031-01-02T04:04:05+00:00", k["expires_at"])
 	assert.Nil(t, k["revoked_at"])
-	for _, f := range []string{"created_at", "expires_at"} {
-		_, err := time.Parse(time.RFC3339, k[f].(string))
+	assert.Equal(t, "2031-01-02T03:04:05+00:00", k["last_used_at"], "the userinfo call used it")
+	for _, f := range []string{"created_at", "expires_at", "last_used_at"} {
+		v, _ := k[f].(string)
+		_, err := time.Parse(time.RFC3339, v)
 		assert.NoError(t, err, f)
 	}
 	assert.Regexp(t, `^key-[0-9a-f]{8}$`, items[1]["name"], "the seeded key has a generated name")
@@ -491,4 +493,149 @@ func TestLegacyAndOverPolicyKeys(t *testing.T) {
 	assert.Len(t, items, 4, "expired keys stay listed")
 	assert.Panics(t, func() { s.AddLegacyKey(alice, "old-laptop") }, "the name is taken by an active key")
 	assert.Panics(t, func() { s.AddLegacyKey(User{ID: "usr_x", Email: "x@y"}, "") })
+}
+
+func TestLastUsedMarksRequestsThatReachAHandler(t *testing.T) {
+	t.Parallel()
+	get := func(t *testing.T, s *Server, tok, path string) int {
+		t.Helper()
+		return call(t, s, "GET", path, tok, nil).Status
+	}
+	for name, tc := range map[string]struct {
+		use     func(t *testing.T, s *Server, tok string)
+		counted bool
+	}{
+		"success": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
+		}, true},
+		"refused by the handler": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 403, get(t, s, tok, "/api/v2/users/admin/api_keys"))
+		}, true},
+		"invalid query": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 422, get(t, s, tok, "/api/v2/users/api_keys?count=0"))
+		}, true},
+		"fault after the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Status: 503, AfterHandler: true})
+			assert.Equal(t, 503, get(t, s, tok, "/api/v2/userinfo/"))
+		}, true},
+		"pure delay": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Delay: time.Millisecond})
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
+		}, true},
+		"fault before the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Status: 503})
+			assert.Equal(t, 503, get(t, s, tok, "/api/v2/userinfo/"))
+		}, false},
+		"dropped before the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Drop: true})
+			req, err := http.NewRequest("GET", s.URL+"/api/v2/userinfo/", nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := noKeepAlive().Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			require.Error(t, err)
+		}, false},
+		"unknown path": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 404, get(t, s, tok, "/api/v2/nothing"))
+		}, false},
+		"wrong method": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 405, call(t, s, "DELETE", "/api/v2/userinfo/", tok, nil).Status)
+		}, false},
+		"public endpoint": {func(t *testing.T, s *Server, tok string) {
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/users/create_otp_token"))
+		}, false},
+		"expired": {func(t *testing.T, s *Server, tok string) {
+			s.Advance(time.Hour)
+			assert.Equal(t, 401, get(t, s, tok, "/api/v2/userinfo/"))
+		}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := Start(t)
+			alice := s.AddUser("alice@example.com", Collaborator)
+			id, tok := s.AddKey(alice, "k", time.Hour)
+			s.Advance(time.Minute)
+			tc.use(t, s, tok)
+			k, ok := s.Key(id)
+			require.True(t, ok)
+			if !tc.counted {
+				assert.Nil(t, k.LastUsedAt)
+				return
+			}
+			require.NotNil(t, k.LastUsedAt)
+			assert.Equal(t, s.Now(), *k.LastUsedAt)
+			alicesOwn, ok := s.Key(keyID(alice.Token))
+			require.True(t, ok)
+			assert.Nil(t, alicesOwn.LastUsedAt, "only the key that authenticated is marked")
+		})
+	}
+}
+
+func TestLastUsedIsNotMarkedByTheRequestLog(t *testing.T) {
+	t.Parallel()
+	s := Start(t)
+	alice := s.AddUser("alice@example.com", Collaborator)
+	s.FailNext(Fault{Status: 500})
+	call(t, s, "GET", "/api/v2/userinfo/", alice.Token, nil).detail(t, 500)
+	got := s.Requests()
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Authenticated, "the log saw a valid token")
+	assert.Nil(t, s.Keys(alice)[0].LastUsedAt, "yet the key was not used")
+}
+
+func TestLastUsedInKeyLists(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := Start(t, WithClock(start))
+	owner := s.Owner()
+	alice := s.AddUser("alice@example.com", Collaborator)
+	sa := s.AddServiceAccount("ci-bot")
+	for _, u := range []User{owner, alice, sa} {
+		ks := s.Keys(u)
+		require.Len(t, ks, 1)
+		assert.Nil(t, ks[0].LastUsedAt, "%s's seeded key starts as never used", u.Email)
+	}
+
+	lastUsed := func(t *testing.T, id string) any {
+		t.Helper()
+		items, _, _ := call(t, s, "GET", "/api/v2/users/admin/api_keys?user_id="+alice.ID, owner.Token, nil).list(t)
+		for _, it := range items {
+			if it["hex_hashed_id"] == id {
+				v, present := it["last_used_at"]
+				require.True(t, present, "last_used_at is always sent")
+				return v
+			}
+		}
+		t.Fatalf("key %s not listed", id)
+		return nil
+	}
+	id := keyID(alice.Token)
+	assert.Nil(t, lastUsed(t, id), "never used: null")
+
+	s.Advance(time.Hour)
+	call(t, s, "GET", "/api/v2/userinfo/", alice.Token, nil).result(t, http.StatusOK)
+	s.Advance(time.Hour)
+	assert.Equal(t, "2031-01-02T04:04:05+00:00", lastUsed(t, id), "the server clock at the last use")
+	items, _, _ := call(t, s, "GET", "/api/v2/users/api_keys", alice.Token, nil).list(t)
+	assert.Equal(t, "2031-01-02T05:04:05+00:00", items[0]["last_used_at"], "listing with the key uses it")
+
+	s.SetLastUsed(id, time.Date(2030, 6, 7, 8, 9, 10, 123_000, time.FixedZone("x", 3600)))
+	assert.Equal(t, "2030-06-07T07:09:10.000123+00:00", lastUsed(t, id))
+	k, _ := s.Key(id)
+	assert.Equal(t, time.Date(2030, 6, 7, 7, 9, 10, 123_000, time.UTC), *k.LastUsedAt)
+	s.SetLastUsed(id, time.Time{})
+	assert.Nil(t, lastUsed(t, id), "a zero time is never used")
+	k, _ = s.Key(id)
+	assert.Nil(t, k.LastUsedAt)
+
+	// Key returns a copy.
+	s.SetLastUsed(id, start)
+	k, _ = s.Key(id)
+	*k.LastUsedAt = k.LastUsedAt.Add(time.Hour)
+	k, _ = s.Key(id)
+	assert.Equal(t, start, *k.LastUsedAt)
+
+	assert.PanicsWithValue(t, `anyscaletest: SetLastUsed: no key "nope"`, func() { s.SetLastUsed("nope", start) })
 }

@@ -413,7 +413,7 @@ func (s *Server) record(r *http.Request, body []byte, traceID string) int {
 		Body:    body,
 		TraceID: traceID,
 	}
-	if a, _ := s.authenticate(r); a != nil {
+	if a, _, _ := s.authenticate(r); a != nil { // looking, not a use of the key
 		req.Authenticated, req.UserEmail = true, a.email
 	}
 	s.requests = append(s.requests, req)
@@ -552,46 +552,50 @@ func (s *Server) register(pattern string, authed bool, h handlerFunc) {
 }
 
 // run authenticates and runs h under the state lock; the reply is written
-// after the lock is released.
+// after the lock is released. A key that authenticates here is marked as
+// used: this is the one place a request counts as a use of its key.
 func (s *Server) run(r *http.Request, authed bool, h handlerFunc) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var me *account
 	if authed {
-		var why string
-		if me, why = s.authenticate(r); me == nil {
+		a, k, why := s.authenticate(r)
+		if a == nil {
 			return fail(http.StatusUnauthorized, "%s", why)
 		}
+		s.markUsed(k)
+		me = a
 	}
 	return h(r, me)
 }
 
-// authenticate resolves the bearer token of r to a current member, or says
-// why not (never echoing the token). Callers hold s.mu.
-func (s *Server) authenticate(r *http.Request) (*account, string) {
+// authenticate resolves the bearer token of r to a current member and the
+// key it is, or says why not (never echoing the token). It changes no
+// state. Callers hold s.mu.
+func (s *Server) authenticate(r *http.Request) (*account, *apiKey, string) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return nil, "not authenticated: send an Authorization: Bearer <token> header"
+		return nil, nil, "not authenticated: send an Authorization: Bearer <token> header"
 	}
 	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, "not authenticated: the Authorization header must be Bearer <token>"
+		return nil, nil, "not authenticated: the Authorization header must be Bearer <token>"
 	}
 	k := s.keys[keyID(token)]
 	switch {
 	case k == nil:
-		return nil, "invalid token: no such API key"
+		return nil, nil, "invalid token: no such API key"
 	case k.revokedAt != nil:
-		return nil, "invalid token: the API key was revoked"
+		return nil, nil, "invalid token: the API key was revoked"
 	case k.expired(s.now):
-		return nil, "invalid token: the API key expired"
+		return nil, nil, "invalid token: the API key expired"
 	}
 	a := s.member(k.userID)
 	if a == nil {
-		return nil, "invalid token: the account was removed from the organization"
+		return nil, nil, "invalid token: the account was removed from the organization"
 	}
-	return a, ""
+	return a, k, ""
 }
 
 // statusWriter records the status code in the request log as it is

@@ -26,6 +26,7 @@ type apiKeyInfo struct {
 	CreatedAt   string  `json:"created_at"`
 	ExpiresAt   *string `json:"expires_at"` // null on legacy keys
 	RevokedAt   *string `json:"revoked_at"`
+	LastUsedAt  *string `json:"last_used_at"` // null while never used
 }
 
 // userInfo is UserInfo.
