@@ -74,11 +74,10 @@ const (
 // fields and parameters); {"error": {"detail"}} for key name rules and an
 // invalid paging_token, so that clients meet both shapes at 422.
 //
-// Other choices, each in one place: AnyscaleServiceAccount.id is the
-// collaborator id (ide_..., which deletes it; serviceaccounts.go); member
-// lists are oldest first and key lists newest first (paging.go, members.go,
-// keys.go); removing a member revokes all its keys (members.go); a pending
-// login never expires (login.go).
+// Other choices, each in one place: member lists are oldest first and key
+// lists newest first (paging.go, members.go, keys.go); removing a member
+// revokes all its keys (members.go); a pending login never expires
+// (login.go).
 
 // Lists exclude revoked keys (choice: wire.md does not say) and include
 // expired ones, so that clients can show and audit what is still around.

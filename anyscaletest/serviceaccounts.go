@@ -9,14 +9,15 @@ func (s *Server) serviceAccountRoutes() {
 	s.handle("POST /api/v2/users/service_accounts", s.createServiceAccount)
 }
 
-func (a *account) serviceAccount() serviceAccountInfo {
+// serviceAccount is a's AnyscaleServiceAccount in the organization orgID.
+func (a *account) serviceAccount(orgID string) serviceAccountInfo {
 	return serviceAccountInfo{
-		ID:              a.identityID, // choice: the collaborator id, which deletes it
 		UserID:          a.userID,
 		Name:            a.name,
+		OrganizationID:  orgID,
 		Email:           a.email,
-		CreatedAt:       formatTime(a.createdAt),
 		PermissionLevel: string(a.role),
+		CreatedAt:       formatTime(a.createdAt),
 	}
 }
 
@@ -56,5 +57,5 @@ func (s *Server) createServiceAccount(r *http.Request, me *account) reply {
 		return fail(http.StatusConflict, "the email of service account %q is taken", name)
 	}
 	a := s.addAccount(serviceAccountEmail(name, s.orgID), name, Collaborator, true)
-	return ok(a.serviceAccount())
+	return ok(a.serviceAccount(s.orgID))
 }

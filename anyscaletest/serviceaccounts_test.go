@@ -19,10 +19,10 @@ func TestCreateServiceAccount(t *testing.T) {
 
 	r := call(t, s, "POST", path+"Deploy-Bot", owner.Token, nil)
 	sa := r.result(t, http.StatusOK)
-	assert.Equal(t, []string{"created_at", "email", "id", "name", "permission_level", "user_id"}, fieldNames(sa))
-	assert.Regexp(t, `^ide_[a-z0-9]{26}$`, sa["id"])
+	assert.Equal(t, []string{"created_at", "email", "name", "organization_id", "permission_level", "user_id"}, fieldNames(sa))
 	assert.Regexp(t, `^usr_[a-z0-9]{26}$`, sa["user_id"])
 	assert.Equal(t, "Deploy-Bot", sa["name"])
+	assert.Equal(t, s.OrgID(), sa["organization_id"])
 	assert.Equal(t, "deploy-bot@org-"+s.OrgID()+".serviceaccount.com", sa["email"])
 	assert.Equal(t, "2032-03-04T05:06:07+00:00", sa["created_at"])
 	assert.Equal(t, "collaborator", sa["permission_level"])
@@ -30,7 +30,8 @@ func TestCreateServiceAccount(t *testing.T) {
 	// It is a member with is_service_account, and it has no key yet.
 	items, _, _ := call(t, s, "GET", "/api/v2/organization_collaborators/?is_service_account=true&name=deploy-bot", alice.Token, nil).list(t)
 	require.Len(t, items, 1)
-	assert.Equal(t, sa["id"], items[0]["id"])
+	identityID, _ := items[0]["id"].(string)
+	assert.Regexp(t, `^ide_[a-z0-9]{26}$`, identityID, "the member list has the id that deletes it")
 	assert.Equal(t, sa["user_id"], items[0]["user_id"])
 	assert.Equal(t, sa["email"], items[0]["email"])
 	assert.Equal(t, true, items[0]["is_service_account"])
@@ -58,7 +59,7 @@ func TestCreateServiceAccount(t *testing.T) {
 	call(t, s, "GET", path+"x", owner.Token, nil).detail(t, http.StatusMethodNotAllowed)
 
 	// Deleted, its name is free again.
-	require.Equal(t, http.StatusNoContent, call(t, s, "DELETE", "/api/v2/organization_collaborators/"+sa["id"].(string), owner.Token, nil).Status)
+	require.Equal(t, http.StatusNoContent, call(t, s, "DELETE", "/api/v2/organization_collaborators/"+identityID, owner.Token, nil).Status)
 	call(t, s, "GET", "/api/v2/userinfo/", secret, nil).detail(t, http.StatusUnauthorized)
 	again := call(t, s, "POST", path+"deploy-bot", owner.Token, nil).result(t, http.StatusOK)
 	assert.NotEqual(t, sa["user_id"], again["user_id"])

@@ -61,14 +61,15 @@ type collaborator struct {
 	IsServiceAccount bool     `json:"is_service_account"`
 }
 
-// serviceAccountInfo is AnyscaleServiceAccount.
+// serviceAccountInfo is AnyscaleServiceAccount, exactly (wire.md,
+// confirmed). It has no identity id: deleting one needs the member list.
 type serviceAccountInfo struct {
-	ID              string `json:"id"`
 	UserID          string `json:"user_id"`
 	Name            string `json:"name"`
+	OrganizationID  string `json:"organization_id"`
 	Email           string `json:"email"`
-	CreatedAt       string `json:"created_at"`
 	PermissionLevel string `json:"permission_level"`
+	CreatedAt       string `json:"created_at"`
 }
 
 // sessionResult answers create_api_key and rotate_api_key.
