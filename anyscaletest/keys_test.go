@@ -592,7 +592,8 @@ func TestLastUsedInKeyLists(t *testing.T) {
 	owner := s.Owner()
 	alice := s.AddUser("alice@example.com", Collaborator)
 	sa := s.AddServiceAccount("ci-bot")
-	for _, u := range []User{owner, alice, sa} {
+	boss := s.AddServiceAccount("boss-bot", Owner)
+	for _, u := range []User{owner, alice, sa, boss} {
 		ks := s.Keys(u)
 		require.Len(t, ks, 1)
 		assert.Nil(t, ks[0].LastUsedAt, "%s's seeded key starts as never used", u.Email)

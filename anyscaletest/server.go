@@ -200,8 +200,22 @@ func (s *Server) AddUser(email string, role Role) User {
 
 // AddServiceAccount adds a service account as an owner would, seeded with
 // one valid key of the official CLI's 100-year lifetime; the returned
-// User's Token is that key's secret. It panics if name is invalid or taken.
-func (s *Server) AddServiceAccount(name string) User {
+// User's Token is that key's secret. Its role is Collaborator unless one
+// role is given: a service account may be an Owner, and then passes every
+// owner check with its own token, as a human owner does (service accounts
+// created through the API are always collaborators). It panics if name is
+// invalid or taken, or on more than one role or an unknown one.
+func (s *Server) AddServiceAccount(name string, role ...Role) User {
+	r := Collaborator
+	switch {
+	case len(role) > 1:
+		panic(fmt.Sprintf("anyscaletest: AddServiceAccount: %d roles given, want at most one", len(role)))
+	case len(role) == 1:
+		r = role[0]
+	}
+	if r != Owner && r != Collaborator {
+		panic(fmt.Sprintf("anyscaletest: AddServiceAccount: unknown role %q", r))
+	}
 	if msg := checkServiceAccountName(name); msg != "" {
 		panic("anyscaletest: AddServiceAccount: " + msg)
 	}
@@ -210,7 +224,7 @@ func (s *Server) AddServiceAccount(name string) User {
 	if s.serviceAccountByName(name) != nil {
 		panic(fmt.Sprintf("anyscaletest: AddServiceAccount: %q exists", name))
 	}
-	a := s.addAccount(serviceAccountEmail(name, s.orgID), name, Collaborator, true)
+	a := s.addAccount(serviceAccountEmail(name, s.orgID), name, r, true)
 	a.seedToken, _ = s.issueKey(a, s.ownerID, "", serviceAccountSeedLifetime)
 	return a.user()
 }

@@ -33,8 +33,9 @@ func (s *Server) serviceAccountByName(name string) *account {
 }
 
 // createServiceAccount is POST /api/v2/users/service_accounts?name=<name>.
-// The request has no body (one sent is ignored); the account starts with
-// no key: the client creates one with create_api_key and user_id.
+// The request has no body (one sent is ignored); the account is a
+// collaborator and starts with no key: the client creates one with
+// create_api_key and user_id.
 func (s *Server) createServiceAccount(r *http.Request, me *account) reply {
 	if me.role != Owner {
 		return fail(http.StatusForbidden, "only organization owners can create service accounts")
