@@ -430,7 +430,8 @@ func (s *Server) bulkRevokeAny(r *http.Request, me *account) reply {
 }
 
 // bulkRevoke revokes the listed keys that mine allows and are not yet
-// revoked, and answers the ids it revoked, in request order, once each.
+// revoked, and answers the ids it revoked, in request order, once each
+// (under WithUnknownRevokeAnswer, only how many, in another shape).
 func (s *Server) bulkRevoke(r *http.Request, mine func(*apiKey) bool) reply {
 	if bad := checkQuery(r.URL.Query()); bad != nil {
 		return *bad
@@ -467,7 +468,7 @@ func (s *Server) bulkRevoke(r *http.Request, mine func(*apiKey) bool) reply {
 		s.revoke(k)
 		revoked = append(revoked, id)
 	}
-	return ok(revokeResult{Revoked: revoked})
+	return ok(revokeAnswer(revoked, s.unknownRevokeAnswer))
 }
 
 // rotateOwn is GET /api/v2/users/rotate_api_key: it revokes every key of

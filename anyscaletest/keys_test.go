@@ -640,3 +640,61 @@ func TestLastUsedInKeyLists(t *testing.T) {
 
 	assert.PanicsWithValue(t, `anyscaletest: SetLastUsed: no key "nope"`, func() { s.SetLastUsed("nope", start) })
 }
+
+func TestBulkRevokeAnswerShapes(t *testing.T) {
+	t.Parallel()
+	const own, admin = "/api/v2/users/api_keys/revoke", "/api/v2/users/admin/api_keys/revoke"
+	for _, unknown := range []bool{false, true} {
+		for _, path := range []string{own, admin} {
+			t.Run(fmt.Sprintf("%s/unknown=%v", path, unknown), func(t *testing.T) {
+				t.Parallel()
+				var opts []Option
+				if unknown {
+					opts = append(opts, WithUnknownRevokeAnswer())
+				}
+				s := Start(t, opts...)
+				alice := s.AddUser("alice@example.com", Collaborator)
+				caller := alice
+				if path == admin {
+					caller = s.Owner()
+				}
+				a1 := keyID(createKey(t, s, alice.Token, map[string]any{"duration": 600}))
+				a2 := keyID(createKey(t, s, alice.Token, map[string]any{"duration": 600}))
+				a3 := keyID(createKey(t, s, alice.Token, map[string]any{"duration": 600}))
+
+				// Revoked exactly as ever: listed active ids once, nothing else.
+				res := call(t, s, "POST", path, caller.Token,
+					map[string]any{"api_key_ids": []string{a2, "unknown", a1, a2}}).result(t, http.StatusOK)
+				for id, want := range map[string]bool{a1: true, a2: true, a3: false, keyID(alice.Token): false} {
+					k, ok := s.Key(id)
+					require.True(t, ok)
+					assert.Equal(t, want, k.RevokedAt != nil, id)
+				}
+				again := call(t, s, "POST", path, caller.Token,
+					map[string]any{"api_key_ids": []string{a1}}).result(t, http.StatusOK)
+
+				if !unknown {
+					assert.Equal(t, []string{"revoked"}, fieldNames(res))
+					assert.Equal(t, []any{a2, a1}, res["revoked"])
+					assert.Equal(t, []any{}, again["revoked"])
+					return
+				}
+				assert.Equal(t, []string{"num_revoked", "request_id"}, fieldNames(res), "no revoked list")
+				assert.Equal(t, float64(2), res["num_revoked"])
+				assert.Regexp(t, `^[0-9a-f]{32}$`, res["request_id"])
+				assert.Equal(t, []string{"num_revoked", "request_id"}, fieldNames(again))
+				assert.Equal(t, float64(0), again["num_revoked"])
+				assert.Regexp(t, `^[0-9a-f]{32}$`, again["request_id"])
+				assert.NotEqual(t, res["request_id"], again["request_id"])
+			})
+		}
+	}
+
+	// Refusals and validation are unchanged by the option.
+	s := Start(t, WithUnknownRevokeAnswer())
+	alice := s.AddUser("alice@example.com", Collaborator)
+	call(t, s, "POST", admin, alice.Token,
+		map[string]any{"api_key_ids": []string{keyID(s.Owner().Token)}}).detail(t, http.StatusForbidden)
+	assert.Equal(t, []any{"body", "api_key_ids"}, call(t, s, "POST", own, alice.Token, `{"api_key_ids": []}`).validation(t))
+	call(t, s, "GET", "/api/v2/userinfo/", s.Owner().Token, nil).result(t, http.StatusOK)
+}

@@ -64,7 +64,8 @@ const (
 	// fieldKeyName is the create_api_key body field holding the key name.
 	fieldKeyName = "name"
 	// fieldBulkIDs is the bulk revoke body field holding the key ids (the
-	// answer's "revoked" lives in wire.go's revokeResult).
+	// answer's shapes live in wire.go's revokeResult and
+	// unknownRevokeResult).
 	fieldBulkIDs = "api_key_ids"
 )
 
@@ -74,10 +75,12 @@ const (
 // fields and parameters); {"error": {"detail"}} for key name rules and an
 // invalid paging_token, so that clients meet both shapes at 422.
 //
-// Other choices, each in one place: member lists are oldest first and key
-// lists newest first (paging.go, members.go, keys.go); removing a member
-// revokes all its keys (members.go); a pending login never expires
-// (login.go).
+// Other choices, each in one place: both bulk revokes answer
+// {"revoked": [<ids>]}, or under WithUnknownRevokeAnswer {"num_revoked",
+// "request_id"} and no ids (wire.go, revokeAnswer); member lists are oldest
+// first and key lists newest first (paging.go, members.go, keys.go);
+// removing a member revokes all its keys (members.go); a pending login
+// never expires (login.go).
 
 // Lists exclude revoked keys (choice: wire.md does not say) and include
 // expired ones, so that clients can show and audit what is still around.
@@ -99,6 +102,9 @@ const (
 	tokenRandLen = 40
 	otpRandLen   = 24
 	traceIDBytes = 16
+	// requestIDBytes is the size of the request_id of the unknown bulk
+	// revoke answer. Choice.
+	requestIDBytes = 16
 
 	prefixUser     = "usr_"
 	prefixOrg      = "org_"
@@ -133,14 +139,20 @@ func newToken() string { return tokenPrefix + randomString(tokenRandLen, idAlpha
 // newOTP returns a fresh one-time login code.
 func newOTP() string { return randomString(otpRandLen, idAlphabet) }
 
-// newTraceID returns a fresh x-trace-id value.
-func newTraceID() string {
-	b := make([]byte, traceIDBytes)
+// randomHex returns n random bytes (crypto/rand) in lowercase hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic("anyscaletest: crypto/rand: " + err.Error())
 	}
 	return hex.EncodeToString(b)
 }
+
+// newTraceID returns a fresh x-trace-id value.
+func newTraceID() string { return randomHex(traceIDBytes) }
+
+// newRequestID returns a fresh request_id for the unknown bulk revoke answer.
+func newRequestID() string { return randomHex(requestIDBytes) }
 
 // keyID derives a key's id (its hex_hashed_id) from its secret.
 // Choice: wire.md marks the mapping as unconfirmed; we use the lowercase
@@ -156,13 +168,7 @@ func displayID(id string) string { return "key_" + id[:8] }
 // generatedKeyName returns a candidate name for a key created without one
 // (wire.md: "a unique generated name (a hash)"); callers retry until it is
 // unique among the owner's active keys. Choice: "key-" and 8 hex digits.
-func generatedKeyName() string {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		panic("anyscaletest: crypto/rand: " + err.Error())
-	}
-	return "key-" + hex.EncodeToString(b)
-}
+func generatedKeyName() string { return "key-" + randomHex(4) }
 
 // checkKeyName validates a key name given by a client; "" means the name is
 // fine. Choice: at most 128 characters, not blank, no control characters;

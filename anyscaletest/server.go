@@ -41,6 +41,8 @@ type Server struct {
 	faults   []*Fault
 	requests []Request
 	reqBase  int // how many requests ResetRequests forgot
+
+	unknownRevokeAnswer bool // WithUnknownRevokeAnswer; set once, before serving
 }
 
 // account is a human member or a service account of the organization.
@@ -72,9 +74,10 @@ const (
 type Option func(*config)
 
 type config struct {
-	clock      time.Time
-	orgName    string
-	ownerEmail string
+	clock               time.Time
+	orgName             string
+	ownerEmail          string
+	unknownRevokeAnswer bool
 }
 
 // WithClock starts the server clock at start instead of the current time
@@ -86,6 +89,13 @@ func WithOrgName(name string) Option { return func(c *config) { c.orgName = name
 
 // WithOwnerEmail sets the email of the seeded owner (default "owner@example.com").
 func WithOwnerEmail(email string) Option { return func(c *config) { c.ownerEmail = email } }
+
+// WithUnknownRevokeAnswer makes both bulk revoke endpoints answer in a
+// shape the SDK does not know, {"result": {"num_revoked": <n>,
+// "request_id": "<random hex>"}}, with no "revoked" list, as the real
+// server may (its answer's fields are unknown). They still revoke exactly
+// as without it. The default answer is {"result": {"revoked": [<ids>]}}.
+func WithUnknownRevokeAnswer() Option { return func(c *config) { c.unknownRevokeAnswer = true } }
 
 // NewServer starts a server on 127.0.0.1 at a random port, seeded with one
 // organization and its owner. Call Close when done.
@@ -107,6 +117,8 @@ func NewServer(opts ...Option) *Server {
 		accounts: map[string]*account{},
 		keys:     map[string]*apiKey{},
 		logins:   map[string]*login{},
+
+		unknownRevokeAnswer: cfg.unknownRevokeAnswer,
 	}
 	s.routes()
 	owner := s.AddUser(cfg.ownerEmail, Owner)

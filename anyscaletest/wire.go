@@ -77,9 +77,27 @@ type sessionResult struct {
 	ServerSessionID string `json:"server_session_id"`
 }
 
-// revokeResult answers both bulk revokes.
+// revokeResult answers both bulk revokes by default: the ids revoked.
+// Choice: the real RevokeApiKeysResponse's fields are unknown (wire.md).
 type revokeResult struct {
 	Revoked []string `json:"revoked"`
+}
+
+// unknownRevokeResult answers both bulk revokes under
+// WithUnknownRevokeAnswer: a shape the SDK does not know, with no
+// "revoked" list, standing in for the real answer whose fields are unknown.
+type unknownRevokeResult struct {
+	NumRevoked int    `json:"num_revoked"`
+	RequestID  string `json:"request_id"`
+}
+
+// revokeAnswer is the result of a bulk revoke that revoked these ids, in
+// the default shape or, when unknownShape, in unknownRevokeResult's.
+func revokeAnswer(revoked []string, unknownShape bool) any {
+	if unknownShape {
+		return unknownRevokeResult{NumRevoked: len(revoked), RequestID: newRequestID()}
+	}
+	return revokeResult{Revoked: revoked}
 }
 
 // otpStartResult answers create_otp_token.
