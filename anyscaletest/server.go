@@ -352,6 +352,21 @@ func (s *Server) FailNext(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// ClearFaults drops every queued fault that has not fired yet and returns
+// how many fault uses were dropped (the sum of their remaining Times). A
+// fault that already took a request (one holding it in a Delay, say) is
+// not affected. Requests, keys and the clock stay as they are.
+func (s *Server) ClearFaults() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, f := range s.faults {
+		n += f.Times
+	}
+	s.faults = nil
+	return n
+}
+
 // takeFault removes one use of the first queued fault matching r.
 func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 	s.mu.Lock()
@@ -405,7 +420,10 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
-// ResetRequests forgets the requests recorded so far.
+// ResetRequests forgets every request recorded so far, so that Requests
+// returns only those that arrive afterwards; a request still being served
+// is forgotten too, and its status is not recorded. Nothing else changes:
+// queued faults (see ClearFaults), keys, members and the clock stay.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

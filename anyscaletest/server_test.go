@@ -420,3 +420,42 @@ func TestConcurrentUse(t *testing.T) {
 	assert.Equal(t, 1+8+8*5, total)
 	assert.Len(t, items, 49)
 }
+
+func TestClearFaults(t *testing.T) {
+	t.Parallel()
+	s := Start(t)
+	tok := s.Owner().Token
+	assert.Zero(t, s.ClearFaults(), "nothing queued")
+
+	s.FailNext(Fault{PathPrefix: "/api/v2/userinfo/", Status: 500, Times: 3})
+	s.FailNext(Fault{Method: "GET", PathPrefix: "/api/v2/users/", Status: 503})
+	call(t, s, "GET", "/api/v2/userinfo/", tok, nil).detail(t, 500) // one use of three
+	assert.Equal(t, 2+1, s.ClearFaults())
+
+	// The cleared faults no longer fire.
+	call(t, s, "GET", "/api/v2/userinfo/", tok, nil).result(t, http.StatusOK)
+	call(t, s, "GET", "/api/v2/users/api_keys", tok, nil).list(t)
+	assert.Zero(t, s.ClearFaults())
+	assert.Len(t, s.Requests(), 3, "the request log is untouched")
+
+	// Faults queued afterwards work as ever.
+	s.FailNext(Fault{Status: 429})
+	call(t, s, "GET", "/api/v2/userinfo/", tok, nil).detail(t, http.StatusTooManyRequests)
+	assert.Zero(t, s.ClearFaults(), "a used-up fault is not counted")
+}
+
+func TestResetRequestsKeepsFaults(t *testing.T) {
+	t.Parallel()
+	s := Start(t)
+	tok := s.Owner().Token
+	call(t, s, "GET", "/api/v2/userinfo/", tok, nil).result(t, http.StatusOK)
+	s.FailNext(Fault{Status: 502})
+	s.ResetRequests()
+	assert.Empty(t, s.Requests())
+
+	call(t, s, "GET", "/api/v2/users/api_keys", tok, nil).detail(t, http.StatusBadGateway)
+	got := s.Requests()
+	require.Len(t, got, 1, "only what arrived after the reset")
+	assert.Equal(t, "/api/v2/users/api_keys", got[0].Path)
+	assert.Equal(t, http.StatusBadGateway, got[0].Status)
+}
