@@ -4,7 +4,19 @@
 // key policy enforced for real: expiry on a server clock, unique active key
 // names, owner-only administration, service accounts, member removal and
 // the browser login flow. Its state can be inspected and steered from the
-// test: Keys, Requests, Advance, FailNext, ApproveLogin.
+// test: Keys, Requests, Advance, FailNext, ApproveLogin, SetLastUsed.
+//
+// Every request a key authenticates for an endpoint marks that key's last
+// use on the server clock, which key lists answer as last_used_at and Key
+// exports as LastUsedAt; a request a fault answers before the endpoint
+// runs does not count. SetLastUsed sets or clears a key's last use
+// directly. AddServiceAccount adds a collaborator service account, or an
+// owner one when given Owner, which passes every owner check with its own
+// token. WithUnknownRevokeAnswer makes both bulk revokes answer in a shape
+// the SDK does not know (no list of revoked ids), as the real server's
+// answer may be. ClearFaults drops the faults not fired yet and
+// ResetRequests forgets the request log, so one server can serve several
+// checks in a row.
 //
 //	srv := anyscaletest.Start(t)
 //	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)

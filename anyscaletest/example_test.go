@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 )
@@ -52,4 +53,71 @@ func Example() {
 	// 200 2
 	// 429 2
 	// false false
+}
+
+// ExampleWithUnknownRevokeAnswer shows a bulk revoke that revokes the key
+// but answers with a count and no list of revoked ids.
+func ExampleWithUnknownRevokeAnswer() {
+	srv := anyscaletest.NewServer(anyscaletest.WithUnknownRevokeAnswer())
+	defer srv.Close()
+	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)
+	id, _ := srv.AddKey(alice, "laptop", time.Hour)
+
+	body := `{"api_key_ids": ["` + id + `"]}`
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v2/users/api_keys/revoke", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+alice.Token)
+	resp, err := srv.HTTPClient().Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Result map[string]any `json:"result"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&answer)
+	_, listed := answer.Result["revoked"]
+	k, _ := srv.Key(id)
+	fmt.Println(resp.StatusCode, answer.Result["num_revoked"], listed, k.RevokedAt != nil)
+	// Output:
+	// 200 1 false true
+}
+
+// ExampleServer_SetLastUsed shows last_used_at in a key list: set for a
+// stale key, null for a key never used. The list request itself is a use
+// of the key that made it.
+func ExampleServer_SetLastUsed() {
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := anyscaletest.NewServer(anyscaletest.WithClock(start))
+	defer srv.Close()
+	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)
+	srv.AddKey(alice, "ci-unused", 24*time.Hour)
+	stale, _ := srv.AddKey(alice, "ci-stale", 24*time.Hour)
+	srv.SetLastUsed(stale, start.Add(-90*24*time.Hour))
+
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v2/users/api_keys?name=ci-", nil)
+	req.Header.Set("Authorization", "Bearer "+alice.Token)
+	resp, err := srv.HTTPClient().Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Results []struct {
+			Name       string  `json:"name"`
+			LastUsedAt *string `json:"last_used_at"`
+		} `json:"results"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	for _, k := range list.Results {
+		if k.LastUsedAt == nil {
+			fmt.Println(k.Name, "never used")
+			continue
+		}
+		fmt.Println(k.Name, *k.LastUsedAt)
+	}
+	fmt.Println("alice's own key:", srv.Keys(alice)[0].LastUsedAt.Format(time.RFC3339))
+	// Output:
+	// ci-stale 2029-10-03T00:00:00+00:00
+	// ci-unused never used
+	// alice's own key: 2030-01-01T00:00:00Z
 }

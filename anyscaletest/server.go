@@ -59,7 +59,8 @@ type account struct {
 	seedToken  string // secret of the key seeded by AddUser, for User values
 }
 
-// Role is a member's permission level in the organization.
+// Role is a member's (user's or service account's) permission level in
+// the organization.
 type Role string
 
 // The two permission levels.
@@ -328,8 +329,8 @@ type Fault struct {
 	// Times is how many matching requests get the fault; 0 means 1.
 	Times int
 	// AfterHandler runs the real handler first, so its state changes
-	// happen, and then replaces its response with the fault ("it acted,
-	// but the response was lost").
+	// happen (the key's last use included), and then replaces its response
+	// with the fault ("it acted, but the response was lost").
 	AfterHandler bool
 }
 
