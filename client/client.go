@@ -21,9 +21,9 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 )
 
-// DefaultBaseURL is the Anyscale API used when neither WithBaseURL nor
-// $ANYSCALE_HOST says otherwise.
-const DefaultBaseURL = "https://console.anyscale.com"
+// DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
+// $ANYSCALE_HOST nor the token's source (a workspace) says otherwise.
+const DefaultBaseURL = "https://console.anyscale.com" // TMP
 
 // MaxPageSize is the most items one list request returns.
 const MaxPageSize = 50
@@ -41,12 +41,16 @@ const maxBodyBytes = 8 << 20
 // Client calls the Anyscale API. It is safe for concurrent use by multiple
 // goroutines; create one and share it.
 type Client struct {
-	base      *url.URL
-	provider  auth.Provider
-	http      *retryablehttp.Client
-	logger    *slog.Logger
-	userAgent string
-	retry     RetryPolicy
+	// base is the base URL given with WithBaseURL or $ANYSCALE_HOST; nil
+	// when the base URL follows the token (see baseFor).
+	base         *url.URL
+	insecureHTTP bool
+	hosts        *hostCache
+	provider     auth.Provider
+	http         *retryablehttp.Client
+	logger       *slog.Logger
+	userAgent    string
+	retry        RetryPolicy
 }
 
 // Response is the HTTP response to a call, its body already read and
@@ -68,12 +72,12 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.baseURL == "" {
 		cfg.baseURL = os.Getenv(auth.EnvHost)
 	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultBaseURL
-	}
-	base, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
-	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
+	var base *url.URL
+	if cfg.baseURL != "" {
+		var err error
+		if base, err = parseBaseURL(cfg.baseURL, cfg.insecureHTTP); err != nil {
+			return nil, fmt.Errorf("client: %w", err)
+		}
 	}
 	if cfg.provider == nil {
 		// The chain warns on its own logger (slog.Default) unless the
@@ -88,18 +92,44 @@ func New(opts ...Option) (*Client, error) {
 		cfg.logger = slog.New(discardHandler{})
 	}
 	c := &Client{
-		base:      base,
-		provider:  cfg.provider,
-		logger:    cfg.logger,
-		retry:     cfg.retry,
-		userAgent: userAgent(cfg.userAgent),
+		base:         base,
+		insecureHTTP: cfg.insecureHTTP,
+		hosts:        &hostCache{},
+		provider:     cfg.provider,
+		logger:       cfg.logger,
+		retry:        cfg.retry,
+		userAgent:    userAgent(cfg.userAgent),
 	}
-	c.http = c.newRetryClient(cfg.httpClient)
+	c.http = c.newRetryClient(cfg.httpClient, cfg.attemptTimeout)
 	return c, nil
 }
 
-// BaseURL returns the API's base URL.
-func (c *Client) BaseURL() string { return c.base.String() }
+// WithAuth returns a copy of the client that takes its token from p, with
+// every other setting of c and sharing its connection pool: to check a
+// freshly rotated key, or to act as a service account
+// (c.WithAuth(auth.StaticSecret(created.Secret))). A nil p gives a client
+// whose every call fails with ErrInvalid. c is unchanged.
+func (c *Client) WithAuth(p auth.Provider) *Client {
+	if p == nil {
+		p = auth.ProviderFunc(func(context.Context) (auth.Token, error) {
+			return auth.Token{}, fmt.Errorf("%w: the client was made with WithAuth(nil); pass a provider such as auth.StaticSecret(secret)", ErrInvalid)
+		})
+	}
+	cp := *c
+	cp.provider = p
+	return &cp
+}
+
+// BaseURL returns the API's base URL: the one given with WithBaseURL or
+// $ANYSCALE_HOST. Without either it returns DefaultBaseURL, which a token
+// that names its own host (one an Anyscale workspace injected along with
+// its ANYSCALE_HOST) replaces for that token's calls: see auth.ResolveHost.
+func (c *Client) BaseURL() string {
+	if c.base != nil {
+		return c.base.String()
+	}
+	return DefaultBaseURL
+}
 
 // Provider returns the auth provider the client takes its token from.
 func (c *Client) Provider() auth.Provider { return c.provider }
@@ -112,33 +142,6 @@ func userAgent(product string) string {
 	return ua
 }
 
-func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%w: base URL %q: %v; use a URL such as %s", ErrInvalid, raw, err, DefaultBaseURL)
-	}
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%w: base URL %q is not an absolute http(s) URL; use a URL such as %s", ErrInvalid, raw, DefaultBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalid, u.Redacted())
-	}
-	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%w: base URL %q uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid, raw)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // Do sends one API call and decodes its answer. path is relative to the
 // base URL and already escaped (use url.PathEscape on ids). query is nil, a
 // url.Values, or a struct with `url` tags for go-querystring. body is nil
@@ -149,18 +152,23 @@ func isLoopback(host string) bool {
 // freshly resolved token, and returns an *APIError for every non-2xx
 // answer.
 func (c *Client) Do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
-	req, err := c.newRequest(ctx, method, path, query, body)
-	if err != nil {
-		return nil, notSent(err)
-	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
 	var tok auth.Token
 	if authenticated {
+		var err error
 		if tok, err = c.provider.Token(ctx); err != nil {
 			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, path, err))
 		}
 	}
-	resp, st, err := c.send(req, tok)
+	base, err := c.baseFor(tok)
+	if err != nil {
+		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, path, err))
+	}
+	req, err := c.newRequest(ctx, base, method, path, query, body)
+	if err != nil {
+		return nil, notSent(err)
+	}
+	resp, st, err := c.send(req, base, tok)
 	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
@@ -173,11 +181,16 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
 			drain(resp)
 			tok = fresh
-			resp, st, err = c.send(req, tok)
+			resp, st, err = c.send(req, base, tok)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), st.relabel(err))
+		err = st.relabel(err)
+		var ne net.Error
+		if ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout() {
+			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.http.HTTPClient.Timeout)
+		}
+		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err)
 	}
 	return c.handle(resp, req, st, tok, out)
 }
@@ -191,11 +204,11 @@ func WithoutAuth(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noAuthKey{}, true)
 }
 
-func (c *Client) newRequest(ctx context.Context, method, path string, q, body any) (*retryablehttp.Request, error) {
+func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path string, q, body any) (*retryablehttp.Request, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("%w: path %q must start with /", ErrInvalid, path)
 	}
-	rawURL := c.base.String() + path
+	rawURL := base.String() + path
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: path %q: %v", ErrInvalid, path, err)
@@ -249,8 +262,8 @@ func encodeQuery(q any) (url.Values, error) {
 // send runs one request, with retries, carrying tok. A non-2xx response is
 // returned, not an error: handle maps it. The state tells how many attempts
 // were made.
-func (c *Client) send(req *retryablehttp.Request, tok auth.Token) (*http.Response, *attemptState, error) {
-	st := &attemptState{method: req.Method, token: tok}
+func (c *Client) send(req *retryablehttp.Request, base *url.URL, tok auth.Token) (*http.Response, *attemptState, error) {
+	st := &attemptState{method: req.Method, base: base, token: tok}
 	st.label, _ = req.Context().Value(pathLabelKey{}).(string)
 	r := req.WithContext(withState(req.Context(), st))
 	resp, err := c.http.Do(r)

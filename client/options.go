@@ -14,13 +14,14 @@ import (
 type Option func(*config) error
 
 type config struct {
-	baseURL      string
-	insecureHTTP bool
-	provider     auth.Provider
-	httpClient   *http.Client
-	retry        RetryPolicy
-	logger       *slog.Logger
-	userAgent    string
+	baseURL        string
+	attemptTimeout time.Duration
+	insecureHTTP   bool
+	provider       auth.Provider
+	httpClient     *http.Client
+	retry          RetryPolicy
+	logger         *slog.Logger
+	userAgent      string
 }
 
 // RetryPolicy says how often and how long the client retries. Zero
@@ -120,15 +121,37 @@ func WithProvider(p auth.Provider) Option {
 }
 
 // WithHTTPClient sets the HTTP client whose Transport carries every request
-// and whose Timeout bounds each attempt. Tests pass one whose Transport is
-// httpmock.NewMockTransport(). The default transport clones
-// http.DefaultTransport, so the proxy variables work.
+// and whose Timeout, when set, bounds each attempt instead of
+// DefaultAttemptTimeout (WithAttemptTimeout wins over both). Tests pass one
+// whose Transport is httpmock.NewMockTransport(). The default transport
+// clones http.DefaultTransport, so the proxy variables work.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return fmt.Errorf("%w: WithHTTPClient: the client is nil", ErrInvalid)
 		}
 		c.httpClient = hc
+		return nil
+	}
+}
+
+// DefaultAttemptTimeout bounds each attempt of a request (connecting,
+// sending, waiting for the answer and reading it) unless WithAttemptTimeout
+// or WithHTTPClient's Timeout says otherwise. A request that retries may
+// take longer in all; the caller's context deadline bounds the whole call,
+// and wins when it is shorter.
+const DefaultAttemptTimeout = 30 * time.Second
+
+// WithAttemptTimeout bounds each attempt of a request by d instead of
+// DefaultAttemptTimeout. An attempt that takes longer fails as a timeout,
+// which a GET or DELETE retries and a POST does not, since the server may
+// have acted. d must be positive.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: WithAttemptTimeout(%s): the bound must be positive", ErrInvalid, d)
+		}
+		c.attemptTimeout = d
 		return nil
 	}
 }

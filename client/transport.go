@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -24,6 +25,8 @@ const maxRedirects = 10
 // it), the token for the Authorization header, and the attempt count.
 type attemptState struct {
 	method string
+	// base is the call's base URL: only its scheme and host get the token.
+	base *url.URL
 	// label replaces the URL path in logs and errors when the path holds
 	// a secret (a login code); see WithPathLabel.
 	label   string
@@ -45,11 +48,17 @@ func stateFrom(ctx context.Context) *attemptState {
 // newRetryClient wires go-retryablehttp: our retry check and backoff, no
 // logging of its own, the last response passed through to our error
 // mapping, and our transport under it.
-func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
+func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *retryablehttp.Client {
 	var base http.RoundTripper
-	var timeout time.Duration
+	timeout := DefaultAttemptTimeout
 	if hc != nil {
-		base, timeout = hc.Transport, hc.Timeout
+		base = hc.Transport
+		if hc.Timeout > 0 {
+			timeout = hc.Timeout
+		}
+	}
+	if attemptTimeout > 0 {
+		timeout = attemptTimeout
 	}
 	if base == nil {
 		if hc != nil {
@@ -60,7 +69,7 @@ func (c *Client) newRetryClient(hc *http.Client) *retryablehttp.Client {
 	}
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     &transport{base: base, client: c},
+			Transport:     &transport{base: base, logger: c.logger},
 			Timeout:       timeout,
 			CheckRedirect: checkRedirect,
 		},
@@ -87,18 +96,19 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// transport adds the Authorization header, only for the base URL's scheme
-// and host (so a redirect elsewhere never carries the token), and logs each
-// attempt at debug level.
+// transport adds the Authorization header, only for the call's base URL's
+// scheme and host (so a redirect elsewhere never carries the token), and
+// logs each attempt at debug level. It holds nothing of one Client's, so
+// that clients made with WithAuth share it and its connection pool.
 type transport struct {
 	base   http.RoundTripper
-	client *Client
+	logger *slog.Logger
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateFrom(req.Context())
 	orig := req
-	if st != nil && !st.token.Value.IsZero() && req.URL.Scheme == t.client.base.Scheme && req.URL.Host == t.client.base.Host {
+	if st != nil && !st.token.Value.IsZero() && st.base != nil && req.URL.Scheme == st.base.Scheme && req.URL.Host == st.base.Host {
 		req = req.Clone(req.Context())
 		req.Header.Set("Authorization", "Bearer "+st.token.Value.Reveal())
 	}
@@ -126,7 +136,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", resp.Header.Get(TraceIDHeader)))
 	}
-	t.client.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
+	t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	return resp, err
 }
 

@@ -7,22 +7,33 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/anyscale-go/anyscale/organization"
+	"github.com/anyscale-go/anyscale/client"
 )
 
 // DefaultExpiringWithin is the window Audit uses when
 // AuditOptions.ExpiringWithin is zero.
 const DefaultExpiringWithin = 7 * 24 * time.Hour
 
+// DefaultUnusedFor is how long a key may go unused before Audit reports
+// it, when AuditOptions.UnusedFor is zero.
+const DefaultUnusedFor = 30 * 24 * time.Hour
+
 // AuditOptions configures Audit.
 type AuditOptions struct {
 	// ExpiringWithin reports active keys that expire within this window
 	// (default DefaultExpiringWithin).
 	ExpiringWithin time.Duration
+	// UnusedFor reports active keys last used longer ago than this
+	// (default DefaultUnusedFor); keys never used are always reported.
+	UnusedFor time.Duration
 	// Now is the audit's clock (default time.Now).
 	Now func() time.Time
-	// List selects the keys to audit (default: all in the scope).
+	// List selects the keys to audit (default: all in the scope). On the
+	// organization scope PageToken applies only with an owner filter.
 	List ListOptions
+	// Concurrency bounds the organization scope's listings in flight at
+	// once (default DefaultConcurrency).
+	Concurrency int
 }
 
 // FindingKind names what an audit finding is about.
@@ -36,6 +47,8 @@ const (
 	FindingOverLifetime FindingKind = "over-max-lifetime"
 	// FindingExpiringSoon: the key expires within the audit's window.
 	FindingExpiringSoon FindingKind = "expiring-soon"
+	// FindingUnused: the key was never used, or not within UnusedFor.
+	FindingUnused FindingKind = "unused"
 )
 
 // Finding is one key that needs attention, and what to do about it.
@@ -44,6 +57,12 @@ type Finding struct {
 	Kind   FindingKind
 	Detail string
 	Action string
+	// OwnerEmail is the email of the user or service account the key
+	// belongs to, on the organization scope; empty on the own scope, and
+	// for a key whose owner the member list does not name.
+	OwnerEmail string
+	// ServiceAccount reports whether the owner is a service account.
+	ServiceAccount bool
 }
 
 // AuditReport is the outcome of Audit.
@@ -55,102 +74,135 @@ type AuditReport struct {
 	Findings []Finding
 }
 
-// String renders the report as a table, one finding a line.
+// String renders the report as a table, one finding a line, with an
+// OWNER column when the findings name owners.
 func (r *AuditReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d active keys checked, %d findings\n", r.Checked, len(r.Findings))
 	if len(r.Findings) == 0 {
 		return b.String()
 	}
+	owners := false
+	for _, f := range r.Findings {
+		owners = owners || f.OwnerEmail != ""
+	}
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	if owners {
+		fmt.Fprint(tw, "OWNER\t")
+	}
 	fmt.Fprintln(tw, "KEY\tNAME\tFINDING\tDETAIL\tACTION")
 	for _, f := range r.Findings {
+		if owners {
+			fmt.Fprintf(tw, "%s\t", orDash(f.OwnerEmail))
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Key.DisplayID, f.Key.Name, f.Kind, f.Detail, f.Action)
 	}
 	tw.Flush()
 	return b.String()
 }
 
-// Audit checks the active keys of the scope against the key policy: legacy
-// keys without expiry, keys made to live longer than MaxLifetime, and keys
-// expiring within AuditOptions.ExpiringWithin. Each finding carries a
-// suggested action. On the org scope, service-account keys are exempt from
-// the 30-day rule, as the API makes them long-lived.
-func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
-	now := time.Now
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// auditRules are the options with their defaults applied.
+type auditRules struct {
+	now                 time.Time
+	expiringWithin      time.Duration
+	unusedFor           time.Duration
+	exemptServiceOwners bool
+}
+
+func newAuditRules(opts AuditOptions) auditRules {
+	r := auditRules{now: time.Now(), expiringWithin: opts.ExpiringWithin, unusedFor: opts.UnusedFor}
 	if opts.Now != nil {
-		now = opts.Now
+		r.now = opts.Now()
 	}
-	window := opts.ExpiringWithin
-	if window <= 0 {
-		window = DefaultExpiringWithin
+	if r.expiringWithin <= 0 {
+		r.expiringWithin = DefaultExpiringWithin
 	}
-	exempt, err := s.serviceAccountKeys(ctx)
-	if err != nil {
-		return nil, err
+	if r.unusedFor <= 0 {
+		r.unusedFor = DefaultUnusedFor
 	}
-	report := &AuditReport{At: now(), Findings: []Finding{}}
-	for k, err := range s.All(ctx, opts.List) {
+	return r
+}
+
+// Audit checks the caller's active keys against the key policy: legacy
+// keys without expiry, keys made to live longer than MaxLifetime, keys
+// expiring within AuditOptions.ExpiringWithin, and keys never used or not
+// used within AuditOptions.UnusedFor. Each finding carries a suggested
+// action. It lists the keys once: one request per 50 keys.
+func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
+	rules := newAuditRules(opts)
+	report := &AuditReport{At: rules.now, Findings: []Finding{}}
+	for k, err := range s.all(ctx, opts.List) {
 		if err != nil {
 			return nil, fmt.Errorf("keys: audit: %w", err)
 		}
-		if k.Status(report.At) != Active {
-			continue
-		}
-		report.Checked++
-		report.Findings = append(report.Findings, check(k, report.At, window, exempt[k.ID])...)
+		report.add(k, owner{}, rules)
 	}
 	return report, nil
 }
 
-// serviceAccountKeys returns the ids of the service accounts' keys, on the
-// org scope: the 30-day rule is for user keys.
-func (s *Service) serviceAccountKeys(ctx context.Context) (map[string]bool, error) {
-	ids := map[string]bool{}
-	if !s.org {
-		return ids, nil
+// add audits one key of owner o.
+func (r *AuditReport) add(k Key, o owner, rules auditRules) {
+	if k.Status(r.At) != Active {
+		return
 	}
-	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.ServiceAccounts}) {
-		if err != nil {
-			return nil, fmt.Errorf("keys: audit: listing service accounts: %w", err)
-		}
-		if !m.ServiceAccount || m.UserID == "" {
-			continue
-		}
-		for k, err := range s.All(ctx, ListOptions{OwnerID: m.UserID}) {
-			if err != nil {
-				return nil, fmt.Errorf("keys: audit: listing the keys of service account %s: %w", m.Email, err)
-			}
-			ids[k.ID] = true
-		}
+	r.Checked++
+	for _, f := range check(k, rules, o.serviceAccount) {
+		f.OwnerEmail, f.ServiceAccount = o.email, o.serviceAccount
+		r.Findings = append(r.Findings, f)
 	}
-	return ids, nil
 }
 
-func check(k Key, now time.Time, window time.Duration, serviceAccount bool) []Finding {
+func check(k Key, rules auditRules, serviceAccount bool) []Finding {
 	var out []Finding
+	now := rules.now
 	if k.Legacy() {
-		return append(out, Finding{
+		out = append(out, Finding{
 			Key:    k,
 			Kind:   FindingLegacy,
 			Detail: "never expires",
 			Action: "revoke it; move its callers to a key that expires within 30 days",
 		})
+	} else {
+		// Service account keys are exempt from the 30-day rule, which is
+		// for user keys: the API makes them long-lived.
+		if lifetime := k.Lifetime(); lifetime > MaxLifetime && !serviceAccount {
+			out = append(out, Finding{
+				Key:    k,
+				Kind:   FindingOverLifetime,
+				Detail: fmt.Sprintf("made to live %s, over the 30-day policy", days(lifetime)),
+				Action: "replace it with a key of at most 30 days, then revoke it",
+			})
+		}
+		if left := k.ExpiresAt.Sub(now); left <= rules.expiringWithin {
+			out = append(out, Finding{
+				Key:    k,
+				Kind:   FindingExpiringSoon,
+				Detail: fmt.Sprintf("expires in %s (%s)", days(left), k.ExpiresAt.UTC().Format(time.DateTime)),
+				Action: "create a replacement key and move its callers before it expires",
+			})
+		}
 	}
-	if lifetime := k.Lifetime(); lifetime > MaxLifetime && !serviceAccount {
+	switch {
+	case k.LastUsedAt == nil:
 		out = append(out, Finding{
 			Key:    k,
-			Kind:   FindingOverLifetime,
-			Detail: fmt.Sprintf("made to live %s, over the 30-day policy", days(lifetime)),
-			Action: "replace it with a key of at most 30 days, then revoke it",
+			Kind:   FindingUnused,
+			Detail: fmt.Sprintf("never used since it was created %s ago", days(now.Sub(k.CreatedAt))),
+			Action: "revoke it unless something is about to use it",
 		})
-	}
-	if left := k.ExpiresAt.Sub(now); left <= window {
+	case now.Sub(*k.LastUsedAt) >= rules.unusedFor:
 		out = append(out, Finding{
 			Key:    k,
-			Kind:   FindingExpiringSoon,
-			Detail: fmt.Sprintf("expires in %s (%s)", days(left), k.ExpiresAt.UTC().Format(time.DateTime)),
-			Action: "create a replacement key and move its callers before it expires",
+			Kind:   FindingUnused,
+			Detail: fmt.Sprintf("last used %s ago (%s)", days(now.Sub(*k.LastUsedAt)), k.LastUsedAt.UTC().Format(time.DateTime)),
+			Action: "revoke it if nothing uses it any more",
 		})
 	}
 	return out
@@ -164,3 +216,7 @@ func days(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
 }
+
+// errOrgPageToken refuses a page token on an organization audit that
+// walks every member: it cannot apply to all of their lists.
+var errOrgPageToken = fmt.Errorf("keys: %w: AuditOptions.List.PageToken applies to one owner's keys: give OwnerEmail or OwnerID with it, or leave it empty", client.ErrInvalid)

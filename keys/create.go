@@ -48,9 +48,6 @@ type sessionResult struct {
 // CreatedKey.Key; if that lookup fails, Key holds the id and name only and
 // the secret is still returned.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, error) {
-	if s.org {
-		return nil, fmt.Errorf("keys: %w: Create makes your own key; use keys.New(c) rather than Org(), or serviceaccounts.CreateAPIKey for a service account", client.ErrInvalid)
-	}
 	if err := validateName(req.Name); err != nil {
 		return nil, err
 	}
@@ -70,23 +67,21 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 }
 
 // CreateForUser makes a key for the service account with userID (a usr_
-// id) and returns its secret. Org scope only: organization owners make
-// keys for service accounts, whose lifetime the 30-day cap does not bound.
-// serviceaccounts.CreateAPIKey is the friendlier way in.
-func (s *Service) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
-	if !s.org {
-		return "", fmt.Errorf("keys: %w: CreateForUser works on the organization scope: use keys.New(c).Org()", client.ErrInvalid)
+// id) and returns its secret: organization owners make keys for service
+// accounts, whose lifetime the 30-day cap does not bound.
+// serviceaccounts.CreateAPIKey is the friendlier way in. The request is
+// never sent twice.
+func (s *OrgService) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
+	if err := validateServiceAccountLifetime(expiresIn); err != nil {
+		return "", err
 	}
 	if userID == "" {
 		return "", fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
 	}
-	if expiresIn < time.Second {
-		return "", fmt.Errorf("keys: %w: the key lifetime %s is under a second", client.ErrInvalid, expiresIn)
-	}
 	return s.create(ctx, createBody{Duration: seconds(expiresIn), UserID: userID})
 }
 
-func (s *Service) create(ctx context.Context, body createBody) (credentials.Secret, error) {
+func (s scope) create(ctx context.Context, body createBody) (credentials.Secret, error) {
 	var out sessionResult
 	if _, err := s.c.Do(ctx, http.MethodPost, createPath, nil, body, &out); err != nil {
 		return "", err
@@ -99,14 +94,14 @@ func (s *Service) create(ctx context.Context, body createBody) (credentials.Secr
 
 // find looks a new key up in the caller's list: by the id derived from its
 // secret, else by its name, which is unique among active keys.
-func (s *Service) find(ctx context.Context, secret credentials.Secret, name string) (Key, bool) {
+func (s scope) find(ctx context.Context, secret credentials.Secret, name string) (Key, bool) {
 	id := keyID(secret)
 	// The new key is on the first page (newest first); a few pages bound
 	// the search if the server orders otherwise.
 	const maxScanned = 3 * client.MaxPageSize
 	var byName *Key
 	scanned := 0
-	for k, err := range s.All(ctx, ListOptions{Name: name}) {
+	for k, err := range s.all(ctx, ListOptions{Name: name}) {
 		if err != nil || scanned >= maxScanned {
 			break
 		}
@@ -129,9 +124,6 @@ func (s *Service) find(ctx context.Context, secret credentials.Secret, name stri
 // anything else: this client's token stops working. Rotate is never
 // retried, since a repeat would revoke the key the first call made.
 func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
-	if s.org {
-		return "", fmt.Errorf("keys: %w: Rotate replaces your own keys; use keys.New(c), or RevokeAllForUser on the organization scope", client.ErrInvalid)
-	}
 	var out sessionResult
 	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {
 		return "", err

@@ -74,12 +74,39 @@ func ExampleService_RevokeMany() {
 	}
 	ids = append(ids, "no-such-key")
 
+	// Every id lands in exactly one list; the error is set only when some
+	// key may still be active (Failed).
 	res, err := ks.RevokeMany(context.Background(), ids)
+	if err != nil {
+		fmt.Println("may still be active:", len(res.Failed), err)
+		return
+	}
 	fmt.Println("revoked:", len(res.Revoked))
-	fmt.Println("failed:", len(res.Failed), res.Failed["no-such-key"] != nil)
-	fmt.Println("error:", err != nil)
+	fmt.Println("no active key:", res.NotFound)
 	// Output:
 	// revoked: 3
-	// failed: 1 true
-	// error: true
+	// no active key: [no-such-key]
+}
+
+func ExampleOrgService_Audit() {
+	srv := anyscaletest.NewServer(anyscaletest.WithOwnerEmail("owner@example.com"))
+	defer srv.Close()
+	ada := srv.AddUser("ada@example.com", anyscaletest.Collaborator)
+	srv.AddLegacyKey(ada, "old-laptop") // made before keys had to expire
+	owner, _ := srv.Client(srv.Owner())
+
+	report, err := keys.New(owner).Org().Audit(context.Background(), keys.AuditOptions{Now: srv.Now})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(report.Checked, "active keys checked")
+	for _, f := range report.Findings {
+		fmt.Printf("%s: %s (%s)\n", f.OwnerEmail, f.Kind, f.Detail)
+	}
+	// Output:
+	// 3 active keys checked
+	// ada@example.com: legacy-no-expiry (never expires)
+	// ada@example.com: unused (never used since it was created 0h ago)
+	// ada@example.com: unused (never used since it was created 0h ago)
 }

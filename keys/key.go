@@ -30,10 +30,18 @@ type Key struct {
 	Name      string
 	// CreatedBy is the user id of whoever created the key.
 	CreatedBy string
+	// OwnerID is the user or service account the key belongs to, when the
+	// SDK knows it: on keys from a list filtered by owner (OwnerEmail or
+	// OwnerID) and in the organization Audit. Otherwise it is empty: the
+	// API's key model has no owner field.
+	OwnerID   string
 	CreatedAt time.Time
 	// ExpiresAt is nil for a legacy key that never expires.
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+	// LastUsedAt is when the key last authenticated a request; nil for a
+	// key never used.
+	LastUsedAt *time.Time
 }
 
 // Status returns the key's state at now.
@@ -68,17 +76,22 @@ type apiKeyInfo struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	ExpiresAt   *time.Time `json:"expires_at"`
 	RevokedAt   *time.Time `json:"revoked_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
 }
 
-func (w apiKeyInfo) toKey() Key {
+// toKey converts the wire form; ownerID is the owner the list was
+// filtered by, or "".
+func (w apiKeyInfo) toKey(ownerID string) Key {
 	return Key{
-		ID:        w.HexHashedID,
-		DisplayID: w.DisplayID,
-		Name:      deref(w.Name),
-		CreatedBy: deref(w.CreatedBy),
-		CreatedAt: w.CreatedAt,
-		ExpiresAt: w.ExpiresAt,
-		RevokedAt: w.RevokedAt,
+		ID:         w.HexHashedID,
+		DisplayID:  w.DisplayID,
+		Name:       deref(w.Name),
+		CreatedBy:  deref(w.CreatedBy),
+		OwnerID:    ownerID,
+		CreatedAt:  w.CreatedAt,
+		ExpiresAt:  w.ExpiresAt,
+		RevokedAt:  w.RevokedAt,
+		LastUsedAt: w.LastUsedAt,
 	}
 }
 

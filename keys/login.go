@@ -76,9 +76,6 @@ type loginQuery struct {
 // approved, or fails at any step, leaves any existing credentials file as
 // it was.
 func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, error) {
-	if s.org {
-		return nil, fmt.Errorf("keys: %w: Login makes your own key; use keys.New(c) rather than Org()", client.ErrInvalid)
-	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,16 +27,21 @@ func ids(n int) []string {
 	return out
 }
 
-// revokeAllBut answers a bulk revoke by revoking every id but those in skip.
-func revokeAllBut(skip ...string) func(r *http.Request) (int, string) {
+// batchIDs decodes a bulk revoke's ids.
+func batchIDs(t *testing.T, r *http.Request) []string {
+	var body struct {
+		IDs []string `json:"api_key_ids"`
+	}
+	require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+	return body.IDs
+}
+
+// revokeAllBut answers a bulk revoke by listing every id but those in skip.
+func revokeAllBut(t *testing.T, skip ...string) func(r *http.Request) (int, string) {
 	return func(r *http.Request) (int, string) {
-		var body struct {
-			IDs []string `json:"api_key_ids"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
 		out := []string{}
-		for _, id := range body.IDs {
-			if !contains(skip, id) {
+		for _, id := range batchIDs(t, r) {
+			if !slices.Contains(skip, id) {
 				out = append(out, id)
 			}
 		}
@@ -41,51 +50,100 @@ func revokeAllBut(skip ...string) func(r *http.Request) (int, string) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// accounted checks that every id is in exactly one of the result's lists,
+// and that the error is set exactly when Failed is not empty.
+func accounted(t *testing.T, given []string, res *keys.RevokeResult, err error) {
+	t.Helper()
+	require.NotNil(t, res, "the result is never nil")
+	for _, id := range given {
+		n := 0
+		if slices.Contains(res.Revoked, id) {
+			n++
 		}
+		if slices.Contains(res.NotFound, id) {
+			n++
+		}
+		if _, ok := res.Failed[id]; ok {
+			n++
+		}
+		assert.Equal(t, 1, n, "id %s must be in exactly one of Revoked, NotFound and Failed", id)
 	}
-	return false
+	assert.Equal(t, len(res.Failed) > 0, err != nil, "the error is set exactly when Failed is not empty")
 }
 
 func TestRevokeManyBatches(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
-	var batches [][]string
-	m.Transport.RegisterResponder("POST", baseURL+"/api/v2/users/admin/api_keys/revoke", func(r *http.Request) (*http.Response, error) {
-		var body struct {
-			IDs []string `json:"api_key_ids"`
-		}
-		require.NoError(t, json.NewDecoder(r.Body).Decode(&body))
-		batches = append(batches, body.IDs)
-		b, _ := json.Marshal(map[string]any{"result": map[string]any{"revoked": body.IDs}})
-		return jsonResp(200, string(b)), nil
+	var mu sync.Mutex
+	var sizes []int
+	m.OnFunc("POST", "/api/v2/users/admin/api_keys/revoke", func(r *http.Request) (int, string) {
+		got := batchIDs(t, r)
+		mu.Lock()
+		sizes = append(sizes, len(got))
+		mu.Unlock()
+		b, _ := json.Marshal(map[string]any{"result": map[string]any{"revoked": got}})
+		return 200, string(b)
 	})
 	all := ids(120)
 	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), append(all, "id000", "id001"))
 	require.NoError(t, err)
-	require.Len(t, batches, 3)
-	assert.Len(t, batches[0], 50)
-	assert.Len(t, batches[1], 50)
-	assert.Len(t, batches[2], 20)
-	assert.Equal(t, all, res.Revoked, "every id once, in order; duplicates count once")
+	slices.Sort(sizes)
+	assert.Equal(t, []int{20, 50, 50}, sizes, "batches of at most 50")
+	assert.Equal(t, all, res.Revoked, "every id once, in the order given; duplicates count once")
+	assert.Empty(t, res.NotFound)
 	assert.Empty(t, res.Failed)
+	accounted(t, all, res, err)
 }
 
-func TestRevokeManyReportsNotRevoked(t *testing.T) {
+// An id the bulk answer does not list is not concluded "not found": it is
+// revoked alone, and only a 404 there puts it in NotFound.
+func TestRevokeManySettlesUnlistedIDsAlone(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
-	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut("id001", "id003"))
-	res, err := keys.New(m.Client).RevokeMany(context.Background(), ids(5))
-	require.Error(t, err)
-	assert.Equal(t, []string{"id000", "id002", "id004"}, res.Revoked)
-	require.Len(t, res.Failed, 2)
-	assert.ErrorIs(t, res.Failed["id001"], client.ErrNotFound)
-	assert.ErrorIs(t, err, client.ErrNotFound)
-	assert.Contains(t, err.Error(), "2 of 5 keys were not revoked")
-	assert.Contains(t, err.Error(), "id003")
+	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut(t, "id001", "id003"))
+	m.On("DELETE", "/api/v2/users/api_keys/id001", 404, `{"error":{"detail":"not found"}}`)
+	m.On("DELETE", "/api/v2/users/api_keys/id003", 204, ``)
+	given := ids(5)
+	res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
+	require.NoError(t, err, "nothing may still be active")
+	assert.Equal(t, []string{"id000", "id002", "id003", "id004"}, res.Revoked)
+	assert.Equal(t, []string{"id001"}, res.NotFound)
+	assert.Empty(t, res.Failed)
+	accounted(t, given, res, err)
+	assert.Equal(t, []string{"POST /api/v2/users/api_keys/revoke", "DELETE /api/v2/users/api_keys/id001", "DELETE /api/v2/users/api_keys/id003"}, m.Paths())
+}
+
+// A 2xx answer in a shape the SDK does not know confirms nothing: every id
+// of the batch is settled alone.
+func TestRevokeManyUnknownAnswerShape(t *testing.T) {
+	t.Parallel()
+	for _, answer := range []string{
+		`{"result":{"num_revoked":3,"request_id":"abc"}}`,
+		`{"result":{"revoked":"id000"}}`,
+		`{"result":{"revoked":[1,2,3]}}`,
+		`{"result":[]}`,
+		`{"result":null}`,
+		`{}`,
+		`[]`,
+		`not json`,
+		``,
+	} {
+		t.Run(answer, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("POST", "/api/v2/users/api_keys/revoke", 200, answer)
+			m.On("DELETE", "/api/v2/users/api_keys/id000", 204, ``)
+			m.On("DELETE", "/api/v2/users/api_keys/id001", 404, `{"error":{"detail":"not found"}}`)
+			m.On("DELETE", "/api/v2/users/api_keys/id002", 200, `{"result":{}}`)
+			given := ids(3)
+			res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"id000", "id002"}, res.Revoked)
+			assert.Equal(t, []string{"id001"}, res.NotFound)
+			accounted(t, given, res, err)
+			assert.Equal(t, 4, m.Transport.GetTotalCallCount(), "one bulk request, then one per id")
+		})
+	}
 }
 
 func TestRevokeManyFallsBackOnServerError(t *testing.T) {
@@ -94,21 +152,29 @@ func TestRevokeManyFallsBackOnServerError(t *testing.T) {
 	m.On("POST", "/api/v2/users/api_keys/revoke", 500, `{"error":{"detail":"boom"}}`)
 	m.On("DELETE", "/api/v2/users/api_keys/id000", 204, ``)
 	m.On("DELETE", "/api/v2/users/api_keys/id001", 404, `{"error":{"detail":"not found"}}`)
-	m.On("DELETE", "/api/v2/users/api_keys/id002", 204, ``)
-	res, err := keys.New(m.Client).RevokeMany(context.Background(), ids(3))
+	m.On("DELETE", "/api/v2/users/api_keys/id002", 502, `{"error":{"detail":"bad gateway"}}`)
+	given := ids(3)
+	res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
+	accounted(t, given, res, err)
+	assert.Equal(t, []string{"id000"}, res.Revoked)
+	assert.Equal(t, []string{"id001"}, res.NotFound, "the lost bulk request may have revoked it: either way it is not active")
+	require.Contains(t, res.Failed, "id002")
+	assert.ErrorIs(t, res.Failed["id002"], client.ErrServer)
+	assert.Contains(t, res.Failed["id002"].Error(), "the bulk request failed")
 	require.Error(t, err)
-	assert.Equal(t, []string{"id000", "id002"}, res.Revoked)
-	require.Contains(t, res.Failed, "id001")
-	assert.ErrorIs(t, res.Failed["id001"], client.ErrNotFound)
-	assert.Contains(t, res.Failed["id001"].Error(), "may have revoked it")
+	assert.ErrorIs(t, err, client.ErrServer)
+	assert.NotErrorIs(t, err, client.ErrNotFound, "a key not found is not a failure")
+	assert.Contains(t, err.Error(), "1 of 3 keys may still be active")
 }
 
 func TestRevokeManyRefusedBatch(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.On("POST", "/api/v2/users/admin/api_keys/revoke", 403, `{"error":{"detail":"owners only"}}`)
-	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), ids(3))
+	given := ids(3)
+	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), given)
 	require.ErrorIs(t, err, client.ErrForbidden)
+	accounted(t, given, res, err)
 	assert.Empty(t, res.Revoked)
 	assert.Len(t, res.Failed, 3)
 	assert.Equal(t, 1, m.Transport.GetTotalCallCount(), "a refused batch is not retried key by key")
@@ -118,34 +184,80 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	batch := 0
+	var batch atomic.Int32
 	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
-		batch++
-		if batch == 2 {
+		if batch.Add(1) == 2 {
 			cancel() // the caller gives up during the second batch
 		}
-		return revokeAllBut()(r)
+		return revokeAllBut(t)(r)
 	})
 	all := ids(125)
-	res, err := keys.New(m.Client).RevokeMany(ctx, all)
+	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(1))
 	require.ErrorIs(t, err, context.Canceled)
+	accounted(t, all, res, err)
 	assert.Equal(t, all[:50], res.Revoked)
 	assert.Len(t, res.Failed, 75)
 	assert.Contains(t, res.Failed["id100"].Error(), "not attempted")
-	for _, id := range all {
-		_, failed := res.Failed[id]
-		assert.NotEqual(t, contains(res.Revoked, id), failed, "id %s must be in exactly one of Revoked and Failed", id)
-	}
-	assert.Equal(t, 2, batch, "no batch is sent after cancellation")
+	assert.Equal(t, int32(2), batch.Load(), "no batch is sent after cancellation")
 }
 
 func TestRevokeManyValidation(t *testing.T) {
 	t.Parallel()
+	for _, bad := range []string{"", ".", ".."} {
+		m := apimock.New(t)
+		given := []string{"a", bad, "b"}
+		res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
+		require.ErrorIs(t, err, client.ErrInvalid, "id %q", bad)
+		accounted(t, given, res, err)
+		assert.Len(t, res.Failed, 3, "nothing is revoked when an id is invalid")
+		assert.Contains(t, res.Failed["a"].Error(), "not attempted")
+		assert.Zero(t, m.Transport.GetTotalCallCount(), "nothing is sent")
+	}
 	m := apimock.New(t)
-	_, err := keys.New(m.Client).RevokeMany(context.Background(), []string{"a", ""})
-	require.ErrorIs(t, err, client.ErrInvalid)
 	res, err := keys.New(m.Client).RevokeMany(context.Background(), nil)
 	require.NoError(t, err)
+	require.NotNil(t, res)
 	assert.Empty(t, res.Revoked)
 	assert.Zero(t, m.Transport.GetTotalCallCount())
+}
+
+// RevokeMany keeps several batches in flight, never more than the bound.
+func TestRevokeManyConcurrency(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		opts  []keys.RevokeOption
+		bound int
+	}{
+		{"default", nil, keys.DefaultConcurrency},
+		{"WithConcurrency(3)", []keys.RevokeOption{keys.WithConcurrency(3)}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			var inFlight, peak atomic.Int32
+			full := make(chan struct{})
+			var once sync.Once
+			m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				if n == int32(tc.bound) {
+					once.Do(func() { close(full) })
+				}
+				select { // hold every request until the bound is reached
+				case <-full:
+				case <-time.After(10 * time.Second):
+					t.Errorf("only %d requests in flight; want %d", inFlight.Load(), tc.bound)
+				}
+				return revokeAllBut(t)(r)
+			})
+			given := ids(50 * 20)
+			res, err := keys.New(m.Client).RevokeMany(context.Background(), given, tc.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, given, res.Revoked, "the order given holds")
+			assert.Equal(t, int32(tc.bound), peak.Load())
+		})
+	}
 }

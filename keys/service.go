@@ -21,22 +21,35 @@ const (
 	revokeAllUserPath = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
 )
 
-// Service manages API keys: the caller's own (New), or every key in the
-// organization (Org). It is safe for concurrent use.
+// Service manages the caller's own API keys. Org returns the organization
+// scope. A Service is safe for concurrent use.
 type Service struct {
+	scope
+}
+
+// OrgService manages every user's and service account's keys in the
+// organization, through the admin endpoints that only organization owners
+// may call: a collaborator gets client.ErrForbidden. It has only the
+// operations that exist for an owner over the organization. An OrgService
+// is safe for concurrent use.
+type OrgService struct {
+	scope
+}
+
+// scope is what both services share: the client, and which endpoints.
+type scope struct {
 	c   *client.Client
 	org bool
 }
 
 // New returns a Service over the caller's own keys.
-func New(c *client.Client) *Service { return &Service{c: c} }
+func New(c *client.Client) *Service { return &Service{scope{c: c}} }
 
-// Org returns a Service over every user's and service account's keys in
-// the organization. Its calls use the admin endpoints, which only
-// organization owners may call: a collaborator gets client.ErrForbidden.
-func (s *Service) Org() *Service { return &Service{c: s.c, org: true} }
+// Org returns the organization scope: every key of every user and service
+// account, for organization owners.
+func (s *Service) Org() *OrgService { return &OrgService{scope{c: s.c, org: true}} }
 
-func (s *Service) keysPath() string {
+func (s scope) keysPath() string {
 	if s.org {
 		return adminKeysPath
 	}
@@ -49,7 +62,8 @@ type ListOptions struct {
 	Name string
 	// OwnerEmail, OwnerID and CreatedBy filter the org scope by the key's
 	// user or service account; the email is resolved to a user id through
-	// the member list. Give at most one of OwnerEmail and OwnerID.
+	// the member list. Give at most one of OwnerEmail and OwnerID. The own
+	// scope refuses them with client.ErrInvalid.
 	OwnerEmail, OwnerID, CreatedBy string
 	// PageSize is 1..50; 0 means 50.
 	PageSize int
@@ -66,7 +80,7 @@ type listQuery struct {
 
 // query validates opts and resolves OwnerEmail; it sends a request only
 // for the email.
-func (s *Service) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
 	count, err := paging.Count(opts.PageSize)
 	if err != nil {
 		return listQuery{}, fmt.Errorf("keys: %w", err)
@@ -92,20 +106,21 @@ func (s *Service) query(ctx context.Context, opts ListOptions) (listQuery, error
 	return q, nil
 }
 
-func (s *Service) listPage(ctx context.Context, q listQuery) (*client.Page[Key], error) {
+// listPage fetches one page; a list filtered by owner names the owner on
+// every key.
+func (s scope) listPage(ctx context.Context, q listQuery) (*client.Page[Key], error) {
 	page, err := client.ListPage[apiKeyInfo](ctx, s.c, s.keysPath(), q)
 	if err != nil {
 		return nil, err
 	}
 	out := &client.Page[Key]{Items: make([]Key, len(page.Items)), NextPageToken: page.NextPageToken, Total: page.Total}
 	for i, w := range page.Items {
-		out.Items[i] = w.toKey()
+		out.Items[i] = w.toKey(q.UserID)
 	}
 	return out, nil
 }
 
-// List returns one page of keys.
-func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+func (s scope) list(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
 	q, err := s.query(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -113,9 +128,7 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key]
 	return s.listPage(ctx, q)
 }
 
-// All iterates over every key that opts selects, starting at
-// opts.PageToken. OwnerEmail is resolved once, before the first page.
-func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+func (s scope) all(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	return func(yield func(Key, error) bool) {
 		q, err := s.query(ctx, opts)
 		if err != nil {
@@ -134,25 +147,52 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, erro
 	}
 }
 
-// Revoke revokes the key with id. A key that is unknown, not visible to
-// the caller or already revoked is an error matching client.ErrNotFound:
-// either way the key is not active. When the request had to be retried,
-// the error says that an earlier attempt whose answer was lost may have
-// revoked it.
-func (s *Service) Revoke(ctx context.Context, id string) error {
-	if id == "" {
-		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
+func (s scope) revoke(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return err
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, s.keysPath()+"/"+url.PathEscape(id), nil, nil, nil)
 	return err
 }
 
+// List returns one page of the caller's keys.
+func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+	return s.list(ctx, opts)
+}
+
+// All iterates over every key of the caller's that opts selects, starting
+// at opts.PageToken.
+func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+	return s.all(ctx, opts)
+}
+
+// Revoke revokes the caller's key with id. A key that is unknown, another
+// user's or already revoked is an error matching client.ErrNotFound:
+// either way it is not an active key of the caller's. When the request had
+// to be retried, the error says that an earlier attempt whose answer was
+// lost may have revoked it.
+func (s *Service) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+
+// List returns one page of the organization's keys. With OwnerEmail or
+// OwnerID every key carries its OwnerID.
+func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+	return s.list(ctx, opts)
+}
+
+// All iterates over every key in the organization that opts selects,
+// starting at opts.PageToken. OwnerEmail is resolved once, before the
+// first page; with an owner filter every key carries its OwnerID.
+func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+	return s.all(ctx, opts)
+}
+
+// Revoke revokes any key of the organization by id. A key that is unknown
+// or already revoked is an error matching client.ErrNotFound.
+func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+
 // RevokeAllForUser revokes every key of the user or service account with
-// userID (a usr_ id), and issues no new key. Org scope only.
-func (s *Service) RevokeAllForUser(ctx context.Context, userID string) error {
-	if !s.org {
-		return fmt.Errorf("keys: %w: RevokeAllForUser works on the organization scope: use keys.New(c).Org() (organization owners only), or Rotate for your own keys", client.ErrInvalid)
-	}
+// userID (a usr_ id), and issues no new key.
+func (s *OrgService) RevokeAllForUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
 	}

@@ -28,7 +28,8 @@ type ListOptions struct {
 	// Email and Name filter as the server matches them (it may match
 	// partially; FindByEmail matches exactly).
 	Email, Name string
-	// Kind selects users, service accounts or both (the default).
+	// Kind selects users, service accounts or both. Empty sends no filter
+	// and takes the server's default; AllAccounts asks for both explicitly.
 	Kind Kind
 	// PageSize is 1..50; 0 means 50.
 	PageSize int
@@ -51,7 +52,9 @@ func (o ListOptions) query() (listQuery, error) {
 	}
 	q := listQuery{Email: o.Email, Name: o.Name, PageQuery: client.PageQuery{PagingToken: o.PageToken, Count: count}}
 	switch o.Kind {
-	case "", AllAccounts:
+	case "":
+	case AllAccounts:
+		q.CollaboratorType = AllAccounts
 	case UserAccounts, ServiceAccounts:
 		isSA := o.Kind == ServiceAccounts
 		q.IsServiceAccount = &isSA

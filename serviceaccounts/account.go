@@ -11,32 +11,40 @@ import (
 
 // ServiceAccount is a non-user identity of the organization.
 type ServiceAccount struct {
-	// ID is the identity id (ide_…), which deletion takes.
+	// ID is the identity id (ide_…), which deletion takes. The API's
+	// service account model has none: it comes from the member list.
 	ID string
 	// UserID is the user id (usr_…) its keys belong to.
-	UserID          string
-	Name            string
-	Email           string
+	UserID string
+	Name   string
+	Email  string
+	// PermissionLevel is "owner" or "collaborator": a service account may
+	// be an organization owner.
 	PermissionLevel string
 	CreatedAt       time.Time
+	// OrganizationID is set on the account Create returns; the member list
+	// that List, All and Get read does not carry it.
+	OrganizationID string
 }
 
 func fromMember(m organization.Member) ServiceAccount {
 	return ServiceAccount{ID: m.ID, UserID: m.UserID, Name: m.Name, Email: m.Email, PermissionLevel: m.PermissionLevel, CreatedAt: m.CreatedAt}
 }
 
-// serviceAccount is the wire form (AnyscaleServiceAccount).
+// serviceAccount is the wire form, AnyscaleServiceAccount: exactly these
+// fields.
 type serviceAccount struct {
-	ID              string    `json:"id"`
 	UserID          string    `json:"user_id"`
 	Name            string    `json:"name"`
+	OrganizationID  string    `json:"organization_id"`
 	Email           string    `json:"email"`
 	PermissionLevel string    `json:"permission_level"`
 	CreatedAt       time.Time `json:"created_at"`
 }
 
 func (w serviceAccount) toAccount() ServiceAccount {
-	return ServiceAccount(w)
+	return ServiceAccount{UserID: w.UserID, Name: w.Name, Email: w.Email, PermissionLevel: w.PermissionLevel,
+		CreatedAt: w.CreatedAt, OrganizationID: w.OrganizationID}
 }
 
 // Ref names one service account, by name or by email.

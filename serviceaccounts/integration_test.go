@@ -428,6 +428,36 @@ func TestIntegrationServiceAccountTokenIsNoOwner(t *testing.T) {
 	assert.Contains(t, err.Error(), ownerPhrase)
 }
 
+// A CI job runs on its service account's own token. Not an owner, it cannot
+// use RotateAPIKeys, and the error says what works: keys.New(c).Rotate,
+// which revokes its keys and returns a new one. An owner service account
+// can use RotateAPIKeys like any owner.
+func TestIntegrationServiceAccountRotatesItsOwnToken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	bot := w.srv.AddServiceAccount("ci-bot")
+	job := w.tokenClient(t, credentials.Secret(bot.Token))
+
+	_, err := serviceaccounts.New(job).RotateAPIKeys(ctx, serviceaccounts.ByName("ci-bot"))
+	require.ErrorIs(t, err, client.ErrForbidden)
+	assert.Contains(t, err.Error(), "keys.New(c).Rotate", "the error says what works for a service account")
+	w.works(t, credentials.Secret(bot.Token), bot.Email)
+
+	fresh, err := keys.New(job).Rotate(ctx)
+	require.NoError(t, err)
+	w.works(t, fresh, bot.Email)
+	_, err = w.whoami(t, credentials.Secret(bot.Token))
+	assert.ErrorIs(t, err, client.ErrUnauthorized, "the old token is revoked")
+
+	admin := w.srv.AddServiceAccount("ops-bot", anyscaletest.Owner)
+	rotated, err := serviceaccounts.New(w.tokenClient(t, credentials.Secret(admin.Token))).RotateAPIKeys(ctx, serviceaccounts.ByName("ci-bot"))
+	require.NoError(t, err, "an owner service account rotates others' keys")
+	w.works(t, rotated, bot.Email)
+	_, err = w.whoami(t, fresh)
+	assert.ErrorIs(t, err, client.ErrUnauthorized)
+}
+
 // TestIntegrationCreateFaultNoDuplicate: the server makes the account but
 // the answer is lost; the SDK must not retry the POST into a second one.
 func TestIntegrationCreateFaultNoDuplicate(t *testing.T) {

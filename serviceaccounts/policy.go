@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/keys"
 )
 
 // MaxNameLength is the longest service account name the SDK sends.
@@ -17,8 +18,9 @@ import (
 const MaxNameLength = 64
 
 // DefaultKeyLifetime is the lifetime of a service account key unless
-// WithExpiresIn says otherwise: 100 years, as the official CLI asks for.
-const DefaultKeyLifetime = 3153600000 * time.Second
+// WithExpiresIn says otherwise: 100 years, as the official CLI asks for,
+// which is also the longest the SDK asks for.
+const DefaultKeyLifetime = keys.MaxServiceAccountKeyLifetime
 
 func validateName(name string) error {
 	if name == "" {
@@ -43,11 +45,18 @@ func validateName(name string) error {
 // ownerHint is the Hint of a 403 from a service account call.
 const ownerHint = "only an organization owner can manage service accounts and their keys: ask an owner, or run this with an owner's token"
 
+// selfRotateHint ends the Hint of a 403 from RotateAPIKeys: what works for
+// a job that runs on the service account's own token.
+const selfRotateHint = "; a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx), which revokes the service account's keys and returns a new one"
+
 // ownerOnly adds ownerHint to a 403.
-func ownerOnly(err error) error {
+func ownerOnly(err error) error { return withOwnerHint(err, ownerHint) }
+
+// withOwnerHint sets hint on a 403 that has none.
+func withOwnerHint(err error, hint string) error {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == 403 && apiErr.Hint == "" {
-		apiErr.Hint = ownerHint
+		apiErr.Hint = hint
 	}
 	return err
 }
@@ -59,13 +68,14 @@ type keyConfig struct {
 	expiresIn time.Duration
 }
 
-// WithExpiresIn sets the key's lifetime (default DefaultKeyLifetime).
-// Service account keys are not bound by the 30-day cap on user keys, but a
-// shorter lifetime with regular rotation is safer.
+// WithExpiresIn sets the key's lifetime, from a second to
+// DefaultKeyLifetime (the default). Service account keys are not bound by
+// the 30-day cap on user keys, but a shorter lifetime with regular
+// rotation is safer.
 func WithExpiresIn(d time.Duration) KeyOption {
 	return func(c *keyConfig) error {
-		if d < time.Second {
-			return fmt.Errorf("serviceaccounts: %w: WithExpiresIn(%s): the lifetime must be at least a second", client.ErrInvalid, d)
+		if d < time.Second || d > DefaultKeyLifetime {
+			return fmt.Errorf("serviceaccounts: %w: WithExpiresIn(%s): the lifetime must be from 1s to 100 years (DefaultKeyLifetime)", client.ErrInvalid, d)
 		}
 		c.expiresIn = d
 		return nil
@@ -75,6 +85,9 @@ func WithExpiresIn(d time.Duration) KeyOption {
 func keyOptions(opts []KeyOption) (keyConfig, error) {
 	cfg := keyConfig{expiresIn: DefaultKeyLifetime}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(&cfg); err != nil {
 			return cfg, err
 		}

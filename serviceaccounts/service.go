@@ -20,7 +20,7 @@ const createPath = "/api/v2/users/service_accounts"
 type Service struct {
 	c    *client.Client
 	org  *organization.Service
-	keys *keys.Service
+	keys *keys.OrgService
 }
 
 // New returns a Service that calls the API through c.
@@ -35,9 +35,13 @@ type Created struct {
 	Secret  credentials.Secret
 }
 
-// Create makes a service account named name, then its first key. If the
-// account is made but its key is not, the error says so: make the key with
-// CreateAPIKey (Create again would conflict with the existing name).
+// Create makes a service account named name, then its first key, and
+// reads the account's identity id (ServiceAccount.ID) from the member list.
+// Everything is validated before the first request. If the account is made
+// but its key is not, the error says so and what to run next (Create again
+// would conflict with the existing name). If only the identity id cannot
+// be read, the account and the secret are still returned, with an empty
+// ID: Get finds it.
 func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*Created, error) {
 	if err := validateName(name); err != nil {
 		return nil, err
@@ -64,6 +68,9 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*
 			return nil, fmt.Errorf("serviceaccounts: service account %q was created, but the answer to its first key was lost: %w; a key may exist that nobody holds, so replace it with RotateAPIKeys(ctx, ByName(%q))", name, err, name)
 		}
 		return nil, fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w; make one with CreateAPIKey(ctx, ByName(%q))", name, ownerOnly(err), name)
+	}
+	if m, err := s.Get(ctx, ByEmail(account.Email)); err == nil && m.UserID == account.UserID {
+		account.ID = m.ID
 	}
 	return &Created{Account: account, Secret: secret}, nil
 }
@@ -161,6 +168,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOption) 
 // RotateAPIKeys revokes every key of the service account, then makes a
 // new one and returns its secret. If the new key cannot be made, the error
 // says that the old keys are already revoked: run CreateAPIKey.
+//
+// It needs an organization owner's token. A job that runs on the service
+// account's own token, as CI jobs do, rotates that token with
+// keys.New(c).Rotate instead; the 403 a non-owner gets says so.
 func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOption) (credentials.Secret, error) {
 	cfg, err := keyOptions(opts)
 	if err != nil {
@@ -171,7 +182,7 @@ func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOption)
 		return "", err
 	}
 	if err := s.keys.RevokeAllForUser(ctx, sa.UserID); err != nil {
-		return "", fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, ownerOnly(err))
+		return "", fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, withOwnerHint(err, ownerHint+selfRotateHint))
 	}
 	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)
 	if err != nil {

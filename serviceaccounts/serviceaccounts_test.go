@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,36 +53,63 @@ func nameQuery(name string) url.Values {
 	return url.Values{"name": {name}, "is_service_account": {"true"}, "collaborator_type": {"only_service_accounts"}, "count": {"50"}}
 }
 
+// saJSON is an AnyscaleServiceAccount: exactly its six fields.
+func saJSON(id, name string) string {
+	return fmt.Sprintf(`{"user_id":"usr_%s","name":%q,"organization_id":"org_x","email":"%s@org-x.serviceaccount.com",
+		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05+00:00"}`, id, name, strings.ToLower(name))
+}
+
 func TestCreate(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
-	m.On("POST", createPath, 200, apimock.Result(`{"id":"ide_ci","user_id":"usr_ci","name":"ci","email":"ci@org-x.serviceaccount.com",
-		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05+00:00","organization_id":"org_x","roles":[{"a":1}],"future":null}`))
+	// Unknown fields are ignored: the SDK decodes leniently.
+	m.On("POST", createPath, 200, apimock.Result(`{"user_id":"usr_ci","name":"ci","organization_id":"org_x","email":"ci@org-x.serviceaccount.com",
+		"permission_level":"collaborator","created_at":"2026-01-02T03:04:05+00:00","roles":[{"a":1}],"future":null}`))
 	m.On("POST", keyPath, 200, sessionOK)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 
 	got, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 	require.NoError(t, err)
 	assert.True(t, created.Equal(got.Account.CreatedAt), "the Python server's +00:00 form parses: %v", got.Account.CreatedAt)
 	account := got.Account
 	account.CreatedAt = created
-	assert.Equal(t, ci, account)
+	want := ci
+	want.OrganizationID = "org_x"
+	assert.Equal(t, want, account, "the identity id comes from the member list")
 	assert.Equal(t, secret, got.Secret.Reveal())
 	assert.NotContains(t, fmt.Sprint(got), secret, "the secret prints redacted")
 
 	calls := m.Calls()
-	require.Len(t, calls, 2)
+	require.Len(t, calls, 3)
 	assert.Equal(t, apimock.Call{Method: "POST", Path: createPath, Query: url.Values{"name": {"ci"}}}, calls[0], "the name goes in the query, with no body")
 	assert.Equal(t, "POST", calls[1].Method)
 	assert.Equal(t, keyPath, calls[1].Path)
 	assert.Empty(t, calls[1].Query)
 	assert.Equal(t, `{"duration":3153600000,"user_id":"usr_ci"}`, calls[1].Body)
 	assert.Equal(t, "application/json", calls[1].ContentType)
+	assert.Equal(t, "GET "+membersPath, calls[2].Method+" "+calls[2].Path, "the key is made before the look-up, so a failed look-up loses nothing")
+	assert.Equal(t, "ci@org-x.serviceaccount.com", calls[2].Query.Get("email"))
+}
+
+// Reading the identity id is the last step: when it fails, the account and
+// its secret are still returned, with an empty ID.
+func TestCreateKeepsTheSecretWhenTheLookupFails(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", createPath, 200, apimock.Result(saJSON("ci", "ci")))
+	m.On("POST", keyPath, 200, sessionOK)
+	m.On("GET", membersPath, 500, `{"error":{"detail":"boom"}}`)
+	got, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got.Secret.Reveal())
+	assert.Empty(t, got.Account.ID)
+	assert.Equal(t, "usr_ci", got.Account.UserID)
 }
 
 func TestCreateEscapesName(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
-	m.On("POST", createPath, 200, apimock.Result(`{"id":"ide_x","user_id":"usr_x","name":"a.b_c-1"}`))
+	m.On("POST", createPath, 200, apimock.Result(saJSON("x", "a.b_c-1")))
 	m.On("POST", keyPath, 200, sessionOK)
 	_, err := serviceaccounts.New(m.Client).Create(context.Background(), "a.b_c-1")
 	require.NoError(t, err)
@@ -103,12 +131,13 @@ func TestCreateWithExpiresIn(t *testing.T) {
 		t.Run(tc.in.String(), func(t *testing.T) {
 			t.Parallel()
 			m := apimock.New(t)
-			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
+			m.On("POST", createPath, 200, apimock.Result(saJSON("ci", "ci")))
 			m.On("POST", keyPath, 200, sessionOK)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 			_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci", serviceaccounts.WithExpiresIn(tc.in))
 			require.NoError(t, err)
 			calls := m.Calls()
-			require.Len(t, calls, 2)
+			require.Len(t, calls, 3)
 			assert.Equal(t, tc.want, calls[1].Body)
 		})
 	}
@@ -161,7 +190,9 @@ func TestCreateValidatesName(t *testing.T) {
 
 func TestValidationBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
-	badLifetimes := []time.Duration{0, -time.Hour, 999 * time.Millisecond}
+	// Over 100 years the server may refuse the key after the account is
+	// made: refused before anything is sent.
+	badLifetimes := []time.Duration{0, -time.Hour, 999 * time.Millisecond, serviceaccounts.DefaultKeyLifetime + time.Second, time.Duration(math.MaxInt64)}
 	type op struct {
 		name string
 		run  func(s *serviceaccounts.Service) error
@@ -644,7 +675,7 @@ func TestKeys(t *testing.T) {
 	}
 	require.Len(t, got, 2)
 	exp := time.Date(2126, 1, 2, 3, 4, 5, 0, time.UTC)
-	assert.Equal(t, keys.Key{ID: "k1", DisplayID: "key_k1", Name: "one", CreatedBy: "usr_owner", CreatedAt: created, ExpiresAt: &exp}, got[0])
+	assert.Equal(t, keys.Key{ID: "k1", DisplayID: "key_k1", Name: "one", CreatedBy: "usr_owner", OwnerID: "usr_ci", CreatedAt: created, ExpiresAt: &exp}, got[0], "the owner is known: the list was filtered by it")
 	assert.Equal(t, "k2", got[1].ID)
 	calls := m.Calls()
 	require.Len(t, calls, 3)

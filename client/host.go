@@ -1,0 +1,78 @@
+package client
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/anyscale-go/anyscale/auth"
+)
+
+// baseFor returns the base URL for a call made with tok: the client's own
+// (WithBaseURL, $ANYSCALE_HOST), else the one auth.ResolveHost gives for
+// tok (the host a workspace injected with its token, or DefaultBaseURL).
+func (c *Client) baseFor(tok auth.Token) (*url.URL, error) {
+	if c.base != nil {
+		return c.base, nil
+	}
+	host, origin := tmpResolveHost(tok) // TMP
+	return c.hosts.parse(host, origin, c.insecureHTTP)
+}
+
+// hostCache keeps the last base URL parsed for a token's host, so that a
+// call does not parse it again.
+type hostCache struct {
+	mu   sync.Mutex
+	raw  string
+	base *url.URL
+}
+
+func (h *hostCache) parse(raw, origin string, insecure bool) (*url.URL, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.base != nil && h.raw == raw {
+		return h.base, nil
+	}
+	u, err := parseBaseURL(raw, insecure)
+	if err != nil {
+		return nil, fmt.Errorf("the API host from %s: %w; set %s, or pass client.WithBaseURL", origin, err, auth.EnvHost)
+	}
+	h.raw, h.base = raw, u
+	return u, nil
+}
+
+// parseBaseURL checks a base URL: absolute http(s), no user info, query or
+// fragment, and https unless the host is loopback or insecure is set.
+func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		// url.Parse's error quotes the URL, and parts of it, which may hold
+		// a password: say what is wrong without it.
+		return nil, fmt.Errorf("%w: the base URL does not parse as a URL (look for spaces or stray characters); use a URL such as %s", ErrInvalid, DefaultBaseURL)
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("%w: base URL %q is not an absolute http(s) URL; use a URL such as %s", ErrInvalid, u.Redacted(), DefaultBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalid, u.Redacted())
+	}
+	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%w: base URL %q uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid, u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// TMP until auth.ResolveHost lands.
+func tmpResolveHost(auth.Token) (string, string) { return DefaultBaseURL, "default" }
