@@ -118,9 +118,12 @@ func TestFile(t *testing.T) {
 	})
 	t.Run("loose permissions", func(t *testing.T) {
 		for name, modes := range map[string][2]os.FileMode{
-			"file 0644":      {0o644, 0o700},
-			"file 0660":      {0o660, 0o700},
-			"directory 0755": {0o600, 0o755},
+			"file 0644":             {0o644, 0o700},
+			"file 0660":             {0o660, 0o700},
+			"file 0644 in 0755":     {0o644, 0o755},
+			"directory 0775":        {0o600, 0o775},
+			"directory 0777":        {0o600, 0o777},
+			"directory sticky 1777": {0o600, os.ModeSticky | 0o777},
 		} {
 			dir := filepath.Join(t.TempDir(), "d")
 			path := filepath.Join(dir, "credentials.json")
@@ -138,11 +141,16 @@ func TestFile(t *testing.T) {
 			assert.Contains(t, err.Error(), "chmod")
 		}
 	})
-	t.Run("strict accepts 0600 in a 0700 directory", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "d", "c.json") // t.TempDir() itself is 0755
-		writeFile(t, path, `{"cli_token": "`+tokFile+`"}`, 0o600)
-		_, err := auth.File(auth.WithPath(path), auth.WithStrictPermissions()).Token(ctx)
-		require.NoError(t, err)
+	t.Run("strict accepts 0600 in a directory others may not write", func(t *testing.T) {
+		for _, dirMode := range []os.FileMode{0o700, 0o711, 0o750, 0o755} {
+			dir := filepath.Join(t.TempDir(), "d")
+			path := filepath.Join(dir, "c.json")
+			writeFile(t, path, `{"cli_token": "`+tokFile+`"}`, 0o600)
+			require.NoError(t, os.Chmod(dir, dirMode))
+			tok, err := auth.File(auth.WithPath(path), auth.WithStrictPermissions()).Token(ctx)
+			require.NoError(t, err, "directory %#o", dirMode)
+			assert.Equal(t, tokFile, tok.Value.Reveal())
+		}
 	})
 	t.Run("warning once per chain", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "c.json")
@@ -165,6 +173,64 @@ func TestFile(t *testing.T) {
 		_, err := auth.NewChain(auth.File(auth.WithPath(path))).WithLogger(logger2).Token(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 1, strings.Count(logs2.String(), "\n"), "another chain warns again")
+	})
+}
+
+// TestSaveThenStrictFile: a token credentials.Save wrote is one that File
+// with WithStrictPermissions accepts, whether Save made the directory or
+// found it, as a home directory often is, with mode 0755.
+func TestSaveThenStrictFile(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		dirMode os.FileMode // 0: Save creates the directory
+		oldMode os.FileMode // 0: no old file
+	}{
+		{name: "new directory"},
+		{name: "existing 0700 directory", dirMode: 0o700},
+		{name: "existing 0755 directory", dirMode: 0o755},
+		{name: "existing 0755 directory, old 0644 file", dirMode: 0o755, oldMode: 0o644},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), credentials.DirName)
+			path := filepath.Join(dir, credentials.FileName)
+			if tt.dirMode != 0 {
+				require.NoError(t, os.Mkdir(dir, 0o700))
+				require.NoError(t, os.Chmod(dir, tt.dirMode)) // Mkdir's mode passes through the umask
+			}
+			if tt.oldMode != 0 {
+				writeFile(t, path, `{"cli_token": "`+tokOther+`"}`, tt.oldMode)
+			}
+
+			require.NoError(t, credentials.Save(path, tokFile))
+
+			assert.NoError(t, credentials.CheckPermissions(path))
+			logger, logs := newLogger()
+			chain := auth.NewChain(auth.File(auth.WithPath(path), auth.WithStrictPermissions())).WithLogger(logger)
+			tok, err := chain.Token(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, auth.Token{Value: tokFile, Source: auth.SourceFile, Origin: path}, tok)
+			assert.Empty(t, logs.String(), "no permission warning")
+		})
+	}
+	t.Run("a directory others may write is refused before anything is written", func(t *testing.T) {
+		t.Parallel()
+		dir := filepath.Join(t.TempDir(), credentials.DirName)
+		require.NoError(t, os.Mkdir(dir, 0o700))
+		require.NoError(t, os.Chmod(dir, 0o775))
+		path := filepath.Join(dir, credentials.FileName)
+
+		err := credentials.Save(path, tokFile)
+		var insecure *credentials.InsecurePermissionsError
+		require.ErrorAs(t, err, &insecure)
+		assert.Equal(t, dir, insecure.Path)
+		assert.Contains(t, err.Error(), "chmod go-w "+dir)
+		assertNoLeak(t, err.Error(), "error")
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
 	})
 }
 
