@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/credentials"
 )
 
 // The SDK's default: ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json,
@@ -42,6 +43,23 @@ func ExampleNewChain() {
 	// Output:
 	// static static aph0_…cdef
 	// aph0_…cdef from static (static)
+}
+
+// A key that keys.Create, Rotate or Login returned arrives as a
+// credentials.Secret; StaticSecret uses it as a token without Reveal, for
+// example to check a freshly rotated key with client.WithProvider.
+func ExampleStaticSecret() {
+	var secret credentials.Secret = "aph0_example0123456789abcdef" // such as created.Secret
+	tok, err := auth.StaticSecret(secret).Token(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tok)
+	fmt.Println(tok.Value == secret)
+	// Output:
+	// aph0_…cdef from static (static)
+	// true
 }
 
 func ExampleChain_Explain() {

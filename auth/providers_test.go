@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,6 +29,47 @@ func TestStatic(t *testing.T) {
 		assert.NotErrorIs(t, err, auth.ErrUnavailable, "a bad static token is an error")
 		assert.True(t, strings.HasPrefix(err.Error(), "auth: static: "), err.Error())
 		assertNoLeak(t, err.Error(), "error")
+	}
+}
+
+func TestStaticSecret(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		secret credentials.Secret
+		ok     bool
+	}{
+		{name: "valid", secret: tokStatic, ok: true},
+		{name: "old style", secret: "sss_" + canary + "static0000000007", ok: true},
+		{name: "empty", secret: ""},
+		{name: "malformed", secret: tokInvalid},
+		{name: "trailing newline", secret: tokStatic + "\n"},
+		{name: "redacted form", secret: credentials.Secret(credentials.Secret(tokStatic).String())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := auth.StaticSecret(tt.secret)
+			printed := fmt.Sprintf("%v %+v %#v %s", p, p, p, p)
+			assertNoLeak(t, printed, "the printed provider")
+
+			tok, err := p.Token(ctx)
+			want, wantErr := auth.Static(tt.secret.Reveal()).Token(ctx)
+			if !tt.ok {
+				require.ErrorIs(t, err, credentials.ErrInvalidToken)
+				assert.NotErrorIs(t, err, auth.ErrUnavailable, "a bad static token is an error")
+				assert.True(t, strings.HasPrefix(err.Error(), "auth: static: "), err.Error())
+				assert.Equal(t, wantErr.Error(), err.Error(), "the same answer as Static")
+				assert.Zero(t, tok)
+				assertNoLeak(t, err.Error(), "error")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, auth.Token{Value: tt.secret, Source: auth.SourceStatic, Origin: "static"}, tok)
+			assert.Equal(t, want, tok, "the same answer as Static")
+			assertNoLeak(t, fmt.Sprintf("%v %+v %#v", tok, tok, tok), "the printed token")
+		})
 	}
 }
 
