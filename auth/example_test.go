@@ -62,6 +62,24 @@ func ExampleStaticSecret() {
 	// true
 }
 
+// The API host that goes with a token: the process's ANYSCALE_HOST (unset
+// here), else the host that came with the token, as in an Anyscale
+// workspace, else the default. A client given a base URL explicitly does
+// not ask.
+func ExampleResolveHost() {
+	workspace := auth.Token{
+		Value:  "aph0_example0123456789abcdef",
+		Source: auth.SourceWorkspace,
+		Origin: "/proc/1/environ (workspace injected environment)",
+		Host:   "https://ws-1234.example.anyscale.com",
+	}
+	fmt.Println(auth.ResolveHost(workspace))
+	fmt.Println(auth.ResolveHost(auth.Token{}))
+	// Output:
+	// https://ws-1234.example.anyscale.com /proc/1/environ (workspace injected environment)
+	// https://console.anyscale.com default
+}
+
 func ExampleChain_Explain() {
 	chain := auth.NewChain(
 		auth.File(auth.WithPath("/nonexistent/credentials.json")),
@@ -78,6 +96,7 @@ func ExampleChain_Explain() {
 	// static  used         static                         sha256:a35b3a0fde49  first source with a token
 	// static  shadowed     static                         sha256:a35b3a0fde49  shadowed by static; same token
 	// static  shadowed     static                         sha256:7d1938f942cd  shadowed by static; different token
+	// host: https://console.anyscale.com (from default)
 	// result: the token from static (static)
 	// static true false
 }

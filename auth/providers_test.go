@@ -282,12 +282,16 @@ func TestWorkspace(t *testing.T) {
 	injOrigin := func(p string) string { return p + " (workspace injected environment)" }
 
 	type check func(t *testing.T, environ string, tok auth.Token, err error)
-	wins := func(token string, origin func(environ string) string) check {
+	winsWithHost := func(token, host string, origin func(environ string) string) check {
 		return func(t *testing.T, environ string, tok auth.Token, err error) {
 			require.NoError(t, err)
-			assert.Equal(t, auth.Token{Value: credentials.Secret(token), Source: auth.SourceWorkspace, Origin: origin(environ)}, tok)
+			assert.Equal(t, auth.Token{Value: credentials.Secret(token), Source: auth.SourceWorkspace, Origin: origin(environ), Host: host}, tok)
 		}
 	}
+	wins := func(token string, origin func(environ string) string) check {
+		return winsWithHost(token, "", origin)
+	}
+	const wsHost = "https://ws-host.example.anyscale.com"
 	unavailable := func(parts ...string) check {
 		return func(t *testing.T, environ string, tok auth.Token, err error) {
 			require.ErrorIs(t, err, auth.ErrUnavailable)
@@ -348,6 +352,56 @@ func TestWorkspace(t *testing.T) {
 			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1", auth.EnvToken: ""},
 			environ: environ(auth.EnvToken + "=" + tokWS),
 			check:   wins(tokWS, injOrigin),
+		},
+		{
+			name:    "the injected host comes with the injected token",
+			environ: environ("ANYSCALE_EXPERIMENTAL_WORKSPACE_ID=expwgs_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "marker in the process environment, token and host only injected",
+			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1"},
+			environ: environ(auth.EnvHost+"="+wsHost, "PATH=/bin", auth.EnvToken+"="+tokWS),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "the injected host is trimmed of space",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"= \t"+wsHost+" \n"),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "the process's ANYSCALE_HOST does not change the token's host",
+			procEnv: map[string]string{auth.EnvHost: "https://process-host.example.com"},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "a blank injected host is no host",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"= "),
+			check:   wins(tokWS, injOrigin),
+		},
+		{
+			name: "of repeated hosts the first wins",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost,
+				auth.EnvHost+"=https://second.example.com"),
+			check: winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "a process token carries no host, even with one injected",
+			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1", auth.EnvToken: tokEnv},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   wins(tokEnv, func(string) string { return procOrigin }),
+		},
+		{
+			name:    "a process token with the marker injected carries no host",
+			procEnv: map[string]string{auth.EnvToken: tokEnv},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvHost+"="+wsHost),
+			check:   wins(tokEnv, func(string) string { return procOrigin }),
+		},
+		{
+			name:    "an injected host without a token is unavailable",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvHost+"="+wsHost),
+			check:   unavailable("but no ANYSCALE_CLI_TOKEN was injected"),
 		},
 		{
 			name:    "no marker anywhere",
