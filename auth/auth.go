@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"errors"
+	"os"
+	"strings"
 
 	"github.com/anyscale-go/anyscale/credentials"
 )
@@ -11,9 +13,13 @@ import (
 const (
 	// EnvToken holds an API key; it wins over the credentials file.
 	EnvToken = "ANYSCALE_CLI_TOKEN"
-	// EnvHost holds the API's base URL.
+	// EnvHost holds the API's base URL; see ResolveHost.
 	EnvHost = "ANYSCALE_HOST"
 )
+
+// DefaultHost is the Anyscale API's base URL when neither the process's
+// ANYSCALE_HOST nor the token's source names another; see ResolveHost.
+const DefaultHost = "https://console.anyscale.com"
 
 // Source names where a token came from.
 type Source string
@@ -39,12 +45,62 @@ type Token struct {
 	// Origin is where the token was found: the variable name, the file path
 	// or the workspace's injected environment.
 	Origin string
+	// Host is the API base URL that belongs with this token when its
+	// source knows one, else "". Of the built-in providers only Workspace
+	// sets it: to the ANYSCALE_HOST of the workspace's injected
+	// environment, when the token came from there too; a custom Provider
+	// may set it as well. A client uses it through ResolveHost, after the
+	// process's own ANYSCALE_HOST, and only when it was given no base URL
+	// explicitly.
+	Host string
 }
 
 // String describes the token without revealing it, such as
-// "aph0_…3f9a from env (ANYSCALE_CLI_TOKEN)".
+// "aph0_…3f9a from env (ANYSCALE_CLI_TOKEN)", followed by
+// " for https://…" when the token carries a Host.
 func (t Token) String() string {
-	return t.Value.String() + " from " + string(t.Source) + " (" + t.Origin + ")"
+	s := t.Value.String() + " from " + string(t.Source) + " (" + t.Origin + ")"
+	if t.Host != "" {
+		s += " for " + t.Host
+	}
+	return s
+}
+
+// Origins that ResolveHost reports for a host that does not come from the
+// token's source.
+const (
+	hostOriginEnv     = EnvHost
+	hostOriginDefault = "default"
+)
+
+// ResolveHost returns the API base URL that a client which was not given
+// one explicitly uses with tok, and where that URL came from:
+//
+//  1. the process's ANYSCALE_HOST, when it is set and not blank (origin
+//     "ANYSCALE_HOST");
+//  2. else tok.Host, the host that came with the token (origin
+//     tok.Origin, such as the workspace's injected environment);
+//  3. else DefaultHost (origin "default").
+//
+// Surrounding white space is trimmed. ResolveHost does not validate the
+// URL; the client does. A client given a base URL explicitly, such as
+// with client.WithBaseURL, ignores all of this. ANYSCALE_HOST is read at
+// each call.
+func ResolveHost(tok Token) (host, origin string) {
+	if h := strings.TrimSpace(os.Getenv(EnvHost)); h != "" {
+		return h, hostOriginEnv
+	}
+	if h := strings.TrimSpace(tok.Host); h != "" {
+		origin := tok.Origin
+		if origin == "" {
+			origin = "the token's source"
+			if tok.Source != "" {
+				origin = string(tok.Source)
+			}
+		}
+		return h, origin
+	}
+	return DefaultHost, hostOriginDefault
 }
 
 // Provider resolves a token. A Provider that is not configured in this

@@ -74,18 +74,19 @@ type heldToken struct {
 	value  *credentials.Secret
 	source Source
 	origin string
+	host   string
 }
 
 func hold(t Token) heldToken {
 	v := t.Value
-	return heldToken{value: &v, source: t.Source, origin: t.Origin}
+	return heldToken{value: &v, source: t.Source, origin: t.Origin, host: t.Host}
 }
 
 func (h heldToken) token() Token {
 	if h.value == nil {
 		return Token{}
 	}
-	return Token{Value: *h.value, Source: h.source, Origin: h.origin}
+	return Token{Value: *h.value, Source: h.source, Origin: h.origin, Host: h.host}
 }
 
 // NewChain returns a Chain that tries providers in the order given; nil

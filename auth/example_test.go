@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/credentials"
 )
 
 // The SDK's default: ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json,
@@ -44,6 +45,41 @@ func ExampleNewChain() {
 	// aph0_…cdef from static (static)
 }
 
+// A key that keys.Create, Rotate or Login returned arrives as a
+// credentials.Secret; StaticSecret uses it as a token without Reveal, for
+// example to check a freshly rotated key with client.WithProvider.
+func ExampleStaticSecret() {
+	var secret credentials.Secret = "aph0_example0123456789abcdef" // such as created.Secret
+	tok, err := auth.StaticSecret(secret).Token(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tok)
+	fmt.Println(tok.Value == secret)
+	// Output:
+	// aph0_…cdef from static (static)
+	// true
+}
+
+// The API host that goes with a token: the process's ANYSCALE_HOST (unset
+// here), else the host that came with the token, as in an Anyscale
+// workspace, else the default. A client given a base URL explicitly does
+// not ask.
+func ExampleResolveHost() {
+	workspace := auth.Token{
+		Value:  "aph0_example0123456789abcdef",
+		Source: auth.SourceWorkspace,
+		Origin: "/proc/1/environ (workspace injected environment)",
+		Host:   "https://ws-1234.example.anyscale.com",
+	}
+	fmt.Println(auth.ResolveHost(workspace))
+	fmt.Println(auth.ResolveHost(auth.Token{}))
+	// Output:
+	// https://ws-1234.example.anyscale.com /proc/1/environ (workspace injected environment)
+	// https://console.anyscale.com default
+}
+
 func ExampleChain_Explain() {
 	chain := auth.NewChain(
 		auth.File(auth.WithPath("/nonexistent/credentials.json")),
@@ -60,6 +96,7 @@ func ExampleChain_Explain() {
 	// static  used         static                         sha256:a35b3a0fde49  first source with a token
 	// static  shadowed     static                         sha256:a35b3a0fde49  shadowed by static; same token
 	// static  shadowed     static                         sha256:7d1938f942cd  shadowed by static; different token
+	// host: https://console.anyscale.com (from default)
 	// result: the token from static (static)
 	// static true false
 }

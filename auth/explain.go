@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/anyscale-go/anyscale/credentials"
 )
 
 // Status is what one source contributed to a Chain, in a Report.
@@ -55,6 +53,12 @@ type Report struct {
 	// first broken source's error, or a *ChainError when no source is
 	// configured.
 	Err error
+	// Host is the API base URL that a client using this chain, and given
+	// no base URL explicitly, sends the token to, and HostOrigin where it
+	// came from: ResolveHost of the used token, or of no token when no
+	// source is used. A client given a base URL, such as with
+	// client.WithBaseURL, ignores both.
+	Host, HostOrigin string
 }
 
 // Used returns the entry of the source whose token the chain uses, or nil
@@ -69,7 +73,8 @@ func (r Report) Used() *ReportEntry {
 }
 
 // String prints the report as an aligned table, one source a line, then
-// the chain's result. It never contains a token.
+// the host and where it came from (when Host is set), then the chain's
+// result. It never contains a token.
 func (r Report) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -79,6 +84,9 @@ func (r Report) String() string {
 			orDash(oneLine(e.Origin)), orDash(e.Fingerprint), orDash(oneLine(e.Reason)))
 	}
 	tw.Flush()
+	if r.Host != "" {
+		fmt.Fprintf(&b, "host: %s (from %s)\n", oneLine(r.Host), orDash(oneLine(r.HostOrigin)))
+	}
 	var chainErr *ChainError
 	switch used := r.Used(); {
 	case used != nil:
@@ -99,14 +107,16 @@ func (r Report) String() string {
 // where Token stops, and reports for each whether its token is used,
 // shadowed by an earlier source (and whether it is the same token),
 // unavailable or broken, with the reason, the origin and the token's
-// fingerprint. Explain does not change the cache, logs nothing, and
-// reports a panicking provider as broken instead of panicking.
+// fingerprint. It also reports the API host that goes with the used
+// token, as ResolveHost finds it. Explain does not change the cache, logs
+// nothing, and reports a panicking provider as broken instead of
+// panicking.
 func (c *Chain) Explain(ctx context.Context) Report {
 	var (
 		r        Report
 		attempts []Attempt
 		decider  *ReportEntry // the used or first broken source
-		usedVal  credentials.Secret
+		used     Token
 	)
 	for _, p := range c.providers {
 		o := safeAttempt(ctx, p)
@@ -117,9 +127,9 @@ func (c *Chain) Explain(ctx context.Context) Report {
 			switch {
 			case decider == nil:
 				e.Status, e.Reason = StatusUsed, "first source with a token"
-				usedVal = o.token.Value
+				used = o.token
 			case decider.Status == StatusUsed:
-				e.Status, e.SameAsUsed = StatusShadowed, o.token.Value == usedVal
+				e.Status, e.SameAsUsed = StatusShadowed, o.token.Value == used.Value
 				e.Reason = fmt.Sprintf("shadowed by %s; different token", decider.Source)
 				if e.SameAsUsed {
 					e.Reason = fmt.Sprintf("shadowed by %s; same token", decider.Source)
@@ -151,6 +161,7 @@ func (c *Chain) Explain(ctx context.Context) Report {
 	if decider == nil {
 		r.Err = &ChainError{Attempts: attempts}
 	}
+	r.Host, r.HostOrigin = ResolveHost(used)
 	return r
 }
 

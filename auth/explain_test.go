@@ -69,9 +69,12 @@ func TestExplainUsedShadowedUnavailable(t *testing.T) {
 	assert.ErrorIs(t, broken.Err, credentials.ErrInvalidToken)
 	assert.Contains(t, broken.Reason, "not reached: env decides first")
 
+	assert.Equal(t, auth.DefaultHost, rep.Host)
+	assert.Equal(t, "default", rep.HostOrigin)
+
 	s := rep.String()
 	lines := strings.Split(s, "\n")
-	require.Len(t, lines, 7, s)
+	require.Len(t, lines, 8, s)
 	assert.Regexp(t, `^SOURCE +STATUS +ORIGIN +FINGERPRINT +REASON$`, lines[0])
 	for i, e := range rep.Entries {
 		assert.Regexp(t, `^`+string(e.Source)+` +`+string(e.Status)+` `, lines[i+1])
@@ -79,7 +82,8 @@ func TestExplainUsedShadowedUnavailable(t *testing.T) {
 	assert.Contains(t, s, fp(tokEnv))
 	assert.Contains(t, s, fp(tokFile))
 	assert.Contains(t, s, path)
-	assert.Equal(t, "result: the token from env (ANYSCALE_CLI_TOKEN)", lines[6])
+	assert.Equal(t, "host: https://console.anyscale.com (from default)", lines[6])
+	assert.Equal(t, "result: the token from env (ANYSCALE_CLI_TOKEN)", lines[7])
 	col := strings.Index(lines[0], "STATUS")
 	for _, l := range lines[1:6] {
 		assert.Equal(t, col, strings.Index(l, " "+strings.Fields(l)[1]+" ")+1, "aligned: %q", l)

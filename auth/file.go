@@ -24,8 +24,11 @@ func WithPath(p string) FileOption {
 	return func(c *fileConfig) { c.path = p }
 }
 
-// WithStrictPermissions makes File refuse a credentials file that group or
-// others may read or write, instead of using it with a warning.
+// WithStrictPermissions makes File refuse a credentials file that
+// credentials.CheckPermissions rejects, instead of using it with a
+// warning: a file that group or others may read or write, or one in a
+// directory that group or others may write. A file that credentials.Save
+// wrote passes.
 func WithStrictPermissions() FileOption {
 	return func(c *fileConfig) { c.strict = true }
 }
@@ -36,9 +39,11 @@ func WithStrictPermissions() FileOption {
 //
 // A missing file is unavailable. A file that is not valid JSON, has no
 // cli_token, or holds a token that credentials.ValidateToken rejects is an
-// error naming the path. A file or directory open to group or others is an
-// error with WithStrictPermissions; otherwise the token is used, and a
-// Chain logs a warning on its logger, once per Chain.
+// error naming the path. A file that group or others may read or write, or
+// whose directory they may write (OpenSSH's rule, see
+// credentials.CheckPermissions), is an error with WithStrictPermissions;
+// otherwise the token is used, and a Chain logs a warning on its logger,
+// once per Chain.
 func File(opts ...FileOption) Provider {
 	var c fileConfig
 	for _, o := range opts {
@@ -93,7 +98,7 @@ func (p *fileProvider) resolve(ctx context.Context) outcome {
 		var insecure *credentials.InsecurePermissionsError
 		switch {
 		case errors.As(err, &insecure) && p.cfg.strict:
-			o.err = fmt.Errorf("auth: file: refusing a credentials file open to group or others: %w", err)
+			o.err = fmt.Errorf("auth: file: refusing a credentials file that group or others could read or replace: %w", err)
 			return o
 		case errors.As(err, &insecure):
 			o.warning = fmt.Errorf("%w; using its token anyway (auth.WithStrictPermissions makes this an error)", err)

@@ -48,9 +48,10 @@ type outcome struct {
 	source   auth.Source
 	origin   string
 	token    string
-	errIs    error // the stopping error matches it
-	chainErr bool  // every source unavailable: a *auth.ChainError
-	warnings int   // loose-permission warnings logged over the chain's life
+	host     string // the winner's Token.Host
+	errIs    error  // the stopping error matches it
+	chainErr bool   // every source unavailable: a *auth.ChainError
+	warnings int    // loose-permission warnings logged over the chain's life
 }
 
 // expected is the rule the chain follows, written out: Env, then File,
@@ -85,7 +86,7 @@ func expected(e envCase, f fileCase, w wsCase, filePath, environPath string) out
 		return outcome{source: auth.SourceFile, origin: filePath, token: tokFile}
 	}
 	if w == wsInjected {
-		return outcome{source: auth.SourceWorkspace, origin: environPath + " (workspace injected environment)", token: tokWS}
+		return outcome{source: auth.SourceWorkspace, origin: environPath + " (workspace injected environment)", token: tokWS, host: wsInjectedHost}
 	}
 	return outcome{chainErr: true}
 }
@@ -117,16 +118,21 @@ func setupFile(t *testing.T, f fileCase, path string) {
 	}
 }
 
+// wsInjectedHost is the ANYSCALE_HOST of the ws=injected environment; it
+// comes with the workspace's token only.
+const wsInjectedHost = "https://ws-perm.example.anyscale.com"
+
 // setupWorkspace sets the workspace's side and returns its injected
-// environment's path.
+// environment's path. Both workspaces inject a host; only a token from the
+// injected environment carries it.
 func setupWorkspace(t *testing.T, w wsCase) string {
 	switch w {
 	case wsProcess:
 		t.Setenv("ANYSCALE_SESSION_ID", "ses_0123456789abcdefghijklmnop")
-		return writeEnviron(t, "PATH=/usr/bin", "HOME=/home/ray")
+		return writeEnviron(t, "PATH=/usr/bin", "HOME=/home/ray", auth.EnvHost+"=https://ws-process.example.anyscale.com")
 	case wsInjected:
 		return writeEnviron(t, "PATH=/usr/bin", "ANYSCALE_EXPERIMENTAL_WORKSPACE_ID=expwgs_0123456789abcdefghijklmnop",
-			auth.EnvToken+"="+tokWS)
+			auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsInjectedHost)
 	default:
 		return writeEnviron(t, "PATH=/usr/bin", "HOME=/root")
 	}
@@ -188,6 +194,13 @@ func TestDefaultChainPermutations(t *testing.T) {
 						assert.NoError(t, rep.Err)
 					}
 					assert.Len(t, rep.Entries, 3)
+					if want.host != "" {
+						assert.Equal(t, want.host, rep.Host, "Explain: the workspace's host")
+						assert.Equal(t, want.origin, rep.HostOrigin)
+					} else {
+						assert.Equal(t, auth.DefaultHost, rep.Host, "Explain: the default host")
+						assert.Equal(t, "default", rep.HostOrigin)
+					}
 
 					out := logs.String()
 					assert.Equal(t, want.warnings, strings.Count(out, "open to group or others"),
@@ -236,6 +249,7 @@ func checkOutcome(t *testing.T, want outcome, tok auth.Token, err error, call st
 		assert.Equal(t, want.source, tok.Source, call)
 		assert.Equal(t, want.origin, tok.Origin, call)
 		assert.Equal(t, want.token, tok.Value.Reveal(), call)
+		assert.Equal(t, want.host, tok.Host, call)
 	}
 }
 

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,6 +29,47 @@ func TestStatic(t *testing.T) {
 		assert.NotErrorIs(t, err, auth.ErrUnavailable, "a bad static token is an error")
 		assert.True(t, strings.HasPrefix(err.Error(), "auth: static: "), err.Error())
 		assertNoLeak(t, err.Error(), "error")
+	}
+}
+
+func TestStaticSecret(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		secret credentials.Secret
+		ok     bool
+	}{
+		{name: "valid", secret: tokStatic, ok: true},
+		{name: "old style", secret: "sss_" + canary + "static0000000007", ok: true},
+		{name: "empty", secret: ""},
+		{name: "malformed", secret: tokInvalid},
+		{name: "trailing newline", secret: tokStatic + "\n"},
+		{name: "redacted form", secret: credentials.Secret(credentials.Secret(tokStatic).String())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := auth.StaticSecret(tt.secret)
+			printed := fmt.Sprintf("%v %+v %#v %s", p, p, p, p)
+			assertNoLeak(t, printed, "the printed provider")
+
+			tok, err := p.Token(ctx)
+			want, wantErr := auth.Static(tt.secret.Reveal()).Token(ctx)
+			if !tt.ok {
+				require.ErrorIs(t, err, credentials.ErrInvalidToken)
+				assert.NotErrorIs(t, err, auth.ErrUnavailable, "a bad static token is an error")
+				assert.True(t, strings.HasPrefix(err.Error(), "auth: static: "), err.Error())
+				assert.Equal(t, wantErr.Error(), err.Error(), "the same answer as Static")
+				assert.Zero(t, tok)
+				assertNoLeak(t, err.Error(), "error")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, auth.Token{Value: tt.secret, Source: auth.SourceStatic, Origin: "static"}, tok)
+			assert.Equal(t, want, tok, "the same answer as Static")
+			assertNoLeak(t, fmt.Sprintf("%v %+v %#v", tok, tok, tok), "the printed token")
+		})
 	}
 }
 
@@ -118,9 +160,12 @@ func TestFile(t *testing.T) {
 	})
 	t.Run("loose permissions", func(t *testing.T) {
 		for name, modes := range map[string][2]os.FileMode{
-			"file 0644":      {0o644, 0o700},
-			"file 0660":      {0o660, 0o700},
-			"directory 0755": {0o600, 0o755},
+			"file 0644":             {0o644, 0o700},
+			"file 0660":             {0o660, 0o700},
+			"file 0644 in 0755":     {0o644, 0o755},
+			"directory 0775":        {0o600, 0o775},
+			"directory 0777":        {0o600, 0o777},
+			"directory sticky 1777": {0o600, os.ModeSticky | 0o777},
 		} {
 			dir := filepath.Join(t.TempDir(), "d")
 			path := filepath.Join(dir, "credentials.json")
@@ -138,11 +183,16 @@ func TestFile(t *testing.T) {
 			assert.Contains(t, err.Error(), "chmod")
 		}
 	})
-	t.Run("strict accepts 0600 in a 0700 directory", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "d", "c.json") // t.TempDir() itself is 0755
-		writeFile(t, path, `{"cli_token": "`+tokFile+`"}`, 0o600)
-		_, err := auth.File(auth.WithPath(path), auth.WithStrictPermissions()).Token(ctx)
-		require.NoError(t, err)
+	t.Run("strict accepts 0600 in a directory others may not write", func(t *testing.T) {
+		for _, dirMode := range []os.FileMode{0o700, 0o711, 0o750, 0o755} {
+			dir := filepath.Join(t.TempDir(), "d")
+			path := filepath.Join(dir, "c.json")
+			writeFile(t, path, `{"cli_token": "`+tokFile+`"}`, 0o600)
+			require.NoError(t, os.Chmod(dir, dirMode))
+			tok, err := auth.File(auth.WithPath(path), auth.WithStrictPermissions()).Token(ctx)
+			require.NoError(t, err, "directory %#o", dirMode)
+			assert.Equal(t, tokFile, tok.Value.Reveal())
+		}
 	})
 	t.Run("warning once per chain", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "c.json")
@@ -168,18 +218,80 @@ func TestFile(t *testing.T) {
 	})
 }
 
+// TestSaveThenStrictFile: a token credentials.Save wrote is one that File
+// with WithStrictPermissions accepts, whether Save made the directory or
+// found it, as a home directory often is, with mode 0755.
+func TestSaveThenStrictFile(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		dirMode os.FileMode // 0: Save creates the directory
+		oldMode os.FileMode // 0: no old file
+	}{
+		{name: "new directory"},
+		{name: "existing 0700 directory", dirMode: 0o700},
+		{name: "existing 0755 directory", dirMode: 0o755},
+		{name: "existing 0755 directory, old 0644 file", dirMode: 0o755, oldMode: 0o644},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), credentials.DirName)
+			path := filepath.Join(dir, credentials.FileName)
+			if tt.dirMode != 0 {
+				require.NoError(t, os.Mkdir(dir, 0o700))
+				require.NoError(t, os.Chmod(dir, tt.dirMode)) // Mkdir's mode passes through the umask
+			}
+			if tt.oldMode != 0 {
+				writeFile(t, path, `{"cli_token": "`+tokOther+`"}`, tt.oldMode)
+			}
+
+			require.NoError(t, credentials.Save(path, tokFile))
+
+			assert.NoError(t, credentials.CheckPermissions(path))
+			logger, logs := newLogger()
+			chain := auth.NewChain(auth.File(auth.WithPath(path), auth.WithStrictPermissions())).WithLogger(logger)
+			tok, err := chain.Token(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, auth.Token{Value: tokFile, Source: auth.SourceFile, Origin: path}, tok)
+			assert.Empty(t, logs.String(), "no permission warning")
+		})
+	}
+	t.Run("a directory others may write is refused before anything is written", func(t *testing.T) {
+		t.Parallel()
+		dir := filepath.Join(t.TempDir(), credentials.DirName)
+		require.NoError(t, os.Mkdir(dir, 0o700))
+		require.NoError(t, os.Chmod(dir, 0o775))
+		path := filepath.Join(dir, credentials.FileName)
+
+		err := credentials.Save(path, tokFile)
+		var insecure *credentials.InsecurePermissionsError
+		require.ErrorAs(t, err, &insecure)
+		assert.Equal(t, dir, insecure.Path)
+		assert.Contains(t, err.Error(), "chmod go-w "+dir)
+		assertNoLeak(t, err.Error(), "error")
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	})
+}
+
 func TestWorkspace(t *testing.T) {
 	ctx := context.Background()
 	procOrigin := "ANYSCALE_CLI_TOKEN (workspace process environment)"
 	injOrigin := func(p string) string { return p + " (workspace injected environment)" }
 
 	type check func(t *testing.T, environ string, tok auth.Token, err error)
-	wins := func(token string, origin func(environ string) string) check {
+	winsWithHost := func(token, host string, origin func(environ string) string) check {
 		return func(t *testing.T, environ string, tok auth.Token, err error) {
 			require.NoError(t, err)
-			assert.Equal(t, auth.Token{Value: credentials.Secret(token), Source: auth.SourceWorkspace, Origin: origin(environ)}, tok)
+			assert.Equal(t, auth.Token{Value: credentials.Secret(token), Source: auth.SourceWorkspace, Origin: origin(environ), Host: host}, tok)
 		}
 	}
+	wins := func(token string, origin func(environ string) string) check {
+		return winsWithHost(token, "", origin)
+	}
+	const wsHost = "https://ws-host.example.anyscale.com"
 	unavailable := func(parts ...string) check {
 		return func(t *testing.T, environ string, tok auth.Token, err error) {
 			require.ErrorIs(t, err, auth.ErrUnavailable)
@@ -240,6 +352,56 @@ func TestWorkspace(t *testing.T) {
 			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1", auth.EnvToken: ""},
 			environ: environ(auth.EnvToken + "=" + tokWS),
 			check:   wins(tokWS, injOrigin),
+		},
+		{
+			name:    "the injected host comes with the injected token",
+			environ: environ("ANYSCALE_EXPERIMENTAL_WORKSPACE_ID=expwgs_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "marker in the process environment, token and host only injected",
+			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1"},
+			environ: environ(auth.EnvHost+"="+wsHost, "PATH=/bin", auth.EnvToken+"="+tokWS),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "the injected host is trimmed of space",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"= \t"+wsHost+" \n"),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "the process's ANYSCALE_HOST does not change the token's host",
+			procEnv: map[string]string{auth.EnvHost: "https://process-host.example.com"},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "a blank injected host is no host",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"= "),
+			check:   wins(tokWS, injOrigin),
+		},
+		{
+			name: "of repeated hosts the first wins",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost,
+				auth.EnvHost+"=https://second.example.com"),
+			check: winsWithHost(tokWS, wsHost, injOrigin),
+		},
+		{
+			name:    "a process token carries no host, even with one injected",
+			procEnv: map[string]string{"ANYSCALE_SESSION_ID": "ses_1", auth.EnvToken: tokEnv},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvToken+"="+tokWS, auth.EnvHost+"="+wsHost),
+			check:   wins(tokEnv, func(string) string { return procOrigin }),
+		},
+		{
+			name:    "a process token with the marker injected carries no host",
+			procEnv: map[string]string{auth.EnvToken: tokEnv},
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvHost+"="+wsHost),
+			check:   wins(tokEnv, func(string) string { return procOrigin }),
+		},
+		{
+			name:    "an injected host without a token is unavailable",
+			environ: environ("ANYSCALE_SESSION_ID=ses_1", auth.EnvHost+"="+wsHost),
+			check:   unavailable("but no ANYSCALE_CLI_TOKEN was injected"),
 		},
 		{
 			name:    "no marker anywhere",

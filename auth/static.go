@@ -12,9 +12,19 @@ const originStatic = "static"
 
 // Static returns a Provider of a token given in code, with Source
 // SourceStatic and Origin "static". A token that credentials.ValidateToken
-// rejects (including the empty one) is an error, not "unavailable".
+// rejects (including the empty one) is an error, not "unavailable". For a
+// token already held as a credentials.Secret, use StaticSecret.
 func Static(token string) Provider {
-	s := credentials.Secret(token)
+	return StaticSecret(credentials.Secret(token))
+}
+
+// StaticSecret returns a Provider of a token already held as a
+// credentials.Secret, such as the secret that keys.Create, Rotate or Login
+// returns, so that the token never needs Reveal on its way to the client.
+// It answers as Static does: Source SourceStatic, Origin "static", and an
+// error, not "unavailable", for a token that credentials.ValidateToken
+// rejects (including the empty one and a redacted form).
+func StaticSecret(s credentials.Secret) Provider {
 	return &staticProvider{token: &s}
 }
 

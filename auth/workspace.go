@@ -56,6 +56,12 @@ func WithEnvironPath(p string) WorkspaceOption {
 // when the process environment does not settle the answer, at most once
 // per call and at most 1 MiB of it; there is no network I/O.
 //
+// A token from the injected environment carries, as Token.Host, that
+// environment's ANYSCALE_HOST (trimmed of white space) when it is not
+// blank, so that ResolveHost sends the token to the workspace's API; a
+// token from the process environment carries no Host, since the process's
+// own ANYSCALE_HOST, if any, is the one that goes with it.
+//
 // No marker anywhere, an unreadable injected environment when it was
 // needed, or a marker without a token: unavailable. A token that
 // credentials.ValidateToken rejects: an error. Errors name variables and
@@ -91,7 +97,7 @@ func (p *workspaceProvider) resolve(ctx context.Context) outcome {
 	marker, markerWhere := firstMarker(os.Getenv), "the process environment"
 	procToken := os.Getenv(EnvToken)
 	if marker != "" && procToken != "" {
-		return p.accept(o, procToken, procOrigin, EnvToken+" in the workspace process environment")
+		return p.accept(o, procToken, "", procOrigin, EnvToken+" in the workspace process environment")
 	}
 
 	injected, err := readEnviron(path)
@@ -116,24 +122,25 @@ func (p *workspaceProvider) resolve(ctx context.Context) outcome {
 	}
 	switch {
 	case procToken != "":
-		return p.accept(o, procToken, procOrigin, EnvToken+" in the workspace process environment")
+		return p.accept(o, procToken, "", procOrigin, EnvToken+" in the workspace process environment")
 	case injected[EnvToken] != "":
-		return p.accept(o, injected[EnvToken], fileOrigin, EnvToken+" in "+path)
+		return p.accept(o, injected[EnvToken], strings.TrimSpace(injected[EnvHost]), fileOrigin, EnvToken+" in "+path)
 	}
 	o.err = unavailable(SourceWorkspace, o.origin, fmt.Sprintf(
 		"in an Anyscale workspace (%s is set in %s), but no %s was injected", marker, markerWhere, EnvToken), nil)
 	return o
 }
 
-// accept validates the token found and completes the outcome; where names
-// the variable and its environment for an error.
-func (p *workspaceProvider) accept(o outcome, token, origin, where string) outcome {
+// accept validates the token found and completes the outcome; host is
+// the API base URL found with the token, or ""; where names the variable
+// and its environment for an error.
+func (p *workspaceProvider) accept(o outcome, token, host, origin, where string) outcome {
 	o.origin = origin
 	if err := credentials.ValidateToken(token); err != nil {
 		o.err = fmt.Errorf("auth: workspace: %s: %w", where, err)
 		return o
 	}
-	o.token = Token{Value: credentials.Secret(token), Source: SourceWorkspace, Origin: origin}
+	o.token = Token{Value: credentials.Secret(token), Source: SourceWorkspace, Origin: origin, Host: host}
 	return o
 }
 
@@ -149,7 +156,8 @@ func firstMarker(lookup func(string) string) string {
 }
 
 // readEnviron reads at most maxEnvironSize bytes of NUL-separated
-// KEY=VALUE entries at path and keeps only the variables Workspace needs.
+// KEY=VALUE entries at path and keeps only the variables Workspace needs:
+// the markers, the token and the host.
 // Entries without '=' are skipped; of repeated keys the first wins, as
 // getenv(3) does. When the file is longer than the bound, the entry cut in
 // the middle is dropped rather than read as a shorter value.
@@ -167,7 +175,7 @@ func readEnviron(path string) (map[string]string, error) {
 		data = data[:bytes.LastIndexByte(data[:maxEnvironSize], 0)+1]
 	}
 	wanted := func(k string) bool {
-		if k == EnvToken {
+		if k == EnvToken || k == EnvHost {
 			return true
 		}
 		for _, m := range workspaceMarkers {

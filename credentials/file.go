@@ -130,38 +130,98 @@ func Remove(path string) error {
 	return nil
 }
 
-// InsecurePermissionsError reports a credentials file, or its directory,
-// that group or others may read or write.
+// Permission bits that make a credentials file or its directory too open,
+// as OpenSSH judges them: others may not read or write the file, and may
+// not write the directory, where they could replace the file. A directory
+// that others may read and search, such as a home directory with mode
+// 0755, is fine.
+const (
+	fileLooseBits fs.FileMode = 0o066
+	dirLooseBits  fs.FileMode = 0o022
+)
+
+// InsecurePermissionsError reports a credentials file that group or others
+// may read or write, or a directory holding it that group or others may
+// write. Mode.IsDir tells the two apart.
 type InsecurePermissionsError struct {
 	Path string
 	Mode fs.FileMode
 }
 
-// Error says which path is too open and the chmod that fixes it.
-func (e *InsecurePermissionsError) Error() string {
-	want := "600"
+// Error says which path is too open and the chmod that fixes it:
+// `chmod 600 <file>` for the file, `chmod go-w <dir>` for the directory.
+func (e *InsecurePermissionsError) Error() string { return "credentials: " + e.problem() }
+
+// problem is Error without the package prefix, for messages that wrap it.
+func (e *InsecurePermissionsError) problem() string {
 	if e.Mode.IsDir() {
-		want = "700"
+		return fmt.Sprintf("directory %s has mode %s, writable by group or others, who could replace the credentials file in it; run `chmod go-w %s`",
+			e.Path, octal(e.Mode), e.Path)
 	}
-	return fmt.Sprintf("credentials: %s has mode %#o, open to group or others; run `chmod %s %s`",
-		e.Path, e.Mode.Perm(), want, e.Path)
+	return fmt.Sprintf("%s has mode %s, open to group or others; run `chmod 600 %s`", e.Path, octal(e.Mode), e.Path)
 }
 
-// CheckPermissions returns an *InsecurePermissionsError when the file at
-// path or its directory is readable or writable by group or others. It is
-// a no-op on Windows, whose permissions fs.FileMode does not describe.
+// octal prints a mode as chmod(1) takes it, such as 0644 or 01777.
+func octal(m fs.FileMode) string {
+	n := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		n |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		n |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		n |= 0o1000
+	}
+	return fmt.Sprintf("%#o", n)
+}
+
+// CheckPermissions applies OpenSSH's rule to the credentials file at path:
+// it returns an *InsecurePermissionsError when the file's directory is
+// writable by group or others (mode & 0o022, even with the sticky bit, as
+// on /tmp), or when the file is readable or writable by group or others
+// (mode & 0o066). A directory with mode 0755 and a file with mode 0600
+// pass.
+//
+// The directory is checked first, then the file. So when the directory is
+// fine but the file does not exist yet, or the directory does not exist
+// either, the error wraps fs.ErrNotExist, and CheckPermissions serves as a
+// check before Save, which creates a missing directory with mode 0700:
+//
+//	if err := credentials.CheckPermissions(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+//		return err // the directory is open to others: Save would refuse it too
+//	}
+//
+// A file that Save wrote passes. CheckPermissions is a no-op on Windows,
+// whose permissions fs.FileMode does not describe.
 func CheckPermissions(path string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
-	for _, p := range []string{path, filepath.Dir(path)} {
-		info, err := os.Stat(p)
-		if err != nil {
-			return fmt.Errorf("credentials: %w", err)
-		}
-		if info.Mode().Perm()&0o066 != 0 {
-			return &InsecurePermissionsError{Path: p, Mode: info.Mode()}
-		}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	if pe := looseDir(dir, info); pe != nil {
+		return pe
+	}
+	if info, err = os.Stat(path); err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	if info.Mode().Perm()&fileLooseBits != 0 {
+		return &InsecurePermissionsError{Path: path, Mode: info.Mode()}
+	}
+	return nil
+}
+
+// looseDir returns an *InsecurePermissionsError when info, the result of
+// a stat of dir, shows a directory that group or others may write, else
+// nil. What is not a directory is left to the lookup of the file in it to
+// report.
+func looseDir(dir string, info fs.FileInfo) *InsecurePermissionsError {
+	if info.IsDir() && info.Mode().Perm()&dirLooseBits != 0 {
+		return &InsecurePermissionsError{Path: dir, Mode: info.Mode()}
 	}
 	return nil
 }

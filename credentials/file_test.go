@@ -2,7 +2,6 @@ package credentials_test
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -218,6 +217,9 @@ func permFixture(t *testing.T, dirMode, fileMode fs.FileMode) (dir, path string)
 	require.NoError(t, os.WriteFile(path, []byte(`{"cli_token": "aph0_x"}`), 0o600))
 	require.NoError(t, os.Chmod(path, fileMode))
 	require.NoError(t, os.Chmod(dir, dirMode))
+	// A directory without write permission could not be emptied by the
+	// removal of t.TempDir.
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
 	return dir, path
 }
 
@@ -226,24 +228,36 @@ func TestCheckPermissions(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("CheckPermissions is a no-op on Windows")
 	}
+	// OpenSSH's rule: the file must not be readable or writable by group
+	// or others; its directory must not be writable by them.
 	tests := []struct {
 		name     string
 		dirMode  fs.FileMode
 		fileMode fs.FileMode
 		wantDir  bool // the error names the directory rather than the file
-		wantMode fs.FileMode
+		wantMode string
 		wantFix  string
 	}{
 		{name: "0600 in 0700", dirMode: 0o700, fileMode: 0o600},
 		{name: "0400 in 0700", dirMode: 0o700, fileMode: 0o400},
 		{name: "0600 in 0711", dirMode: 0o711, fileMode: 0o600},
+		{name: "0600 in 0750", dirMode: 0o750, fileMode: 0o600},
+		{name: "0600 in 0755", dirMode: 0o755, fileMode: 0o600},
+		{name: "0600 in 0555", dirMode: 0o555, fileMode: 0o600},
 		{name: "0700 file", dirMode: 0o700, fileMode: 0o700},
-		{name: "0644 file", dirMode: 0o700, fileMode: 0o644, wantMode: 0o644, wantFix: "chmod 600 "},
-		{name: "0640 file", dirMode: 0o700, fileMode: 0o640, wantMode: 0o640, wantFix: "chmod 600 "},
-		{name: "0602 file", dirMode: 0o700, fileMode: 0o602, wantMode: 0o602, wantFix: "chmod 600 "},
-		{name: "0755 directory", dirMode: 0o755, fileMode: 0o600, wantDir: true, wantMode: 0o755, wantFix: "chmod 700 "},
-		{name: "0770 directory", dirMode: 0o770, fileMode: 0o600, wantDir: true, wantMode: 0o770, wantFix: "chmod 700 "},
-		{name: "both open, file first", dirMode: 0o777, fileMode: 0o666, wantMode: 0o666, wantFix: "chmod 600 "},
+		{name: "0611 file", dirMode: 0o700, fileMode: 0o611},
+		{name: "0644 file", dirMode: 0o700, fileMode: 0o644, wantMode: "0644", wantFix: "chmod 600 "},
+		{name: "0644 file in 0755", dirMode: 0o755, fileMode: 0o644, wantMode: "0644", wantFix: "chmod 600 "},
+		{name: "0640 file", dirMode: 0o700, fileMode: 0o640, wantMode: "0640", wantFix: "chmod 600 "},
+		{name: "0620 file", dirMode: 0o700, fileMode: 0o620, wantMode: "0620", wantFix: "chmod 600 "},
+		{name: "0604 file", dirMode: 0o700, fileMode: 0o604, wantMode: "0604", wantFix: "chmod 600 "},
+		{name: "0602 file", dirMode: 0o700, fileMode: 0o602, wantMode: "0602", wantFix: "chmod 600 "},
+		{name: "0770 directory", dirMode: 0o770, fileMode: 0o600, wantDir: true, wantMode: "0770", wantFix: "chmod go-w "},
+		{name: "0775 directory", dirMode: 0o775, fileMode: 0o600, wantDir: true, wantMode: "0775", wantFix: "chmod go-w "},
+		{name: "0757 directory", dirMode: 0o757, fileMode: 0o600, wantDir: true, wantMode: "0757", wantFix: "chmod go-w "},
+		{name: "0777 directory", dirMode: 0o777, fileMode: 0o600, wantDir: true, wantMode: "0777", wantFix: "chmod go-w "},
+		{name: "sticky 1777 directory", dirMode: fs.ModeSticky | 0o777, fileMode: 0o600, wantDir: true, wantMode: "01777", wantFix: "chmod go-w "},
+		{name: "both open, directory first", dirMode: 0o777, fileMode: 0o666, wantDir: true, wantMode: "0777", wantFix: "chmod go-w "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,20 +276,36 @@ func TestCheckPermissions(t *testing.T) {
 				wantPath = dir
 			}
 			assert.Equal(t, wantPath, pe.Path)
-			assert.Equal(t, tt.wantMode, pe.Mode.Perm())
 			assert.Equal(t, tt.wantDir, pe.Mode.IsDir())
-			assert.Contains(t, err.Error(), tt.wantFix+wantPath)
-			assert.Contains(t, err.Error(), fmt.Sprintf("has mode %#o,", tt.wantMode))
+			assert.Contains(t, err.Error(), "`"+tt.wantFix+wantPath+"`")
+			assert.Contains(t, err.Error(), "has mode "+tt.wantMode+",")
+			assert.False(t, errors.Is(err, fs.ErrNotExist))
 		})
 	}
 }
 
-func TestCheckPermissionsModeInMessage(t *testing.T) {
+func TestCheckPermissionsMessage(t *testing.T) {
 	t.Parallel()
-	e := &credentials.InsecurePermissionsError{Path: "/h/.anyscale/credentials.json", Mode: 0o644}
-	assert.Equal(t, "credentials: /h/.anyscale/credentials.json has mode 0644, open to group or others; run `chmod 600 /h/.anyscale/credentials.json`", e.Error())
-	e = &credentials.InsecurePermissionsError{Path: "/h/.anyscale", Mode: fs.ModeDir | 0o755}
-	assert.Equal(t, "credentials: /h/.anyscale has mode 0755, open to group or others; run `chmod 700 /h/.anyscale`", e.Error())
+	tests := []struct {
+		err  *credentials.InsecurePermissionsError
+		want string
+	}{
+		{
+			&credentials.InsecurePermissionsError{Path: "/h/.anyscale/credentials.json", Mode: 0o644},
+			"credentials: /h/.anyscale/credentials.json has mode 0644, open to group or others; run `chmod 600 /h/.anyscale/credentials.json`",
+		},
+		{
+			&credentials.InsecurePermissionsError{Path: "/h/.anyscale", Mode: fs.ModeDir | 0o775},
+			"credentials: directory /h/.anyscale has mode 0775, writable by group or others, who could replace the credentials file in it; run `chmod go-w /h/.anyscale`",
+		},
+		{
+			&credentials.InsecurePermissionsError{Path: "/tmp", Mode: fs.ModeDir | fs.ModeSticky | 0o777},
+			"credentials: directory /tmp has mode 01777, writable by group or others, who could replace the credentials file in it; run `chmod go-w /tmp`",
+		},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.err.Error())
+	}
 }
 
 func TestCheckPermissionsMissing(t *testing.T) {
@@ -283,9 +313,37 @@ func TestCheckPermissionsMissing(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("CheckPermissions is a no-op on Windows")
 	}
-	err := credentials.CheckPermissions(filepath.Join(t.TempDir(), credentials.FileName))
-	require.Error(t, err)
-	assert.ErrorIs(t, err, fs.ErrNotExist)
-	var pe *credentials.InsecurePermissionsError
-	assert.False(t, errors.As(err, &pe))
+	tests := []struct {
+		name     string
+		dirMode  fs.FileMode // 0: the directory is missing too
+		insecure bool        // the directory is refused before the file is looked for
+	}{
+		{name: "file missing in a 0700 directory", dirMode: 0o700},
+		{name: "file missing in a 0755 directory", dirMode: 0o755},
+		{name: "directory missing"},
+		{name: "file missing in a 0777 directory", dirMode: 0o777, insecure: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), credentials.DirName)
+			if tt.dirMode != 0 {
+				require.NoError(t, os.Mkdir(dir, 0o700))
+				require.NoError(t, os.Chmod(dir, tt.dirMode))
+			}
+			path := filepath.Join(dir, credentials.FileName)
+
+			err := credentials.CheckPermissions(path)
+			require.Error(t, err)
+			var pe *credentials.InsecurePermissionsError
+			if tt.insecure {
+				require.True(t, errors.As(err, &pe), "want *InsecurePermissionsError, got %T: %v", err, err)
+				assert.Equal(t, dir, pe.Path)
+				assert.False(t, errors.Is(err, fs.ErrNotExist))
+				return
+			}
+			assert.ErrorIs(t, err, fs.ErrNotExist)
+			assert.False(t, errors.As(err, &pe))
+		})
+	}
 }

@@ -16,14 +16,34 @@ import (
 // When any step fails the old file is left as it was and the temporary file
 // is removed. Save refuses to replace a symbolic link at path, and refuses a
 // token that ValidateToken rejects, so a bad token never replaces a good one.
+//
+// Save also refuses, before writing anything, to write into an existing
+// directory that group or others may write, where they could replace the
+// file: the error wraps an *InsecurePermissionsError that names the
+// directory and says to run `chmod go-w` on it. An existing directory that
+// others may only read, such as one with mode 0755, is used as it is. So
+// after Save(path, token) succeeds, CheckPermissions(path) returns nil.
+// On Windows no mode is checked.
 func Save(path string, token Secret) error {
 	return save(osFS{}, path, token)
 }
+
+// refusedError is an error with a message of its own that still unwraps
+// to its cause, so errors.As finds the cause without the message
+// repeating it.
+type refusedError struct {
+	msg string
+	err error
+}
+
+func (e *refusedError) Error() string { return e.msg }
+func (e *refusedError) Unwrap() error { return e.err }
 
 // fileSystem is the part of the os package Save uses; tests substitute one
 // that fails at a chosen step.
 type fileSystem interface {
 	MkdirAll(path string, perm fs.FileMode) error
+	Stat(name string) (fs.FileInfo, error)
 	Lstat(name string) (fs.FileInfo, error)
 	CreateTemp(dir, pattern string) (tempFile, error)
 	Rename(oldpath, newpath string) error
@@ -50,8 +70,19 @@ func save(fsys fileSystem, path string, token Secret) (err error) {
 		return fmt.Errorf("credentials: encoding: %w", err)
 	}
 	dir := filepath.Dir(path)
+	// MkdirAll leaves an existing directory as it is: nothing is written
+	// before the directory's mode is checked.
 	if err := fsys.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("credentials: creating %s: %w", dir, err)
+	}
+	if runtime.GOOS != "windows" {
+		info, err := fsys.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("credentials: %w", err)
+		}
+		if pe := looseDir(dir, info); pe != nil {
+			return &refusedError{msg: "credentials: not saving to " + path + ": " + pe.problem() + ", then save again", err: pe}
+		}
 	}
 	if info, err := fsys.Lstat(path); err == nil {
 		if info.Mode()&fs.ModeSymlink != 0 {
@@ -106,6 +137,7 @@ func save(fsys fileSystem, path string, token Secret) (err error) {
 type osFS struct{}
 
 func (osFS) MkdirAll(path string, perm fs.FileMode) error { return os.MkdirAll(path, perm) }
+func (osFS) Stat(name string) (fs.FileInfo, error)        { return os.Stat(name) }
 func (osFS) Lstat(name string) (fs.FileInfo, error)       { return os.Lstat(name) }
 func (osFS) Rename(oldpath, newpath string) error         { return os.Rename(oldpath, newpath) }
 func (osFS) Remove(name string) error                     { return os.Remove(name) }

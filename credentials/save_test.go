@@ -107,6 +107,113 @@ func TestSaveModes(t *testing.T) {
 	assert.NoError(t, CheckPermissions(path))
 }
 
+// TestSaveThenCheckPermissions: what Save writes, CheckPermissions accepts,
+// whether Save made the directory or found it, and whatever the mode of
+// the file it replaces.
+func TestSaveThenCheckPermissions(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	tests := []struct {
+		name    string
+		dirMode fs.FileMode // 0: Save creates the directory
+		oldMode fs.FileMode // 0: no old file
+	}{
+		{name: "new directory"},
+		{name: "existing 0700 directory", dirMode: 0o700},
+		{name: "existing 0711 directory", dirMode: 0o711},
+		{name: "existing 0750 directory", dirMode: 0o750},
+		{name: "existing 0755 directory", dirMode: 0o755},
+		{name: "0644 file in a 0755 directory", dirMode: 0o755, oldMode: 0o644},
+		{name: "0666 file in a 0700 directory", dirMode: 0o700, oldMode: 0o666},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), DirName)
+			path := filepath.Join(dir, FileName)
+			if tt.dirMode != 0 {
+				require.NoError(t, os.Mkdir(dir, 0o700))
+				require.NoError(t, os.Chmod(dir, tt.dirMode)) // Mkdir's mode passes through the umask
+			}
+			if tt.oldMode != 0 {
+				require.NoError(t, os.WriteFile(path, oldContent, 0o600))
+				require.NoError(t, os.Chmod(path, tt.oldMode))
+			}
+
+			require.NoError(t, Save(path, Secret(saveCanary)))
+
+			assert.NoError(t, CheckPermissions(path))
+			info, err := os.Stat(dir)
+			require.NoError(t, err)
+			wantDir := tt.dirMode
+			if wantDir == 0 {
+				wantDir = 0o700
+			}
+			assert.Equal(t, wantDir, info.Mode().Perm(), "Save leaves an existing directory's mode alone")
+			f, err := Load(path)
+			require.NoError(t, err)
+			assert.Equal(t, saveCanary, f.CLIToken.Reveal())
+		})
+	}
+}
+
+func TestSaveRefusesDirectoryOthersMayWrite(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	tests := []struct {
+		name    string
+		mode    fs.FileMode
+		octal   string
+		oldFile bool
+	}{
+		{name: "0775", mode: 0o775, octal: "0775", oldFile: true},
+		{name: "0770", mode: 0o770, octal: "0770"},
+		{name: "0757", mode: 0o757, octal: "0757", oldFile: true},
+		{name: "0777", mode: 0o777, octal: "0777"},
+		{name: "sticky 1777, like /tmp", mode: fs.ModeSticky | 0o777, octal: "01777"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), DirName)
+			require.NoError(t, os.Mkdir(dir, 0o700))
+			path := filepath.Join(dir, FileName)
+			if tt.oldFile {
+				require.NoError(t, os.WriteFile(path, oldContent, 0o600))
+			}
+			require.NoError(t, os.Chmod(dir, tt.mode))
+
+			err := Save(path, Secret(saveCanary))
+			var pe *InsecurePermissionsError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, dir, pe.Path)
+			assert.True(t, pe.Mode.IsDir())
+			msg := err.Error()
+			assert.Contains(t, msg, "not saving to "+path)
+			assert.Contains(t, msg, "has mode "+tt.octal+",")
+			assert.Contains(t, msg, "run `chmod go-w "+dir+"`")
+			assert.NotContains(t, msg, saveCanary)
+
+			// Nothing was written: no temporary file, no new file, and
+			// the old one as it was.
+			if tt.oldFile {
+				assertOld(t, path)
+				assertOnly(t, dir, FileName)
+			} else {
+				assertOnly(t, dir)
+			}
+			// CheckPermissions, as a check before Save, refuses the same
+			// directory.
+			require.ErrorAs(t, CheckPermissions(path), &pe)
+			assert.Equal(t, dir, pe.Path)
+		})
+	}
+}
+
 func TestSaveOverwrites(t *testing.T) {
 	t.Parallel()
 	path := setupOld(t)
@@ -239,6 +346,13 @@ func (f faultFS) MkdirAll(path string, perm fs.FileMode) error {
 	return f.osFS.MkdirAll(path, perm)
 }
 
+func (f faultFS) Stat(name string) (fs.FileInfo, error) {
+	if err := f.step("Stat"); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	return f.osFS.Stat(name)
+}
+
 func (f faultFS) Lstat(name string) (fs.FileInfo, error) {
 	if err := f.step("Lstat"); err != nil {
 		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
@@ -321,7 +435,7 @@ func TestSaveStepOrder(t *testing.T) {
 
 	require.NoError(t, save(faultFS{calls: &calls}, path, Secret(saveCanary)))
 
-	want := []string{"MkdirAll", "Lstat", "CreateTemp", "Chmod", "Write", "Sync", "Close", "Rename", "SyncDir"}
+	want := []string{"MkdirAll", "Stat", "Lstat", "CreateTemp", "Chmod", "Write", "Sync", "Close", "Rename", "SyncDir"}
 	if runtime.GOOS == "windows" {
 		want = []string{"MkdirAll", "Lstat", "CreateTemp", "Write", "Sync", "Close", "Rename", "SyncDir"}
 	}
@@ -340,6 +454,7 @@ func TestSaveFailingStepKeepsOldFile(t *testing.T) {
 		opened bool
 	}{
 		{"MkdirAll", false},
+		{"Stat", false},
 		{"Lstat", false},
 		{"CreateTemp", false},
 		{"Chmod", true},
@@ -351,8 +466,8 @@ func TestSaveFailingStepKeepsOldFile(t *testing.T) {
 	for _, tt := range steps {
 		t.Run(tt.step, func(t *testing.T) {
 			t.Parallel()
-			if tt.step == "Chmod" && runtime.GOOS == "windows" {
-				t.Skip("Save does not chmod on Windows")
+			if (tt.step == "Chmod" || tt.step == "Stat") && runtime.GOOS == "windows" {
+				t.Skip("Save checks no directory mode and does not chmod on Windows")
 			}
 			path := setupOld(t)
 			var calls []string
