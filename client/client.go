@@ -23,7 +23,7 @@ import (
 
 // DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
 // $ANYSCALE_HOST nor the token's source (a workspace) says otherwise.
-const DefaultBaseURL = "https://console.anyscale.com" // TMP
+const DefaultBaseURL = auth.DefaultHost
 
 // MaxPageSize is the most items one list request returns.
 const MaxPageSize = 50

@@ -17,7 +17,7 @@ func (c *Client) baseFor(tok auth.Token) (*url.URL, error) {
 	if c.base != nil {
 		return c.base, nil
 	}
-	host, origin := tmpResolveHost(tok) // TMP
+	host, origin := auth.ResolveHost(tok)
 	return c.hosts.parse(host, origin, c.insecureHTTP)
 }
 
@@ -73,6 +73,3 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
-
-// TMP until auth.ResolveHost lands.
-func tmpResolveHost(auth.Token) (string, string) { return DefaultBaseURL, "default" }

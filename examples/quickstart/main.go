@@ -1,8 +1,9 @@
 // Command quickstart shows the SDK doing its job end to end: which
 // credential source the auth chain picks, who the token belongs to,
-// creating, listing, searching and paging keys, an owner filtering a
-// collaborator's keys by email, a bulk revoke, and an audit that finds a
-// legacy key.
+// creating, listing, searching and paging keys, using a new key from the
+// same client, an owner filtering a collaborator's keys by email, a bulk
+// revoke that accounts for every id, service accounts, and audits that
+// find legacy and unused keys and name their owners.
 //
 // By default it runs against the embedded fake Anyscale API
 // (anyscaletest) and needs no account:
@@ -189,8 +190,9 @@ func (d *demo) login(ctx context.Context) error {
 func (d *demo) explain(ctx context.Context) error {
 	d.section("Which credential source did the chain pick?")
 	report := d.chain.Explain(ctx)
-	for _, line := range strings.Split(strings.TrimRight(report.String(), "\n"), "\n") {
-		d.printf("%s", line)
+	d.lines(report.String())
+	if d.client.BaseURL() != report.Host {
+		d.printf("(the host line is what a client without WithBaseURL uses; this one was given %s)", d.client.BaseURL())
 	}
 	return report.Err
 }
@@ -215,15 +217,25 @@ func (d *demo) createAndList(ctx context.Context) error {
 	if !d.mutate {
 		d.printf("skipped: pass -yes with -live to create and revoke keys")
 	} else {
+		var first *keys.CreatedKey
 		for _, suffix := range []string{"ci", "etl", "scratch"} {
 			k, err := ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-" + suffix, ExpiresIn: keys.MaxLifetime})
 			if err != nil {
 				return err
 			}
+			if first == nil {
+				first = k
+			}
 			d.printf("%-20s id %s  expires %s  secret %s", k.Key.Name, k.Key.DisplayID, day(k.Key.ExpiresAt), k.Secret)
 		}
 		d.printf("(a secret is shown once, at creation: store it now; it prints redacted, Reveal() gives the raw value)")
-		_, err := ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-ci", ExpiresIn: keys.MaxLifetime})
+		// The same client, with the new key as its token: no Reveal needed.
+		me, err := d.client.WithAuth(auth.StaticSecret(first.Secret)).WhoAmI(ctx)
+		if err != nil {
+			return fmt.Errorf("the new key does not work: %w", err)
+		}
+		d.printf("the new key %s works: it signs in as %s", first.Key.Name, me.Email)
+		_, err = ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-ci", ExpiresIn: keys.MaxLifetime})
 		d.printf("a second active key named %s-ci is a conflict: %v", d.prefix, errors.Is(err, client.ErrConflict))
 		_, err = ks.Create(ctx, keys.CreateRequest{Name: d.prefix + "-long", ExpiresIn: 90 * 24 * time.Hour})
 		d.printf("a 90-day key is refused before any request: %v", errors.Is(err, client.ErrInvalid))
@@ -331,7 +343,7 @@ func (d *demo) bulkRevoke(ctx context.Context) error {
 		return err
 	}
 	d.cleaned = true
-	d.printf("revoked %d; no active key for %d: %v", len(res.Revoked), len(res.NotFound), res.NotFound)
+	d.printf("revoked %d; no active key for %v; may still be active: %d", len(res.Revoked), res.NotFound, len(res.Failed))
 	return nil
 }
 
@@ -394,23 +406,57 @@ func (d *demo) serviceAccounts(ctx context.Context) error {
 }
 
 func (d *demo) audit(ctx context.Context) error {
-	d.section("Audit keys against the policy")
+	d.section("Audit your keys against the policy")
 	if d.srv != nil {
-		d.srv.AddLegacyKey(d.srv.Owner(), "old-laptop")
-		d.printf("(seeded a legacy key without expiry, as keys made before the policy are)")
+		id := d.srv.AddLegacyKey(d.srv.Owner(), "old-laptop")
+		d.srv.SetLastUsed(id, d.srv.Now().Add(-45*24*time.Hour))
+		d.printf("(seeded a legacy key without expiry, last used 45 days ago, as keys made before the policy are)")
 	}
-	s := keys.New(d.client)
-	report, err := s.Audit(ctx, keys.AuditOptions{ExpiringWithin: 7 * 24 * time.Hour})
+	report, err := keys.New(d.client).Audit(ctx, keys.AuditOptions{})
 	if err != nil {
 		return err
 	}
-	for _, line := range strings.Split(strings.TrimRight(report.String(), "\n"), "\n") {
-		d.printf("%s", line)
+	d.lines(report.String())
+	if d.srv != nil && (!hasFinding(report, keys.FindingLegacy) || !hasFinding(report, keys.FindingUnused)) {
+		return errors.New("the audit missed the legacy key or the unused one")
 	}
-	if d.srv != nil && !hasFinding(report, keys.FindingLegacy) {
-		return errors.New("the audit missed the legacy key")
+
+	d.section("Audit the whole organization, naming every key's owner (owners only)")
+	if d.srv != nil {
+		if ada, ok := d.srv.LookupUser("ada@example.com"); ok {
+			d.srv.AddLegacyKey(ada, "old-script")
+			d.printf("(seeded a legacy key of ada's)")
+		}
+	}
+	report, err = keys.New(d.client).Org().Audit(ctx, keys.AuditOptions{})
+	if errors.Is(err, client.ErrForbidden) {
+		d.printf("skipped: only organization owners audit every member's keys")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.lines(report.String())
+	if d.srv != nil && !namesOwner(report, "ada@example.com") {
+		return errors.New("the organization audit did not name the collaborator")
 	}
 	return nil
+}
+
+// lines prints a multi-line text, indented.
+func (d *demo) lines(text string) {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		d.printf("%s", line)
+	}
+}
+
+func namesOwner(r *keys.AuditReport, email string) bool {
+	for _, f := range r.Findings {
+		if f.OwnerEmail == email {
+			return true
+		}
+	}
+	return false
 }
 
 func hasFinding(r *keys.AuditReport, kind keys.FindingKind) bool {

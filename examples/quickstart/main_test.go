@@ -31,13 +31,17 @@ func TestQuickstartEmbedded(t *testing.T) {
 		"refused before any request: true",
 		"gets forbidden: true",
 		"ada@example.com: laptop",
-		"revoked 6, not revoked 1",
+		"the new key quickstart-ci works: it signs in as owner@example.com",
+		"revoked 6; no active key for [no-such-key]; may still be active: 0",
 		"looking it up again finds nothing: true",
 		"legacy-no-expiry",
+		"last used 45d",
+		"OWNER",
 		"Done.",
 	} {
 		assert.Contains(t, text, want)
 	}
+	assert.Regexp(t, `ada@example\.com\s+key_\w+\s+old-script\s+legacy-no-expiry`, text, "the organization audit names the owner")
 	assert.Empty(t, rawToken.FindAllString(text, -1), "no raw token in the output")
 }
 

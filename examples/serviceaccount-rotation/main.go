@@ -1,12 +1,23 @@
 // Command serviceaccount-rotation is a CI/CD integration's key rotation on
-// a service account: create the service account if it is missing, rotate
-// its keys, hand the new secret to a sink (here a credentials file written
-// with mode 0600, which the job reads through the auth chain), then verify
-// that the new key works and the old one does not.
+// a service account, both ways it is done:
 //
-// By default it runs against the embedded fake Anyscale API. With -live it
-// uses the real auth chain (an organization owner's token) and
-// $ANYSCALE_HOST, and rotates nothing unless -yes is given too.
+//   - by an organization owner: create the service account if it is
+//     missing, then RotateAPIKeys (revoke all its keys, make a new one);
+//   - by the job itself, on the service account's own token, as a CI job
+//     runs: keys.New(c).Rotate, which revokes the account's keys and
+//     returns a new one. A service account that is not an owner cannot
+//     call RotateAPIKeys; the error says so, and says what works.
+//
+// Either way the new secret goes to a sink (here a credentials file
+// written with mode 0600, which the job reads through the auth chain with
+// strict permissions), and the example verifies that the new key works and
+// the old one does not. The sink is checked before anything is rotated: a
+// rotation whose new key cannot be stored loses it.
+//
+// By default it runs both ways against the embedded fake Anyscale API. With
+// -live it uses $ANYSCALE_HOST and needs -yes and -sink; -as owner (the
+// default) rotates with the auth chain's token, an owner's, and -as self
+// rotates with the token already in the sink, the service account's own.
 package main
 
 import (
@@ -15,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,19 +35,21 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
 func main() {
 	live := flag.Bool("live", false, "use the real Anyscale API through the auth chain and $ANYSCALE_HOST")
 	yes := flag.Bool("yes", false, "with -live: allow creating the service account and rotating its keys")
+	as := flag.String("as", "owner", "with -live: rotate as the organization owner (the auth chain's token) or as the service account itself (self: the sink's token)")
 	name := flag.String("name", "ci-deployer", "the service account's name")
 	sink := flag.String("sink", "", "the file the new key is written to (required with -live; default: a temporary file)")
-	lifetime := flag.Duration("lifetime", 90*24*time.Hour, "the new key's lifetime")
+	lifetime := flag.Duration("lifetime", 90*24*time.Hour, "the new key's lifetime, when an owner rotates")
 	flag.Parse()
 
 	cfg := config{name: *name, sink: *sink, lifetime: *lifetime}
-	if err := run(context.Background(), os.Stdout, *live, *yes, cfg); err != nil {
+	if err := run(context.Background(), os.Stdout, *live, *yes, *as, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "rotation failed:", err)
 		os.Exit(1)
 	}
@@ -45,11 +59,12 @@ type config struct {
 	name     string
 	sink     string
 	lifetime time.Duration
-	// newClient makes a client that authenticates with a given provider.
-	newClient func(auth.Provider) (*client.Client, error)
+	// client is a client of the API; rotations use it with other tokens
+	// through WithAuth.
+	client *client.Client
 }
 
-func run(ctx context.Context, out io.Writer, live, yes bool, cfg config) error {
+func run(ctx context.Context, out io.Writer, live, yes bool, as string, cfg config) error {
 	if live {
 		// A live rotation revokes the keys in use: the new key must land
 		// somewhere that outlives this program.
@@ -59,8 +74,18 @@ func run(ctx context.Context, out io.Writer, live, yes bool, cfg config) error {
 		if cfg.sink == "" {
 			return errors.New("with -live, pass -sink with the file the new key goes to; the rotation revokes the old keys")
 		}
-		cfg.newClient = func(p auth.Provider) (*client.Client, error) { return client.New(client.WithProvider(p)) }
-		return rotate(ctx, out, auth.DefaultChain(), cfg)
+		c, err := client.New()
+		if err != nil {
+			return err
+		}
+		cfg.client = c
+		switch as {
+		case "owner":
+			return rotateAsOwner(ctx, out, cfg)
+		case "self":
+			return rotateAsSelf(ctx, out, cfg)
+		}
+		return fmt.Errorf("-as %q: use owner or self", as)
 	}
 	if cfg.sink == "" {
 		dir, err := os.MkdirTemp("", "anyscale-rotation-")
@@ -73,19 +98,35 @@ func run(ctx context.Context, out io.Writer, live, yes bool, cfg config) error {
 	srv := anyscaletest.NewServer()
 	defer srv.Close()
 	fmt.Fprintf(out, "Embedded fake Anyscale API at %s (pass -live -yes for the real one).\n", srv.URL)
-	cfg.newClient = func(p auth.Provider) (*client.Client, error) {
-		return client.New(client.WithBaseURL(srv.URL), client.WithProvider(p))
-	}
-	return rotate(ctx, out, auth.Static(srv.Owner().Token), cfg)
-}
-
-// rotate is the integration's job, run with an owner's credentials.
-func rotate(ctx context.Context, out io.Writer, owner auth.Provider, cfg config) error {
-	c, err := cfg.newClient(owner)
+	c, err := srv.Client(srv.Owner())
 	if err != nil {
 		return err
 	}
-	sas := serviceaccounts.New(c)
+	cfg.client = c
+	fmt.Fprintln(out, "\n== An organization owner rotates the service account's keys")
+	if err := rotateAsOwner(ctx, out, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\n== The CI job rotates its own token")
+	return rotateAsSelf(ctx, out, cfg)
+}
+
+// checkSink fails before anything is rotated when the sink could not hold
+// the new key safely: a directory that others may write.
+func checkSink(sink string) error {
+	if err := credentials.CheckPermissions(sink); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("the sink is not safe to write the new key to, so nothing was rotated: %w", err)
+	}
+	return nil
+}
+
+// rotateAsOwner is the job run with an organization owner's credentials
+// (cfg.client's).
+func rotateAsOwner(ctx context.Context, out io.Writer, cfg config) error {
+	if err := checkSink(cfg.sink); err != nil {
+		return err
+	}
+	sas := serviceaccounts.New(cfg.client)
 	ref := serviceaccounts.ByName(cfg.name)
 
 	// 1. The service account, created on the first run.
@@ -99,7 +140,7 @@ func rotate(ctx context.Context, out io.Writer, owner auth.Provider, cfg config)
 		sa = &created.Account
 		// Its first key goes to the sink too, so the old key below is real.
 		if err := credentials.Save(cfg.sink, created.Secret); err != nil {
-			return err
+			return fmt.Errorf("the service account was created but its first key could not be stored (%w); rotate its keys", err)
 		}
 		fmt.Fprintf(out, "created service account %s\n", sa.Email)
 	case err != nil:
@@ -108,20 +149,61 @@ func rotate(ctx context.Context, out io.Writer, owner auth.Provider, cfg config)
 		fmt.Fprintf(out, "found service account %s\n", sa.Email)
 	}
 
-	// 2. The key in use now, if the sink has one.
-	var old credentials.Secret
-	if f, err := credentials.Load(cfg.sink); err == nil {
-		old = f.CLIToken
-	}
-
-	// 3. Rotate: revoke every key, then make one.
+	old := sinkToken(cfg.sink)
+	// 2. Rotate: revoke every key, then make one.
 	secret, err := sas.RotateAPIKeys(ctx, ref, serviceaccounts.WithExpiresIn(cfg.lifetime))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "rotated: new key %s (fingerprint %s), valid for %s\n", secret, secret.Fingerprint(), days(cfg.lifetime))
+	return store(ctx, out, cfg, sa.Email, old, secret)
+}
 
-	// 4. Hand the secret to the sink: an atomic write with mode 0600.
+// rotateAsSelf is the job run with the service account's own token, the
+// one in the sink.
+func rotateAsSelf(ctx context.Context, out io.Writer, cfg config) error {
+	if err := checkSink(cfg.sink); err != nil {
+		return err
+	}
+	old := sinkToken(cfg.sink)
+	if old == "" {
+		return fmt.Errorf("%s holds no token to rotate: an owner rotates first (-as owner)", cfg.sink)
+	}
+	job := cfg.client.WithAuth(auth.File(auth.WithPath(cfg.sink), auth.WithStrictPermissions()))
+	me, err := job.WhoAmI(ctx)
+	if err != nil {
+		return fmt.Errorf("the token in %s does not work: %w", cfg.sink, err)
+	}
+	fmt.Fprintf(out, "the job signs in as %s (%s)\n", me.Email, me.OrganizationPermissionLevel)
+
+	// What does not work for a service account that is no owner...
+	if !me.IsOwner() {
+		_, err := serviceaccounts.New(job).RotateAPIKeys(ctx, serviceaccounts.ByEmail(me.Email))
+		if !errors.Is(err, client.ErrForbidden) {
+			return fmt.Errorf("RotateAPIKeys on its own token: want forbidden, got %v", err)
+		}
+		fmt.Fprintf(out, "RotateAPIKeys is for owners; the error says:\n    %v\n", err)
+	}
+	// ...and what does: its own keys' rotation.
+	secret, err := keys.New(job).Rotate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "rotated with keys.New(c).Rotate: new key %s (fingerprint %s)\n", secret, secret.Fingerprint())
+	return store(ctx, out, cfg, me.Email, old, secret)
+}
+
+// sinkToken returns the token in the sink, or "".
+func sinkToken(sink string) credentials.Secret {
+	if f, err := credentials.Load(sink); err == nil {
+		return f.CLIToken
+	}
+	return ""
+}
+
+// store hands the new secret to the sink and verifies, as the integration
+// would, that the new key signs in as email and the old one no longer.
+func store(ctx context.Context, out io.Writer, cfg config, email string, old, secret credentials.Secret) error {
 	if err := credentials.Save(cfg.sink, secret); err != nil {
 		return fmt.Errorf("the keys were rotated but the new key could not be stored (%w); rotate again", err)
 	}
@@ -131,27 +213,17 @@ func rotate(ctx context.Context, out io.Writer, owner auth.Provider, cfg config)
 	}
 	fmt.Fprintf(out, "stored in %s (mode %#o)\n", cfg.sink, info.Mode().Perm())
 
-	// 5. Verify as the integration would: the new key through the sink...
-	job, err := cfg.newClient(auth.File(auth.WithPath(cfg.sink), auth.WithStrictPermissions()))
-	if err != nil {
-		return err
-	}
+	job := cfg.client.WithAuth(auth.File(auth.WithPath(cfg.sink), auth.WithStrictPermissions()))
 	me, err := job.WhoAmI(ctx)
 	if err != nil {
 		return fmt.Errorf("the new key does not work: %w", err)
 	}
-	if me.Email != sa.Email {
-		return fmt.Errorf("the new key belongs to %s, not %s", me.Email, sa.Email)
+	if me.Email != email {
+		return fmt.Errorf("the new key belongs to %s, not %s", me.Email, email)
 	}
 	fmt.Fprintf(out, "verified: the new key signs in as %s\n", me.Email)
-
-	// ...and the old key no longer.
 	if old != "" {
-		oldClient, err := cfg.newClient(auth.Static(old.Reveal()))
-		if err != nil {
-			return err
-		}
-		if _, err := oldClient.WhoAmI(ctx); !errors.Is(err, client.ErrUnauthorized) {
+		if _, err := cfg.client.WithAuth(auth.StaticSecret(old)).WhoAmI(ctx); !errors.Is(err, client.ErrUnauthorized) {
 			return fmt.Errorf("the old key %s still works after rotation (%v)", old, err)
 		}
 		fmt.Fprintf(out, "verified: the old key %s is rejected\n", old)

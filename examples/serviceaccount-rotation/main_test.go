@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,11 +20,13 @@ func TestRotationEmbedded(t *testing.T) {
 	t.Parallel()
 	sink := filepath.Join(t.TempDir(), "secrets", "ci.json")
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, false, false, config{name: "ci-deployer", sink: sink, lifetime: 24 * time.Hour}))
+	require.NoError(t, run(context.Background(), &out, false, false, "", config{name: "ci-deployer", sink: sink, lifetime: 24 * time.Hour}))
 	text := out.String()
 	assert.Contains(t, text, "created service account ci-deployer@")
-	assert.Contains(t, text, "verified: the new key signs in as ci-deployer@")
-	assert.Contains(t, text, "verified: the old key")
+	assert.Equal(t, 2, strings.Count(text, "verified: the new key signs in as ci-deployer@"), "both ways rotate")
+	assert.Equal(t, 2, strings.Count(text, "verified: the old key"))
+	assert.Contains(t, text, "keys.New(c).Rotate", "the forbidden RotateAPIKeys says what works")
+	assert.Contains(t, text, "rotated with keys.New(c).Rotate")
 	assert.Empty(t, regexp.MustCompile(`aph0_[a-z0-9]{8,}`).FindAllString(text, -1), "no raw token in the output")
 
 	info, err := os.Stat(sink)
@@ -34,16 +37,30 @@ func TestRotationEmbedded(t *testing.T) {
 	assert.NoError(t, credentials.ValidateToken(f.CLIToken.Reveal()))
 }
 
+// A sink others may write could not hold the new key safely: nothing is
+// rotated.
+func TestRotationRefusesAnUnsafeSinkFirst(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "shared")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Chmod(dir, 0o777))
+	var out bytes.Buffer
+	err := run(context.Background(), &out, false, false, "", config{name: "ci-deployer", sink: filepath.Join(dir, "ci.json"), lifetime: time.Hour})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "nothing was rotated")
+	assert.NotContains(t, out.String(), "created service account")
+}
+
 func TestRotationLiveNeedsYes(t *testing.T) {
 	t.Parallel()
-	err := run(context.Background(), &bytes.Buffer{}, true, false, config{name: "x", sink: filepath.Join(t.TempDir(), "s.json")})
+	err := run(context.Background(), &bytes.Buffer{}, true, false, "owner", config{name: "x", sink: filepath.Join(t.TempDir(), "s.json")})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-yes")
 }
 
 func TestRotationLiveNeedsSink(t *testing.T) {
 	t.Parallel()
-	err := run(context.Background(), &bytes.Buffer{}, true, true, config{name: "x"})
+	err := run(context.Background(), &bytes.Buffer{}, true, true, "owner", config{name: "x"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "-sink")
 }

@@ -39,10 +39,11 @@ func main() {
 }
 
 // notebook is the code a notebook cell runs. In a workspace it is
-// client.New() with no options at all; the chain is passed in only so the
+// client.New() with no options at all: the chain finds the token and the
+// API host the workspace injected. The chain is passed in only so the
 // simulation can point it at its temporary files.
-func notebook(ctx context.Context, out io.Writer, chain *auth.Chain, opts ...client.Option) error {
-	c, err := client.New(append([]client.Option{client.WithProvider(chain)}, opts...)...)
+func notebook(ctx context.Context, out io.Writer, chain *auth.Chain) error {
+	c, err := client.New(client.WithProvider(chain))
 	if err != nil {
 		return err
 	}
@@ -72,9 +73,9 @@ func notebook(ctx context.Context, out io.Writer, chain *auth.Chain, opts ...cli
 
 // simulate lays out what an Anyscale workspace provides, then runs the
 // notebook code: the workspace's container environment (/proc/1/environ
-// in a real one) holds the marker and the token, while the kernel's own
-// environment lacks the token, as in a kernel started with a trimmed
-// environment.
+// in a real one) holds the marker, the token and the API host, while the
+// kernel's own environment lacks the token and the host, as in a kernel
+// started with a trimmed environment.
 func simulate(ctx context.Context, out io.Writer) error {
 	srv := anyscaletest.NewServer(anyscaletest.WithOwnerEmail("notebook-user@example.com"))
 	defer srv.Close()
@@ -89,16 +90,19 @@ func simulate(ctx context.Context, out io.Writer) error {
 		"ANYSCALE_SESSION_ID=ses_simulated00000000000000000",
 		"ANYSCALE_USER_EMAIL=notebook-user@example.com",
 		auth.EnvToken + "=" + srv.Owner().Token,
+		auth.EnvHost + "=" + srv.URL,
 		"HOME=/home/ray",
 	}, "\x00") + "\x00"
 	environPath := filepath.Join(dir, "environ")
 	if err := os.WriteFile(environPath, []byte(environ), 0o600); err != nil {
 		return err
 	}
-	if _, set := os.LookupEnv(auth.EnvToken); set {
-		// The simulated kernel's environment has no token of its own.
-		fmt.Fprintf(out, "(ignoring %s from your shell for the simulation)\n", auth.EnvToken)
-		os.Unsetenv(auth.EnvToken)
+	for _, name := range []string{auth.EnvToken, auth.EnvHost} {
+		if _, set := os.LookupEnv(name); set {
+			// The simulated kernel's environment has neither of its own.
+			fmt.Fprintf(out, "(ignoring %s from your shell for the simulation)\n", name)
+			os.Unsetenv(name)
+		}
 	}
 	fmt.Fprintf(out, "Simulated workspace: fake API at %s, injected environment at %s.\n\n", srv.URL, environPath)
 
@@ -106,11 +110,15 @@ func simulate(ctx context.Context, out io.Writer) error {
 		auth.WithFileOptions(auth.WithPath(filepath.Join(dir, "home", ".anyscale", "credentials.json"))),
 		auth.WithWorkspaceOptions(auth.WithEnvironPath(environPath)),
 	)
-	if err := notebook(ctx, out, chain, client.WithBaseURL(srv.URL)); err != nil {
+	if err := notebook(ctx, out, chain); err != nil {
 		return err
 	}
-	if used := chain.Explain(ctx).Used(); used == nil || used.Source != auth.SourceWorkspace {
+	report := chain.Explain(ctx)
+	if used := report.Used(); used == nil || used.Source != auth.SourceWorkspace {
 		return fmt.Errorf("the chain did not pick the workspace's injected token")
+	}
+	if report.Host != srv.URL {
+		return fmt.Errorf("the client did not take the workspace's injected host, but %s", report.Host)
 	}
 	return nil
 }

@@ -1,0 +1,84 @@
+package client_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/credentials"
+)
+
+// hostProvider is a workspace-like source: its token names its own host.
+type hostProvider struct{ host string }
+
+func (p hostProvider) Token(context.Context) (auth.Token, error) {
+	return auth.Token{Value: credentials.Secret(canary), Source: auth.SourceWorkspace,
+		Origin: "/proc/1/environ (workspace injected environment)", Host: p.host}, nil
+}
+
+// userInfoServer answers userinfo and counts the requests that carry the
+// canary token.
+func userInfoServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var authed atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+canary {
+			authed.Add(1)
+		}
+		_, _ = w.Write([]byte(`{"result":{"id":"usr_1","email":"a@b.c"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &authed
+}
+
+// The host a workspace injected with its token is used when neither the
+// process's ANYSCALE_HOST nor WithBaseURL names one; they win when set.
+func TestBaseURLFollowsTheTokensHost(t *testing.T) {
+	injected, injectedHits := userInfoServer(t)
+	env, envHits := userInfoServer(t)
+	given, givenHits := userInfoServer(t)
+	ctx := context.Background()
+
+	t.Setenv(auth.EnvHost, "")
+	c, err := client.New(client.WithProvider(hostProvider{host: injected.URL}))
+	require.NoError(t, err)
+	assert.Equal(t, client.DefaultBaseURL, c.BaseURL(), "New does no I/O: the token's host is known at the first call")
+	_, err = c.WhoAmI(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), injectedHits.Load(), "the workspace's host, with the token")
+
+	t.Setenv(auth.EnvHost, env.URL)
+	c, err = client.New(client.WithProvider(hostProvider{host: injected.URL}))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), envHits.Load(), "the process's own ANYSCALE_HOST wins")
+
+	c, err = client.New(client.WithBaseURL(given.URL), client.WithProvider(hostProvider{host: injected.URL}))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), givenHits.Load(), "WithBaseURL wins over both")
+	assert.Equal(t, int32(1), injectedHits.Load())
+}
+
+func TestTokensHostMustBeSafe(t *testing.T) {
+	t.Setenv(auth.EnvHost, "")
+	for _, host := range []string{"http://api.example.com", "ftp://x", "https://user:hunter2@api.example.com", "::not a url"} {
+		c, err := client.New(client.WithProvider(hostProvider{host: host}))
+		require.NoError(t, err)
+		_, err = c.WhoAmI(context.Background())
+		require.ErrorIs(t, err, client.ErrInvalid, host)
+		assert.Contains(t, err.Error(), "workspace injected environment", "the error names where the host came from")
+		assert.NotContains(t, err.Error(), "hunter2")
+		assert.NotContains(t, err.Error(), canary)
+		assert.False(t, client.MayHaveActed(err), "nothing was sent")
+	}
+}
