@@ -12,7 +12,7 @@ import (
 
 func TestWorkspaceSimulation(t *testing.T) {
 	t.Setenv("ANYSCALE_CLI_TOKEN", "aph0_realtokenfromtheshell0123456789abcd") // must be ignored
-	t.Setenv("ANYSCALE_HOST", "https://real.anyscale.example")               // must be ignored
+	t.Setenv("ANYSCALE_HOST", "https://real.anyscale.example")                 // must be ignored
 	var out bytes.Buffer
 	require.NoError(t, simulate(context.Background(), &out))
 	text := out.String()
