@@ -110,10 +110,9 @@ func orDash(s string) string {
 
 // auditRules are the options with their defaults applied.
 type auditRules struct {
-	now                 time.Time
-	expiringWithin      time.Duration
-	unusedFor           time.Duration
-	exemptServiceOwners bool
+	now            time.Time
+	expiringWithin time.Duration
+	unusedFor      time.Duration
 }
 
 func newAuditRules(opts AuditOptions) auditRules {
