@@ -30,7 +30,7 @@ const MaxPageSize = 50
 
 // Version is this SDK's version, sent in User-Agent and
 // X-Anyscale-Client-Version.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // ClientName is sent in X-Anyscale-Client.
 const ClientName = "go-sdk"
