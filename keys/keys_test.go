@@ -34,6 +34,7 @@ const fullKey = `{
 	"created_at": "2026-11-01T10:00:00Z",
 	"expires_at": "2026-12-01T10:00:00Z",
 	"revoked_at": null,
+	"last_used_at": "2026-11-20T08:00:00.123456+00:00",
 	"some_future_field": {"x": 1}
 }`
 
@@ -65,13 +66,15 @@ func TestListOwnDecodes(t *testing.T) {
 	assert.Equal(t, 2, page.Total)
 	require.Len(t, page.Items, 2)
 	assert.Equal(t, keys.Key{
-		ID:        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		DisplayID: "key_9f86d081",
-		Name:      "ci-deploy",
-		CreatedBy: "usr_aaaaaaaaaaaaaaaaaaaaaaaaaa",
-		CreatedAt: *date("2026-11-01T10:00:00Z"),
-		ExpiresAt: date("2026-12-01T10:00:00Z"),
+		ID:         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		DisplayID:  "key_9f86d081",
+		Name:       "ci-deploy",
+		CreatedBy:  "usr_aaaaaaaaaaaaaaaaaaaaaaaaaa",
+		CreatedAt:  *date("2026-11-01T10:00:00Z"),
+		ExpiresAt:  date("2026-12-01T10:00:00Z"),
+		LastUsedAt: date("2026-11-20T08:00:00.123456Z"),
 	}, page.Items[0])
+	assert.Nil(t, page.Items[1].LastUsedAt, "absent last_used_at: never used")
 	assert.Equal(t, keys.Key{ID: "aaaa", DisplayID: "key_aaaa", CreatedAt: *date("2024-01-01T00:00:00Z")}, page.Items[1])
 	assert.True(t, page.Items[1].Legacy())
 	assert.False(t, page.Items[0].Legacy())
@@ -84,6 +87,14 @@ func TestListOrgQuery(t *testing.T) {
 	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Name: "n", OwnerID: "usr_1", CreatedBy: "usr_2"})
 	require.NoError(t, err)
 	require.Len(t, m.Calls(), 1)
+	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
+	page, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerID: "usr_1"})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
+	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{CreatedBy: "usr_2"})
+	require.NoError(t, err)
+	assert.Empty(t, page.Items[0].OwnerID, "unfiltered, the owner is unknown: the wire has no owner field")
 	assert.Equal(t, url.Values{"name": {"n"}, "user_id": {"usr_1"}, "created_by": {"usr_2"}, "count": {"50"}}, m.Calls()[0].Query)
 }
 
@@ -99,7 +110,8 @@ func TestListOwnerEmailResolves(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, k)
 	}
-	assert.Len(t, got, 1)
+	require.Len(t, got, 1)
+	assert.Equal(t, "usr_ada", got[0].OwnerID, "a list filtered by owner names the owner on every key")
 	require.Len(t, m.Calls(), 2)
 	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"))
 	assert.Equal(t, "usr_ada", m.Calls()[1].Query.Get("user_id"), "the exact email match wins, not the first result")
