@@ -79,8 +79,9 @@ type apiKeyInfo struct {
 	LastUsedAt  *time.Time `json:"last_used_at"`
 }
 
-// toKey converts the wire form; ownerID is the owner the list was
-// filtered by, or "".
+// toKey converts the wire form, with times in UTC (the server writes
+// "+00:00", which Go may read as the local zone); ownerID is the owner the
+// list was filtered by, or "".
 func (w apiKeyInfo) toKey(ownerID string) Key {
 	return Key{
 		ID:         w.HexHashedID,
@@ -88,11 +89,19 @@ func (w apiKeyInfo) toKey(ownerID string) Key {
 		Name:       deref(w.Name),
 		CreatedBy:  deref(w.CreatedBy),
 		OwnerID:    ownerID,
-		CreatedAt:  w.CreatedAt,
-		ExpiresAt:  w.ExpiresAt,
-		RevokedAt:  w.RevokedAt,
-		LastUsedAt: w.LastUsedAt,
+		CreatedAt:  w.CreatedAt.UTC(),
+		ExpiresAt:  utc(w.ExpiresAt),
+		RevokedAt:  utc(w.RevokedAt),
+		LastUsedAt: utc(w.LastUsedAt),
 	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 func deref(s *string) string {
