@@ -1,12 +1,10 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/credentials"
 )
 
 // DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
@@ -148,51 +147,75 @@ func userAgent(product string) string {
 // or a value encoded as JSON. out is nil, a pointer the "result" envelope
 // is decoded into, or a *ListEnvelope[T] that takes the whole list answer.
 //
-// Do retries as the RetryPolicy allows, retries once after a 401 with a
-// freshly resolved token, and returns an *APIError for every non-2xx
-// answer.
+// Do checks the token before sending it, retries as the RetryPolicy
+// allows, retries once after a 401 with a freshly resolved token, and
+// returns an *APIError for every non-2xx answer. A 2xx answer without the
+// expected envelope is an error matching ErrMalformedResponse; one over
+// MaxResponseBytes is refused. MayHaveActed tells, for every error,
+// whether the server may have acted.
 func (c *Client) Do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
+	label, _ := ctx.Value(pathLabelKey{}).(string)
+	shown := path
+	if label != "" {
+		shown = label
+	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
 	var tok auth.Token
 	if authenticated {
 		var err error
-		if tok, err = c.provider.Token(ctx); err != nil {
-			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, path, err))
+		if tok, err = c.token(ctx); err != nil {
+			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 		}
 	}
 	base, err := c.baseFor(tok)
 	if err != nil {
-		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, path, err))
+		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
 	req, err := c.newRequest(ctx, base, method, path, query, body)
 	if err != nil {
-		return nil, notSent(err)
+		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
-	resp, st, err := c.send(req, base, tok)
+	st := newAttemptState(ctx, req.Method, base, tok)
+	resp, err := c.send(req, st)
 	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
-			fresh, terr := c.provider.Token(ctx)
+			fresh, terr := c.token(ctx)
 			if terr != nil {
-				drain(resp)
-				return nil, notSent(fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, path, terr))
+				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, shown, terr), acted: st.acted}
 			}
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
 				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
-			drain(resp)
-			tok = fresh
-			resp, st, err = c.send(req, base, tok)
+			st.token = fresh
+			resp, err = c.send(req, st)
 		}
 	}
 	if err != nil {
 		err = st.relabel(err)
 		var ne net.Error
-		if ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout() {
+		switch {
+		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
 			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.http.HTTPClient.Timeout)
+		case errors.Is(err, errBodyTooLarge):
+		case st.acted && !st.idempotent:
+			err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
 		}
-		return nil, fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err)
+		return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err), acted: st.acted}
 	}
-	return c.handle(resp, req, st, tok, out)
+	return c.handle(resp, req, st, out)
+}
+
+// token resolves the call's token and checks it before it is sent: a
+// token that can never go in a header fails at once, never retried.
+func (c *Client) token(ctx context.Context) (auth.Token, error) {
+	tok, err := c.provider.Token(ctx)
+	if err != nil {
+		return auth.Token{}, err
+	}
+	if err := credentials.ValidateToken(tok.Value.Reveal()); err != nil {
+		return auth.Token{}, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
+	}
+	return tok, nil
 }
 
 type noAuthKey struct{}
@@ -206,12 +229,15 @@ func WithoutAuth(ctx context.Context) context.Context {
 
 func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path string, q, body any) (*retryablehttp.Request, error) {
 	if !strings.HasPrefix(path, "/") {
-		return nil, fmt.Errorf("%w: path %q must start with /", ErrInvalid, path)
+		return nil, fmt.Errorf("%w: the path must start with /", ErrInvalid)
+	}
+	if err := checkSegments(path); err != nil {
+		return nil, err
 	}
 	rawURL := base.String() + path
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: path %q: %v", ErrInvalid, path, err)
+		return nil, fmt.Errorf("%w: the path is not a valid URL path", ErrInvalid)
 	}
 	values, err := encodeQuery(q)
 	if err != nil {
@@ -223,7 +249,7 @@ func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path str
 	var raw []byte
 	if body != nil {
 		if raw, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("anyscale: encoding the %s %s body: %w", method, path, err)
+			return nil, fmt.Errorf("encoding the body: %w", err)
 		}
 	}
 	var rawBody any
@@ -232,7 +258,7 @@ func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path str
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
 	if err != nil {
-		return nil, fmt.Errorf("anyscale: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if raw != nil {
@@ -259,19 +285,18 @@ func encodeQuery(q any) (url.Values, error) {
 	}
 }
 
-// send runs one request, with retries, carrying tok. A non-2xx response is
-// returned, not an error: handle maps it. The state tells how many attempts
-// were made.
-func (c *Client) send(req *retryablehttp.Request, base *url.URL, tok auth.Token) (*http.Response, *attemptState, error) {
-	st := &attemptState{method: req.Method, base: base, token: tok}
-	st.label, _ = req.Context().Value(pathLabelKey{}).(string)
+// send runs one request, with retries. A non-2xx response is returned,
+// not an error: handle maps it. st learns how many attempts were made,
+// whether the server may have acted, and the answer's body.
+func (c *Client) send(req *retryablehttp.Request, st *attemptState) (*http.Response, error) {
 	r := req.WithContext(withState(req.Context(), st))
+	r.SetResponseHandler(st.readAnswer)
 	resp, err := c.http.Do(r)
 	if err != nil && resp != nil {
 		resp.Body.Close()
 		resp = nil
 	}
-	return resp, st, err
+	return resp, err
 }
 
 // path is the request's path as errors and logs show it.
@@ -308,36 +333,46 @@ func WithPathLabel(ctx context.Context, label string) context.Context {
 	return context.WithValue(ctx, pathLabelKey{}, label)
 }
 
-// drain reads a little of resp's body, so the connection can be reused,
-// and closes it.
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-}
-
-// handle reads resp and decodes it into out, or maps it to an *APIError.
-func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, tok auth.Token, out any) (*Response, error) {
-	defer resp.Body.Close()
-	r := &Response{Response: resp, TraceID: resp.Header.Get(TraceIDHeader)}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
-	if err != nil {
-		return r, fmt.Errorf("anyscale: %s %s: reading the response: %w", req.Method, st.path(req), err)
+// handle decodes the answer into out, or maps it to an *APIError.
+func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any) (*Response, error) {
+	r := &Response{Response: resp, TraceID: scrub(resp.Header.Get(TraceIDHeader), st.token.Value)}
+	data := st.body
+	if st.resp != resp {
+		// The retries ended on this answer before it was read (a 5xx, a
+		// 429 whose wait is over the cap).
+		defer resp.Body.Close()
+		var err error
+		if data, err = readBody(resp.Body, resp.ContentLength); err != nil {
+			data = nil // the status says enough
+		}
 	}
+	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return r, newAPIError(resp, req.Method, st.path(req), st.attempt, data, tok, c.retry)
+		return fail(newAPIError(resp, st, st.path(req), data, c.retry))
 	}
-	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+	if out == nil {
 		return r, nil
 	}
-	if env, ok := out.(listEnvelope); ok {
-		err = json.Unmarshal(data, env)
-	} else {
-		err = json.Unmarshal(data, &struct {
-			Result any `json:"result"`
-		}{out})
-	}
-	if err != nil {
-		return r, fmt.Errorf("anyscale: %s %s: decoding the response (trace id %s): %w", req.Method, st.path(req), r.TraceID, err)
+	if err := decodeAnswer(data, out); err != nil {
+		return fail(fmt.Errorf("anyscale: %s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, r.TraceID))
 	}
 	return r, nil
+}
+
+// checkSegments refuses a path with a segment that a normalizing proxy or
+// server would not pass on as is: "." or "..", which resolve to another
+// path, or one that decodes to hold a slash or backslash. Ids enter paths
+// escaped, so an id such as ".." or "a/../b" is refused here, whichever
+// service built the path.
+func checkSegments(path string) error {
+	for _, seg := range strings.Split(path[1:], "/") {
+		dec, err := url.PathUnescape(seg)
+		if err != nil {
+			return fmt.Errorf("%w: a path segment is not validly escaped", ErrInvalid)
+		}
+		if dec == "." || dec == ".." || strings.ContainsAny(dec, `/\`) {
+			return fmt.Errorf("%w: a path segment is \".\" or \"..\", or holds a slash once unescaped: no id has that form; check the id", ErrInvalid)
+		}
+	}
+	return nil
 }

@@ -1,13 +1,13 @@
 package client
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/auth"
@@ -104,35 +104,41 @@ func sentinelFor(status int) error {
 	return nil
 }
 
-func newAPIError(resp *http.Response, method, path string, attempts int, body []byte, tok auth.Token, policy RetryPolicy) *APIError {
+func newAPIError(resp *http.Response, st *attemptState, path string, body []byte, policy RetryPolicy) *APIError {
+	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		TraceID:    resp.Header.Get(TraceIDHeader),
-		Method:     method,
+		TraceID:    scrub(resp.Header.Get(TraceIDHeader), tok.Value),
+		Method:     st.method,
 		Path:       path,
-		Attempts:   attempts,
+		Attempts:   st.attempt,
 	}
 	if wait, ok := retryAfter(resp, time.Now()); ok {
 		e.RetryAfter = wait
 	}
 	// The server should never echo a token; if it does, it stops here,
-	// before the body is decoded or cut.
-	if raw := tok.Value.Reveal(); raw != "" {
-		body = bytes.ReplaceAll(body, []byte(raw), []byte(tok.Value.String()))
-	}
+	// after decoding, so that no escaped form gets past.
 	e.Message, e.Details = decodeErrorBody(body)
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		e.Hint = renewHint(tok)
-	case http.StatusTooManyRequests:
-		if e.RetryAfter > policy.MaxRetryAfter {
-			e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s)", policy.MaxRetryAfter)
+	e.Message = shown(e.Message, tok) // scrubbed whole, then cut
+	for i := range e.Details {
+		d := &e.Details[i]
+		d.Msg, d.Type = shown(d.Msg, tok), shown(d.Type, tok)
+		for j := range d.Loc {
+			d.Loc[j] = shown(d.Loc[j], tok)
 		}
-	case http.StatusNotFound:
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		e.Hint = renewHint(tok)
+	case e.RetryAfter > policy.MaxRetryAfter:
+		e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s)", policy.MaxRetryAfter)
+	case resp.StatusCode == http.StatusNotFound:
 		// A retried DELETE whose first answer was lost finds nothing left.
-		if method == http.MethodDelete && attempts > 1 {
+		if st.method == http.MethodDelete && st.attempt > 1 && st.acted {
 			e.Hint = "it is gone; an earlier attempt whose answer was lost may have removed it"
 		}
+	case resp.StatusCode >= 500 && !st.idempotent && st.acted:
+		e.Hint = "the server may have acted on the request, so it was not repeated"
 	}
 	return e
 }
@@ -169,13 +175,13 @@ func decodeErrorBody(body []byte) (string, []FieldError) {
 			return detailMessage(env.Detail)
 		}
 	}
-	return truncate(strings.TrimSpace(string(body))), nil
+	return strings.TrimSpace(string(body)), nil
 }
 
 func detailMessage(raw json.RawMessage) (string, []FieldError) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return truncate(s), nil
+		return s, nil
 	}
 	var items []struct {
 		Loc  []any  `json:"loc"`
@@ -193,7 +199,23 @@ func detailMessage(raw json.RawMessage) (string, []FieldError) {
 		}
 		return "request validation failed", details
 	}
-	return truncate(string(raw)), nil
+	return string(raw), nil
+}
+
+// shown is a text of the server's as an error shows it: without the
+// token, without control characters (which could drive a terminal), and
+// cut to maxMessageLen.
+func shown(s string, tok auth.Token) string {
+	s = scrub(s, tok.Value)
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return truncate(s)
 }
 
 func truncate(s string) string {
@@ -207,28 +229,36 @@ func truncate(s string) string {
 	return s[:cut] + "…"
 }
 
-// notSentError marks an error from before a request was sent: a bad
-// argument, or no token to send.
-type notSentError struct{ err error }
+// callError is every error Do returns: it notes whether the server may
+// have acted on the call, for MayHaveActed.
+type callError struct {
+	err   error
+	acted bool
+}
 
-func notSent(err error) error { return &notSentError{err: err} }
+func (e *callError) Error() string { return e.err.Error() }
+func (e *callError) Unwrap() error { return e.err }
 
-func (e *notSentError) Error() string { return e.err.Error() }
-func (e *notSentError) Unwrap() error { return e.err }
+// notSent marks an error from before a request was sent: a bad argument,
+// or no token to send.
+func notSent(err error) error { return &callError{err: err} }
 
 // MayHaveActed reports whether a call that failed with err may still have
-// acted on the server: a server error (5xx), a lost connection, a timeout
-// or a cancellation while the request was out. It is false for an answer
-// that refused the request (4xx) and for errors from before anything was
-// sent. Callers use it to decide between "retry" and "check first": a
-// create whose outcome is unknown must not simply be repeated.
+// acted on the server: an attempt was sent and its answer was lost, cut,
+// malformed, or a server error (5xx other than a 503 with Retry-After),
+// or the call was cancelled or timed out while a request was out. It is
+// false for errors from before anything was sent, for connections that
+// were refused or never made, and when every answer refused the request
+// (4xx, 429, 503 with Retry-After). Callers use it to decide between
+// "retry" and "check first": a create whose outcome is unknown must not
+// simply be repeated.
 func MayHaveActed(err error) bool {
 	if err == nil {
 		return false
 	}
-	var ns *notSentError
-	if errors.As(err, &ns) {
-		return false
+	var ce *callError
+	if errors.As(err, &ce) {
+		return ce.acted
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -29,9 +31,28 @@ type ListMetadata struct {
 	NextPagingToken *string `json:"next_paging_token"`
 }
 
-func (*ListEnvelope[T]) isListEnvelope() {}
+// decode fills the envelope from a list answer, which must hold "results"
+// (a list, not null) and "metadata": an answer without them is malformed,
+// never an empty list.
+func (e *ListEnvelope[T]) decode(data []byte) error {
+	var w struct {
+		Results  *[]T         `json:"results"`
+		Metadata *ListMetadata `json:"metadata"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	switch {
+	case w.Results == nil:
+		return &malformed{`the list answer has no "results"`}
+	case w.Metadata == nil:
+		return &malformed{`the list answer has no "metadata"`}
+	}
+	e.Results, e.Metadata = *w.Results, *w.Metadata
+	return nil
+}
 
-type listEnvelope interface{ isListEnvelope() }
+type listEnvelope interface{ decode(data []byte) error }
 
 // Page converts the envelope into a Page.
 func (e *ListEnvelope[T]) Page() *Page[T] {
@@ -61,15 +82,38 @@ func ListPage[T any](ctx context.Context, c *Client, path string, query any) (*P
 	return env.Page(), nil
 }
 
+// Paging bounds: a server that keeps answering pages with fresh tokens
+// must not make a loop run forever.
+const (
+	// MaxPages is the most pages All fetches for one list (5 million
+	// items at 50 a page).
+	MaxPages = 100_000
+	// MaxEmptyPages is the most pages in a row All accepts that hold no
+	// item yet name a next page.
+	MaxEmptyPages = 10
+)
+
+// ErrPagingLoop is matched by the error All yields when the server's
+// paging does not end: a token seen before, more than MaxEmptyPages empty
+// pages in a row, or more than MaxPages pages.
+var ErrPagingLoop = errors.New("the list's paging does not end")
+
 // All iterates over every item of a list, fetching pages with fetch from
 // the page token first (usually ""). It stops fetching when the loop
-// breaks, and yields an error once, then stops.
+// breaks, and yields an error once, then stops. It ends with an error
+// matching ErrPagingLoop when the server's paging does not end (see
+// MaxPages and MaxEmptyPages); a token repeated at any distance is
+// detected, with a constant amount of memory.
 func All[T any](ctx context.Context, first string, fetch func(ctx context.Context, pageToken string) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		token := first
-		seen := map[string]bool{}
-		for {
+		// Brent's cycle detection: saved is a token seen earlier; it
+		// moves forward at doubling distances, so a cycle of any length
+		// meets it within twice its length.
+		saved, power, steps := first, 1, 0
+		empty := 0
+		for pages := 1; ; pages++ {
 			page, err := fetch(ctx, token)
 			if err != nil {
 				yield(zero, err)
@@ -84,11 +128,27 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			if next == "" {
 				return
 			}
-			if seen[next] {
-				yield(zero, fmt.Errorf("anyscale: the server returned paging token %q twice; stopping to avoid a loop", next))
+			if len(page.Items) == 0 {
+				empty++
+			} else {
+				empty = 0
+			}
+			var loop string
+			switch {
+			case next == saved || next == token:
+				loop = "named a page token it had named before"
+			case empty > MaxEmptyPages:
+				loop = fmt.Sprintf("answered %d empty pages in a row, each naming a next page", empty)
+			case pages >= MaxPages:
+				loop = fmt.Sprintf("named a next page after %d pages (client.MaxPages)", pages)
+			}
+			if loop != "" {
+				yield(zero, fmt.Errorf("anyscale: %w: the server %s; stopping, so the list may be incomplete", ErrPagingLoop, loop))
 				return
 			}
-			seen[next] = true
+			if steps++; steps == power {
+				saved, power, steps = next, power*2, 0
+			}
 			token = next
 		}
 	}

@@ -87,7 +87,72 @@ func TestAllStopsOnRepeatedToken(t *testing.T) {
 		require.Less(t, n, 100, "All must not loop forever")
 	}
 	require.Len(t, errs, 1)
-	assert.Contains(t, errs[0].Error(), "twice")
+	assert.ErrorIs(t, errs[0], client.ErrPagingLoop)
+	assert.Contains(t, errs[0].Error(), "named a page token it had named before")
+}
+
+// endless is a server that never stops paging: its tokens run in a cycle
+// of the given length (0: never repeat), and its pages hold the given
+// number of items.
+func endless(cycle, items int) (fetch func(context.Context, string) (*client.Page[int], error), fetched *int) {
+	n := 0
+	return func(_ context.Context, token string) (*client.Page[int], error) {
+		n++
+		next := fmt.Sprintf("t%d", n)
+		if cycle > 0 {
+			next = fmt.Sprintf("t%d", n%cycle)
+		}
+		return &client.Page[int]{Items: make([]int, items), NextPageToken: next}, nil
+	}, &n
+}
+
+// However the server loops, All ends with ErrPagingLoop, having fetched a
+// bounded number of pages.
+func TestAllBoundsEveryPagingLoop(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name         string
+		cycle, items int
+		maxFetched   int
+		why          string
+	}{
+		{"empty pages with fresh tokens", 0, 0, client.MaxEmptyPages + 1, "empty pages in a row"},
+		{"a cycle of 2", 2, 1, 10, "named before"},
+		{"a cycle of 37", 37, 1, 4 * 37, "named before"},
+		{"a cycle of 1000 with empty pages", 1000, 0, client.MaxEmptyPages + 1, "empty pages in a row"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fetch, fetched := endless(tc.cycle, tc.items)
+			var last error
+			for _, err := range client.All(context.Background(), "", fetch) {
+				if err != nil {
+					last = err
+				}
+				require.LessOrEqual(t, *fetched, client.MaxPages, "All must not loop forever")
+			}
+			require.ErrorIs(t, last, client.ErrPagingLoop)
+			assert.Contains(t, last.Error(), tc.why)
+			assert.LessOrEqual(t, *fetched, tc.maxFetched)
+		})
+	}
+}
+
+func TestAllBoundsPages(t *testing.T) {
+	t.Parallel()
+	fetch, fetched := endless(0, 1) // never empty, never repeating
+	var last error
+	items := 0
+	for _, err := range client.All(context.Background(), "", fetch) {
+		if err != nil {
+			last = err
+			continue
+		}
+		items++
+	}
+	require.ErrorIs(t, last, client.ErrPagingLoop)
+	assert.Equal(t, client.MaxPages, *fetched)
+	assert.Equal(t, client.MaxPages, items)
 }
 
 func ExampleAll() {

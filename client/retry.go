@@ -23,10 +23,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	idempotent := true
 	if st := stateFrom(ctx); st != nil {
-		idempotent = isIdempotent(st.method)
-	}
-	if v, ok := ctx.Value(idempotencyKey{}).(bool); ok {
-		idempotent = v
+		idempotent = st.idempotent
 	}
 	if err != nil {
 		if !retryableNetError(err) {
@@ -60,6 +57,15 @@ func WithIdempotency(ctx context.Context, idempotent bool) context.Context {
 	return context.WithValue(ctx, idempotencyKey{}, idempotent)
 }
 
+// idempotent reports whether a call may be repeated: by its method, unless
+// WithIdempotency says otherwise.
+func idempotent(ctx context.Context, method string) bool {
+	if v, ok := ctx.Value(idempotencyKey{}).(bool); ok {
+		return v
+	}
+	return isIdempotent(method)
+}
+
 func isIdempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions:
@@ -77,7 +83,7 @@ func retryableNetError(err error) bool {
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid):
 		return false
-	case errors.Is(err, errInsecureRedirect):
+	case errors.Is(err, errInsecureRedirect), errors.Is(err, errBodyTooLarge):
 		return false
 	case strings.Contains(err.Error(), "stopped after"), strings.Contains(err.Error(), "unsupported protocol scheme"):
 		return false
@@ -113,17 +119,23 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	return parseRetryAfter(resp.Header.Get("Retry-After"), now)
 }
 
+// maxRetryAfterSeconds caps a parsed Retry-After: a day, longer than any
+// MaxRetryAfter a policy would wait for.
+const maxRetryAfterSeconds = int64(24 * time.Hour / time.Second)
+
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case secs < 0:
 			return 0, false
-		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		case err != nil, secs > maxRetryAfterSeconds:
+			// Too large even for int64, or beyond any cap: the longest
+			// wait the client knows, which no retry policy waits for.
+			secs = maxRetryAfterSeconds
 		}
 		return time.Duration(secs) * time.Second, true
 	}

@@ -2,11 +2,16 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -20,18 +25,36 @@ const TraceIDHeader = "X-Trace-Id"
 // maxRedirects bounds how many redirects one attempt follows.
 const maxRedirects = 10
 
-// attemptState travels in a request's context through go-retryablehttp to
-// the transport and the retry policy: the method (the retry rules depend on
-// it), the token for the Authorization header, and the attempt count.
+// attemptState travels in a call's context through go-retryablehttp to
+// the transport, the retry policy and the body reader: what the attempts
+// need (the token, the base URL, whether the call may be repeated) and
+// what they learn (how many were made, whether the server may have acted,
+// the last answer's body).
 type attemptState struct {
 	method string
 	// base is the call's base URL: only its scheme and host get the token.
 	base *url.URL
 	// label replaces the URL path in logs and errors when the path holds
 	// a secret (a login code); see WithPathLabel.
-	label   string
-	token   auth.Token
+	label string
+	token auth.Token
+	// idempotent: the call may be repeated (see WithIdempotency).
+	idempotent bool
+
 	attempt int
+	// acted is set once an attempt may have been acted on by the server:
+	// it was sent and its answer was lost, or was a server error or a
+	// success.
+	acted bool
+	// resp and body are the last answer read whole.
+	resp *http.Response
+	body []byte
+}
+
+func newAttemptState(ctx context.Context, method string, base *url.URL, tok auth.Token) *attemptState {
+	st := &attemptState{method: method, base: base, token: tok, idempotent: idempotent(ctx, method)}
+	st.label, _ = ctx.Value(pathLabelKey{}).(string)
+	return st
 }
 
 type stateKey struct{}
@@ -43,6 +66,19 @@ func withState(ctx context.Context, st *attemptState) context.Context {
 func stateFrom(ctx context.Context) *attemptState {
 	st, _ := ctx.Value(stateKey{}).(*attemptState)
 	return st
+}
+
+// readAnswer is go-retryablehttp's response handler: it reads the answer
+// whole inside the retry loop, so that a body cut mid-way is an attempt's
+// failure, which the retry policy may repeat.
+func (st *attemptState) readAnswer(resp *http.Response) error {
+	defer resp.Body.Close()
+	data, err := readBody(resp.Body, resp.ContentLength)
+	if err != nil {
+		return err
+	}
+	st.resp, st.body = resp, data
+	return nil
 }
 
 // newRetryClient wires go-retryablehttp: our retry check and backoff, no
@@ -97,7 +133,9 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // transport adds the Authorization header, only for the call's base URL's
-// scheme and host (so a redirect elsewhere never carries the token), and
+// scheme and host (so a redirect elsewhere never carries the token); keeps
+// net/http from re-sending a call that must not be repeated; notes whether
+// the server may have acted; keeps the token out of transport errors; and
 // logs each attempt at debug level. It holds nothing of one Client's, so
 // that clients made with WithAuth share it and its connection pool.
 type transport struct {
@@ -107,13 +145,25 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateFrom(req.Context())
+	if st == nil {
+		return t.base.RoundTrip(req)
+	}
 	orig := req
-	if st != nil && !st.token.Value.IsZero() && st.base != nil && req.URL.Scheme == st.base.Scheme && req.URL.Host == st.base.Host {
-		req = req.Clone(req.Context())
+	req = req.Clone(req.Context())
+	if !st.token.Value.IsZero() && st.base != nil && req.URL.Scheme == st.base.Scheme && req.URL.Host == st.base.Host {
 		req.Header.Set("Authorization", "Bearer "+st.token.Value.Reveal())
 	}
+	if !st.idempotent && replayedByMethod(req.Method) {
+		// net/http silently re-sends a GET when a reused connection dies
+		// before the answer. A call that must not be repeated (a
+		// rotation, a login poll) gets a body net/http cannot rewind,
+		// which makes it not replayable, so it is sent once; the empty
+		// body of a GET goes out as no body.
+		req.GetBody = nil
+		req.Body, req.ContentLength = noReplayBody{}, 0
+	}
 	attempt := 0
-	if st != nil && req.Response == nil { // not a redirect hop
+	if req.Response == nil { // not a redirect hop
 		st.attempt++
 		attempt = st.attempt
 	}
@@ -124,21 +174,95 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// that came in, so no Response exposes the header.
 		resp.Request = orig
 	}
-	attrs := []slog.Attr{
-		slog.String("method", req.Method),
-		slog.String("host", req.URL.Host),
-		slog.String("path", st.shown(req.URL.Path)),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", time.Since(start)),
+	switch {
+	case err != nil:
+		st.acted = st.acted || !unsent(err)
+		err = scrubError(err, st.token)
+	case resp.StatusCode < 400:
+		st.acted = true
+	case resp.StatusCode >= 500:
+		_, refused := retryAfter(resp, time.Now())
+		st.acted = st.acted || !(resp.StatusCode == http.StatusServiceUnavailable && refused)
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	} else {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", resp.Header.Get(TraceIDHeader)))
+	if t.logger.Enabled(req.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("method", req.Method),
+			slog.String("host", req.URL.Host),
+			slog.String("path", st.shown(req.URL.Path)),
+			slog.Int("attempt", attempt),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", scrub(resp.Header.Get(TraceIDHeader), st.token.Value)))
+		}
+		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	}
-	t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	return resp, err
 }
+
+// replayedByMethod reports whether net/http may re-send a request of this
+// method on its own (see http.Request's GetBody).
+func replayedByMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// noReplayBody is an empty request body that net/http cannot rewind: a
+// request carrying it is not replayable (see http.Request's GetBody).
+type noReplayBody struct{}
+
+func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (noReplayBody) Close() error             { return nil }
+
+// unsent reports whether a transport error means the request never
+// reached the server: the connection was refused or never made, the name
+// did not resolve, or TLS failed before the request was written.
+func unsent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dns),
+		errors.As(err, &op) && op.Op == "dial",
+		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &verify), errors.As(err, &record):
+		return true
+	}
+	return false
+}
+
+// scrubError keeps the token out of a transport error: a hostile server or
+// proxy can echo it, and net/http quotes a malformed header line whole.
+// An error whose text holds the token is replaced by one with the text
+// scrubbed, which keeps only whether it was a timeout.
+func scrubError(err error, tok auth.Token) error {
+	msg := err.Error()
+	clean := scrub(msg, tok.Value)
+	if clean == msg {
+		return err
+	}
+	var ne net.Error
+	return &scrubbedError{msg: clean, timeout: errors.As(err, &ne) && ne.Timeout()}
+}
+
+// scrubbedError is a transport error whose text held the token.
+type scrubbedError struct {
+	msg     string
+	timeout bool
+}
+
+func (e *scrubbedError) Error() string   { return e.msg }
+func (e *scrubbedError) Timeout() bool   { return e.timeout }
+func (e *scrubbedError) Temporary() bool { return false }
 
 // discardHandler is a slog.Handler that drops every record (slog's own
 // DiscardHandler needs Go 1.24).
