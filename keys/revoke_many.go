@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/parallel"
@@ -58,12 +59,16 @@ func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOp
 //
 // Every id ends in exactly one of the result's lists. The bulk answer's
 // fields are not published, so RevokeMany trusts it only for the ids it
-// lists under "revoked". Every other id of a batch, and every id of a
-// batch whose answer is not understood or was lost (a server error, a
-// dropped connection), is revoked on its own with Revoke, which is safe to
-// repeat: success puts it in Revoked, client.ErrNotFound in NotFound, any
-// other error in Failed. A batch the server refused (a 4xx answer) puts its
-// ids in Failed.
+// lists under "revoked"; every other id is settled on its own with Revoke,
+// which is safe to repeat: success puts it in Revoked, client.ErrNotFound
+// in NotFound, any other error in Failed. The first id goes alone in a
+// bulk request: when its answer lists no "revoked", the server's answers
+// cannot be read, and every other id is revoked on its own. A batch whose
+// answer was lost (a server error, a dropped connection) or that the
+// server refused for its ids (404, 400, 422) is settled id by id too; a
+// batch refused for the caller (401, 403) or rate limited puts its ids in
+// Failed. An id settled on its own after its bulk request acted may be in
+// NotFound although that request revoked it: either way it is not active.
 //
 // The error is non-nil exactly when Failed is not empty, and joins its
 // errors. An invalid id (empty, "." or "..") makes RevokeMany send
@@ -104,21 +109,29 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 		return res, res.err(ids)
 	}
 
-	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
-	outcomes := make([][]outcome, len(batches))
+	r := &revoker{scope: s}
+	outcomes := make([]outcome, 0, len(ids))
+	if len(ids) > 0 {
+		// The first id alone shows whether the server's answers can be
+		// read, at the cost of one id's request.
+		outcomes = append(outcomes, r.batch(ctx, ids[:1])...)
+	}
+	batches := slices.Collect(slices.Chunk(ids[min(1, len(ids)):], client.MaxPageSize))
+	results := make([][]outcome, len(batches))
 	parallel.Run(ctx, cfg.concurrency, len(batches), func(ctx context.Context, i int) {
-		outcomes[i] = s.revokeBatch(ctx, batches[i])
+		results[i] = r.batch(ctx, batches[i])
 	})
-	for i, batch := range batches {
-		for j, id := range batch {
-			switch o := outcomes[i][j]; {
-			case o.revoked:
-				res.Revoked = append(res.Revoked, id)
-			case o.notFound:
-				res.NotFound = append(res.NotFound, id)
-			default:
-				res.Failed[id] = o.err
-			}
+	for _, b := range results {
+		outcomes = append(outcomes, b...)
+	}
+	for i, id := range ids {
+		switch o := outcomes[i]; {
+		case o.revoked:
+			res.Revoked = append(res.Revoked, id)
+		case o.notFound:
+			res.NotFound = append(res.NotFound, id)
+		default:
+			res.Failed[id] = o.err
 		}
 	}
 	return res, res.err(ids)
@@ -139,8 +152,17 @@ func (r *RevokeResult) err(ids []string) error {
 	return fmt.Errorf("keys: %d of %d keys may still be active:\n%w", len(r.Failed), len(ids), errors.Join(errs...))
 }
 
-// revokeBatch sends one bulk revoke and settles every id of the batch.
-func (s scope) revokeBatch(ctx context.Context, batch []string) []outcome {
+// revoker runs the batches of one RevokeMany call.
+type revoker struct {
+	scope
+	// unreadable is set once a bulk answer listed no "revoked": the
+	// server's answers say nothing RevokeMany can use, so the ids not yet
+	// sent go one at a time.
+	unreadable atomic.Bool
+}
+
+// batch settles every id of one batch.
+func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 	out := make([]outcome, len(batch))
 	if err := ctx.Err(); err != nil {
 		for i, id := range batch {
@@ -148,30 +170,48 @@ func (s scope) revokeBatch(ctx context.Context, batch []string) []outcome {
 		}
 		return out
 	}
+	if r.unreadable.Load() {
+		for i, id := range batch {
+			out[i] = r.alone(ctx, id, nil)
+		}
+		return out
+	}
 	var answer json.RawMessage
-	_, err := s.c.Do(ctx, http.MethodPost, s.keysPath()+"/revoke", nil, revokeBody{APIKeyIDs: batch}, &answer)
-	if err != nil && (ctx.Err() != nil || !client.MayHaveActed(err)) {
+	_, err := r.c.Do(ctx, http.MethodPost, r.keysPath()+"/revoke", nil, revokeBody{APIKeyIDs: batch}, &answer)
+	var listed map[string]bool
+	switch {
+	case err == nil:
+		var ok bool
+		if listed, ok = revokedIDs(answer); !ok {
+			r.unreadable.Store(true)
+		}
+	case ctx.Err() != nil, !client.MayHaveActed(err) && !refusedForItsIDs(err):
 		for i, id := range batch {
 			out[i].err = fmt.Errorf("key %s: %w", id, err)
 		}
 		return out
 	}
-	listed := revokedIDs(answer) // empty when err != nil or not understood
 	for i, id := range batch {
 		if listed[id] {
 			out[i].revoked = true
 			continue
 		}
-		out[i] = s.settle(ctx, id, err)
+		out[i] = r.alone(ctx, id, err)
 	}
 	return out
 }
 
-// settle revokes one id of a batch on its own, to learn its state: the
-// bulk answer did not say it was revoked. batchErr is the bulk request's
-// error, if it failed.
-func (s scope) settle(ctx context.Context, id string, batchErr error) outcome {
-	switch err := s.revoke(ctx, id); {
+// refusedForItsIDs reports whether the server refused a bulk request for
+// what it holds, some id it does not know, rather than for who sent it:
+// then each id can still be revoked on its own.
+func refusedForItsIDs(err error) bool {
+	return errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrInvalid)
+}
+
+// alone revokes one id on its own, to learn its state: no bulk answer
+// said it was revoked. batchErr is the bulk request's error, if it failed.
+func (r *revoker) alone(ctx context.Context, id string, batchErr error) outcome {
+	switch err := r.revoke(ctx, id); {
 	case err == nil:
 		return outcome{revoked: true}
 	case errors.Is(err, client.ErrNotFound):
@@ -184,22 +224,22 @@ func (s scope) settle(ctx context.Context, id string, batchErr error) outcome {
 }
 
 // revokedIDs reads the ids a bulk answer lists under "revoked". An answer
-// without that field as a list of strings is not understood: it confirms
-// nothing, and the result is empty.
-func revokedIDs(answer json.RawMessage) map[string]bool {
+// without that field as a list of strings is not understood (ok is
+// false): it confirms nothing.
+func revokedIDs(answer json.RawMessage) (ids map[string]bool, ok bool) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(answer, &fields) != nil {
-		return nil
+		return nil, false
 	}
-	var ids []string
-	if json.Unmarshal(fields["revoked"], &ids) != nil {
-		return nil
+	var list []string
+	if json.Unmarshal(fields["revoked"], &list) != nil {
+		return nil, false
 	}
-	out := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
+	ids = make(map[string]bool, len(list))
+	for _, id := range list {
+		ids[id] = true
 	}
-	return out
+	return ids, true
 }
 
 // dedupe returns ids without repeats, in first-seen order.
