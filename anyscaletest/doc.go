@@ -9,14 +9,24 @@
 // Every request a key authenticates for an endpoint marks that key's last
 // use on the server clock, which key lists answer as last_used_at and Key
 // exports as LastUsedAt; a request a fault answers before the endpoint
-// runs does not count. SetLastUsed sets or clears a key's last use
-// directly. AddServiceAccount adds a collaborator service account, or an
-// owner one when given Owner, which passes every owner check with its own
-// token. WithUnknownRevokeAnswer makes both bulk revokes answer in a shape
-// the SDK does not know (no list of revoked ids), as the real server's
-// answer may be. ClearFaults drops the faults not fired yet and
-// ResetRequests forgets the request log, so one server can serve several
-// checks in a row.
+// runs does not count (Fault says which faults let it run). SetLastUsed
+// sets or clears a key's last use directly. AddServiceAccount adds a
+// collaborator service account, or an owner one when given Owner, which
+// passes every owner check with its own token. WithUnknownRevokeAnswer
+// makes both bulk revokes answer in a shape the SDK does not know (no list
+// of revoked ids), as the real server's answer may be. ClearFaults drops
+// the faults not fired yet and ResetRequests forgets the request log, so
+// one server can serve several checks in a row.
+//
+// FailNext injects the faults of a fault matrix into the next matching
+// requests, by method and path prefix: an error status (with Retry-After),
+// a dropped connection, an answer cut mid-way (CutBody), a raw body such as
+// MalformedJSON or WrongShape (Body), a slow answer (Delay) and a 401 that
+// revokes nothing. Each can happen before the endpoint runs, when the
+// server does nothing, or after it acted (AfterHandler), when its answer is
+// the one lost, replaced, cut or held; a cut answer is always one the
+// endpoint made unless the fault gives its own. The request log holds the
+// status each request was sent, 0 when none was.
 //
 //	srv := anyscaletest.Start(t)
 //	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)

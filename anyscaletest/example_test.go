@@ -3,6 +3,7 @@ package anyscaletest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -120,4 +121,34 @@ func ExampleServer_SetLastUsed() {
 	// ci-stale 2029-10-03T00:00:00+00:00
 	// ci-unused never used
 	// alice's own key: 2030-01-01T00:00:00Z
+}
+
+// ExampleFault shows two cells of a fault matrix on key creation: the real
+// answer cut mid-way (the key exists, its secret never arrives whole), and
+// an answer that is not JSON given before the server acted (no key).
+func ExampleFault() {
+	srv := anyscaletest.NewServer()
+	defer srv.Close()
+	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)
+
+	create := func(name string) {
+		body := `{"duration": 3600, "name": "` + name + `"}`
+		req, _ := http.NewRequest("POST", srv.URL+"/api/v2/users/create_api_key", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+alice.Token)
+		resp, err := srv.HTTPClient().Do(req)
+		if err != nil {
+			panic(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		fmt.Println(resp.StatusCode, json.Valid(b), err, len(srv.Keys(alice)))
+	}
+
+	srv.FailNext(anyscaletest.Fault{PathPrefix: "/api/v2/users/create_api_key", CutBody: true})
+	create("cut")
+	srv.FailNext(anyscaletest.Fault{PathPrefix: "/api/v2/users/create_api_key", Body: anyscaletest.MalformedJSON})
+	create("malformed")
+	// Output:
+	// 200 false unexpected EOF 2
+	// 200 false <nil> 2
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -522,6 +523,30 @@ func TestLastUsedMarksRequestsThatReachAHandler(t *testing.T) {
 			s.FailNext(Fault{Delay: time.Millisecond})
 			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
 		}, true},
+		"slow answer after the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Delay: time.Millisecond, AfterHandler: true})
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
+		}, true},
+		"body after the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Body: WrongShape, AfterHandler: true})
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
+		}, true},
+		"body before the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Body: WrongShape})
+			assert.Equal(t, 200, get(t, s, tok, "/api/v2/userinfo/"))
+		}, false},
+		"the handler's answer cut": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{CutBody: true})
+			a := send(t, s, "GET", "/api/v2/userinfo/", tok, "")
+			assert.Equal(t, 200, a.resp.StatusCode)
+			assert.ErrorIs(t, a.readErr, io.ErrUnexpectedEOF)
+		}, true},
+		"own answer cut before the handler": {func(t *testing.T, s *Server, tok string) {
+			s.FailNext(Fault{Status: 502, CutBody: true})
+			a := send(t, s, "GET", "/api/v2/userinfo/", tok, "")
+			assert.Equal(t, 502, a.resp.StatusCode)
+			assert.ErrorIs(t, a.readErr, io.ErrUnexpectedEOF)
+		}, false},
 		"fault before the handler": {func(t *testing.T, s *Server, tok string) {
 			s.FailNext(Fault{Status: 503})
 			assert.Equal(t, 503, get(t, s, tok, "/api/v2/userinfo/"))

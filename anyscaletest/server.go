@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -310,34 +312,103 @@ func (a *account) user() User {
 	}
 }
 
-// Fault is an injected failure for the next requests that match it.
+// Fault is an injected failure for the next requests that match it. A
+// request that takes a fault goes through these steps, in order:
+//
+//  1. With AfterHandler, the real handler runs and its answer is kept
+//     aside: the server has acted (state changes, the key's last use).
+//  2. Delay holds the request. A client that gives up during the wait,
+//     or Close, ends it, and then nothing is answered at all, even when
+//     the handler acted.
+//  3. Drop closes the connection with nothing sent.
+//  4. The answer is the fault's own when Status or Body is set (an answer
+//     the handler made is thrown away), and otherwise the handler's, which
+//     runs now if it has not run yet.
+//  5. CutBody sends only the first half of that answer's body.
+//
+// So without AfterHandler, a fault with Status, Body or Drop answers before
+// the handler runs and the server does nothing; with AfterHandler the
+// server acts and then its answer is lost, held, replaced or cut. The
+// cells of a fault matrix, with Method and PathPrefix naming the
+// operation:
+//
+//	Fault{Status: 500}                             // or 502: refused before acting
+//	Fault{Status: 503, RetryAfter: "1"}            // or 429
+//	Fault{Drop: true}                              // connection dropped before the answer
+//	Fault{Drop: true, AfterHandler: true}          // answer lost after the server acted
+//	Fault{CutBody: true}                           // the real answer, cut mid-way
+//	Fault{Body: MalformedJSON}                     // a 200 that is not JSON
+//	Fault{Body: WrongShape}                        // a 200 of the wrong shape
+//	Fault{Delay: time.Minute, AfterHandler: true}  // acted, answer slower than the deadline
+//	Fault{Status: 401}                             // 401 once; the token stays valid
+//
+// Add AfterHandler to Status, Body or CutBody faults for their "after the
+// server acted" forms.
 type Fault struct {
 	// Method matches the request method; "" matches any.
 	Method string
 	// PathPrefix matches the start of the request path; "" matches any.
 	PathPrefix string
-	// Status, when not 0, answers with this status and the body
-	// {"error":{"detail":"injected fault"}}.
+	// Status, when not 0, answers with this status and the error envelope
+	// {"error":{"detail":"injected fault"}}, or with Body when set. Status
+	// 401 is the answer to a refused token, but nothing is revoked: the
+	// same token works on the next request, so a client's refresh and
+	// retry with it succeeds ("401 once").
 	Status int
-	// RetryAfter, when set, is sent as the Retry-After header with Status.
+	// Body, when not "", answers with this raw body, sent whole with its
+	// Content-Length and Content-Type application/json, and with Status,
+	// or 200 when Status is 0. MalformedJSON and WrongShape are the common
+	// hostile bodies. The empty string means no Body: the fault cannot
+	// answer an empty body.
+	Body string
+	// RetryAfter, when set, is sent as the Retry-After header with the
+	// fault's own answer (Status or Body); it is ignored without one.
 	RetryAfter string
-	// Drop closes the connection without any response (it wins over Status).
+	// Drop closes the connection without any response (it wins over
+	// Status, Body and CutBody).
 	Drop bool
-	// Delay holds the request this long first; a cancelled request (or
-	// Close) ends the wait, and then nothing is answered.
+	// CutBody sends the answer's status and headers, with a Content-Length
+	// of its whole body, then only the first half of the body, and closes
+	// the connection: the client reads the status and then gets an
+	// unexpected EOF. The answer cut is the fault's own when Status or
+	// Body is set (without AfterHandler the server then does nothing);
+	// otherwise it is the real handler's, so CutBody alone always acts,
+	// with or without AfterHandler, as a real answer lost on its way does.
+	// An answer with no body (a 204) has nothing to cut: the connection
+	// closes with nothing sent, as with Drop. The request log records the
+	// status that was sent.
+	CutBody bool
+	// Delay holds the request this long before it is answered: before
+	// the handler runs, or, with AfterHandler, after it acted (a slow
+	// answer). A client that gives up during the wait, or Close, ends it,
+	// and then nothing is answered. A Delay with no Status, Body, Drop or
+	// CutBody answers the handler's answer late.
 	Delay time.Duration
 	// Times is how many matching requests get the fault; 0 means 1.
 	Times int
 	// AfterHandler runs the real handler first, so its state changes
-	// happen (the key's last use included), and then replaces its response
-	// with the fault ("it acted, but the response was lost").
+	// happen (the key's last use included), and then delays, drops,
+	// replaces or cuts its answer as the other fields say ("it acted, but
+	// the answer was lost").
 	AfterHandler bool
 }
 
+// Bodies for Fault.Body: answers no endpoint should accept.
+const (
+	// MalformedJSON is not JSON: an object that stops after its first
+	// key. It is sent whole (the Content-Length counts it), so a client
+	// sees a complete answer that does not parse, not a cut connection.
+	MalformedJSON = `{"result": `
+	// WrongShape is valid JSON in a shape no endpoint answers: neither
+	// the {"result": ...} envelope nor a list's "results" and "metadata".
+	WrongShape = `{"unexpected": true}`
+)
+
 // FailNext queues f: the next f.Times requests matching f.Method and
 // f.PathPrefix get it. Faults are matched in the order they were queued,
-// and a request takes at most one fault. It panics on a negative Times or
-// an impossible Status.
+// and a request takes at most one fault. It panics on a negative Times, an
+// impossible Status, or a Body or CutBody with a status that has no body
+// (204, 304).
 func (s *Server) FailNext(f Fault) {
 	if f.Times < 0 {
 		panic("anyscaletest: FailNext with negative Times")
@@ -345,12 +416,45 @@ func (s *Server) FailNext(f Fault) {
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
 		panic(fmt.Sprintf("anyscaletest: FailNext with status %d", f.Status))
 	}
+	if (f.Body != "" || f.CutBody && f.Status != 0) && !bodyAllowed(f.ownStatus()) {
+		panic(fmt.Sprintf("anyscaletest: FailNext with a body for status %d, which has none", f.Status))
+	}
 	if f.Times == 0 {
 		f.Times = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+}
+
+// ownAnswer reports whether f answers with its own response rather than
+// the handler's.
+func (f Fault) ownAnswer() bool { return f.Status != 0 || f.Body != "" }
+
+// ownStatus is the status of f's own answer.
+func (f Fault) ownStatus() int {
+	if f.Status == 0 {
+		return http.StatusOK
+	}
+	return f.Status
+}
+
+// answer is f's own answer: Body, or else the error envelope, with its
+// status and Retry-After.
+func (f Fault) answer() reply {
+	rep := fail(f.ownStatus(), "injected fault")
+	if f.Body != "" {
+		rep = reply{status: f.ownStatus(), raw: []byte(f.Body), ctype: "application/json"}
+	}
+	if f.RetryAfter != "" {
+		rep.header = http.Header{"Retry-After": {f.RetryAfter}}
+	}
+	return rep
+}
+
+// bodyAllowed reports whether an answer with this status may have a body.
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
 // ClearFaults drops every queued fault that has not fired yet and returns
@@ -401,8 +505,9 @@ type Request struct {
 	UserEmail string
 	// TraceID is the x-trace-id the server answered with.
 	TraceID string
-	// Status is the status code sent; 0 when no response was sent (a
-	// dropped connection, or a client that went away during a delay).
+	// Status is the status code sent, that of a cut answer included; 0
+	// when no response was sent (a dropped connection, a cut answer that
+	// had no body, or a client that went away during a delay).
 	Status int
 }
 
@@ -498,30 +603,45 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.route(sw, r)
 		return
 	}
-	if f.Delay > 0 && !s.wait(r.Context(), f.Delay) {
-		select {
-		case <-s.closing:
-			drop(w) // closing: answer nothing rather than an empty 200
-		default: // the client went away
-		}
-		return
-	}
-	if f.Status == 0 && !f.Drop {
-		s.route(sw, r) // a pure delay
-		return
-	}
+	s.serveFault(w, sw, r, f)
+}
+
+// serveFault answers r under f, in the steps Fault describes. w is the
+// connection's writer and sw the same one wrapped to log the status.
+func (s *Server) serveFault(w http.ResponseWriter, sw *statusWriter, r *http.Request, f Fault) {
+	var acted *bufferWriter
 	if f.AfterHandler {
-		s.route(&discardWriter{header: http.Header{}}, r)
+		acted = newBufferWriter()
+		s.route(acted, r)
+	}
+	if f.Delay > 0 && !s.wait(r.Context(), f.Delay) {
+		// The client went away or the server is closing: answer nothing,
+		// rather than an empty 200.
+		drop(w)
+		return
 	}
 	if f.Drop {
 		drop(w)
 		return
 	}
-	rep := fail(f.Status, "injected fault")
-	if f.RetryAfter != "" {
-		rep.header = http.Header{"Retry-After": {f.RetryAfter}}
+	ans := acted
+	switch {
+	case f.ownAnswer():
+		ans = newBufferWriter()
+		f.answer().write(ans)
+	case acted != nil: // the handler's answer, kept aside
+	case !f.CutBody:
+		s.route(sw, r) // a pure delay
+		return
+	default:
+		ans = newBufferWriter()
+		s.route(ans, r)
 	}
-	rep.write(sw)
+	if f.CutBody {
+		cut(w, sw, ans)
+		return
+	}
+	ans.replay(sw)
 }
 
 // routes registers every endpoint of wire.md.
@@ -701,9 +821,65 @@ func (w *muxWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// discardWriter takes a handler's response when a fault replaces it.
-type discardWriter struct{ header http.Header }
+// bufferWriter keeps an answer aside: the handler's, when a fault acts on
+// it, or the fault's own.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
 
-func (w *discardWriter) Header() http.Header         { return w.header }
-func (w *discardWriter) WriteHeader(int)             {}
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func newBufferWriter() *bufferWriter { return &bufferWriter{header: http.Header{}} }
+
+func (w *bufferWriter) Header() http.Header { return w.header }
+
+func (w *bufferWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+func (w *bufferWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
+}
+
+// code is the status kept, 200 when none was written.
+func (w *bufferWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// replay sends the kept answer whole on out, with its Content-Length.
+func (w *bufferWriter) replay(out http.ResponseWriter) {
+	h := out.Header()
+	maps.Copy(h, w.header)
+	if w.body.Len() > 0 {
+		h.Set("Content-Length", strconv.Itoa(w.body.Len()))
+	}
+	out.WriteHeader(w.code())
+	if w.body.Len() > 0 {
+		_, _ = out.Write(w.body.Bytes())
+	}
+}
+
+// cut sends ans's status and headers on sw, with a Content-Length of its
+// whole body, then the first half of the body, and closes the connection
+// under w. An answer with no body has nothing to cut: the connection
+// closes with nothing sent.
+func cut(w http.ResponseWriter, sw http.ResponseWriter, ans *bufferWriter) {
+	body := ans.body.Bytes()
+	if len(body) == 0 || !bodyAllowed(ans.code()) {
+		drop(w)
+		return
+	}
+	h := sw.Header()
+	maps.Copy(h, ans.header)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	sw.WriteHeader(ans.code())
+	_, _ = sw.Write(body[:len(body)/2])
+	_ = http.NewResponseController(w).Flush() // on the wire before the close
+	drop(w)
+}
