@@ -186,6 +186,16 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 			}
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
 				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
+			// The fresh token may come from another source, with another
+			// host: it goes only to its own.
+			if fb, ferr := c.baseFor(fresh); ferr != nil {
+				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, ferr), acted: st.acted}
+			} else if fb.String() != base.String() {
+				if req, err = c.newRequest(ctx, fb, method, path, query, body); err != nil {
+					return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
+				}
+				st.base = fb
+			}
 			st.token = fresh
 			resp, err = c.send(req, st)
 		}

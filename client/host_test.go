@@ -82,3 +82,51 @@ func TestTokensHostMustBeSafe(t *testing.T) {
 		assert.False(t, client.MayHaveActed(err), "nothing was sent")
 	}
 }
+
+// switchingProvider is a chain whose source changes after Invalidate: the
+// first token belongs to one host, the next to another.
+type switchingProvider struct {
+	first, next auth.Token
+	invalidated atomic.Bool
+}
+
+func (p *switchingProvider) Token(context.Context) (auth.Token, error) {
+	if p.invalidated.Load() {
+		return p.next, nil
+	}
+	return p.first, nil
+}
+
+func (p *switchingProvider) Invalidate() { p.invalidated.Store(true) }
+
+// After a 401, the fresh token goes to its own host, never to the host of
+// the token it replaces.
+func TestRefreshedTokenGoesToItsOwnHost(t *testing.T) {
+	t.Setenv(auth.EnvHost, "")
+	var oldHostSawNew, newHostSawNew atomic.Int32
+	oldHost := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+canary2 {
+			oldHostSawNew.Add(1)
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"detail":"expired"}}`))
+	}))
+	t.Cleanup(oldHost.Close)
+	newHost := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+canary2 {
+			newHostSawNew.Add(1)
+		}
+		_, _ = w.Write([]byte(`{"result":{"id":"usr_1","email":"a@b.c"}}`))
+	}))
+	t.Cleanup(newHost.Close)
+	p := &switchingProvider{
+		first: auth.Token{Value: credentials.Secret(canary), Source: auth.SourceWorkspace, Host: oldHost.URL},
+		next:  auth.Token{Value: credentials.Secret(canary2), Source: auth.SourceFile, Host: newHost.URL},
+	}
+	c, err := client.New(client.WithProvider(p))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, oldHostSawNew.Load(), "the fresh token never goes to the old token's host")
+	assert.Equal(t, int32(1), newHostSawNew.Load())
+}

@@ -137,9 +137,11 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // DefaultAttemptTimeout bounds each attempt of a request (connecting,
 // sending, waiting for the answer and reading it) unless WithAttemptTimeout
-// or WithHTTPClient's Timeout says otherwise. A request that retries may
-// take longer in all; the caller's context deadline bounds the whole call,
-// and wins when it is shorter.
+// or WithHTTPClient's Timeout says otherwise. A GET or DELETE that times
+// out is retried, so a server that holds every attempt makes a call last
+// up to (RetryPolicy.MaxRetries+1) attempts plus the backoff between them:
+// about two and a half minutes with the defaults. The caller's context
+// deadline bounds the whole call, and wins when it is shorter.
 const DefaultAttemptTimeout = 30 * time.Second
 
 // WithAttemptTimeout bounds each attempt of a request by d instead of

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 	"github.com/anyscale-go/anyscale/organization"
 )
@@ -21,39 +22,36 @@ type owner struct {
 // the 30-day rule, which is for user keys.
 //
 // The API's keys carry no owner, so Audit walks the member list and lists
-// each member's keys: one request per 50 members, then at least one per
-// member (one per 50 of its keys), up to AuditOptions.Concurrency at once.
-// With an owner filter in AuditOptions.List it lists only that owner's
-// keys. If the server lists a member without a user id, Audit also walks
-// every key of the organization once, so that no key goes unaudited; the
-// keys it finds only there name no owner.
+// each member's keys, then walks every key of the organization once more,
+// so that a key whose owner the member list does not name is audited too
+// (without an owner): one request per 50 members, at least one per
+// member, and one per 50 keys, up to AuditOptions.Concurrency at once.
+// With an owner filter in AuditOptions.List it looks up that owner and
+// lists only that owner's keys.
 func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	rules := newAuditRules(opts)
-	filtered := opts.List.OwnerEmail != "" || opts.List.OwnerID != ""
-	if opts.List.PageToken != "" && !filtered {
-		return nil, errOrgPageToken
-	}
-	members, byID, missingIDs, err := s.owners(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("keys: audit: listing the members: %w", err)
-	}
-	targets := members
-	if filtered {
-		q, err := s.query(ctx, opts.List)
+	var targets []owner
+	everyKey := false
+	if opts.List.OwnerEmail != "" || opts.List.OwnerID != "" {
+		o, err := s.owner(ctx, opts.List)
 		if err != nil {
 			return nil, fmt.Errorf("keys: audit: %w", err)
 		}
-		o, ok := byID[q.UserID]
-		if !ok {
-			o = owner{userID: q.UserID}
-		}
 		targets = []owner{o}
+	} else {
+		if opts.List.PageToken != "" {
+			return nil, errOrgPageToken
+		}
+		var err error
+		if targets, err = s.owners(ctx); err != nil {
+			return nil, fmt.Errorf("keys: audit: listing the members: %w", err)
+		}
+		everyKey = true
 	}
 
-	// One listing per target, and one more over every key when some
-	// member has no user id to filter by.
+	// One listing per target, then one over every key.
 	jobs := len(targets)
-	if missingIDs && !filtered {
+	if everyKey {
 		jobs++
 	}
 	found := make([][]Key, jobs)
@@ -87,15 +85,15 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	report := &AuditReport{At: rules.now, Findings: []Finding{}}
 	seen := map[string]bool{}
 	for i, keys := range found {
+		var o owner
+		if i < len(targets) {
+			o = targets[i]
+		}
 		for _, k := range keys {
 			if seen[k.ID] {
 				continue
 			}
 			seen[k.ID] = true
-			var o owner
-			if i < len(targets) {
-				o = targets[i]
-			}
 			k.OwnerID = o.userID
 			report.add(k, o, rules)
 		}
@@ -103,23 +101,48 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	return report, nil
 }
 
-// owners walks the member list: the members that have a user id, in the
-// list's order and by id, and whether any member lacks one.
-func (s *OrgService) owners(ctx context.Context) (list []owner, byID map[string]owner, missingIDs bool, err error) {
-	byID = map[string]owner{}
-	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
+// owner looks up the owner an owner filter names: by email through the
+// member list's email filter, by user id by walking the member list (an
+// id no member has is audited with no email).
+func (s *OrgService) owner(ctx context.Context, list ListOptions) (owner, error) {
+	if list.OwnerEmail != "" && list.OwnerID != "" {
+		return owner{}, fmt.Errorf("%w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+	}
+	if list.OwnerEmail != "" {
+		m, err := organization.New(s.c).FindByEmail(ctx, list.OwnerEmail)
 		if err != nil {
-			return nil, nil, false, err
+			return owner{}, fmt.Errorf("resolving OwnerEmail: %w", err)
 		}
 		if m.UserID == "" {
-			missingIDs = true
-			continue
+			return owner{}, fmt.Errorf("%w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, list.OwnerEmail)
 		}
-		o := owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}
-		if _, dup := byID[o.userID]; !dup {
-			byID[o.userID] = o
-			list = append(list, o)
+		return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
+	}
+	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
+		if err != nil {
+			return owner{}, fmt.Errorf("looking up OwnerID in the member list: %w", err)
+		}
+		if m.UserID == list.OwnerID {
+			return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
 		}
 	}
-	return list, byID, missingIDs, nil
+	return owner{userID: list.OwnerID}, nil
+}
+
+// owners walks the member list: the members that have a user id, in the
+// list's order.
+func (s *OrgService) owners(ctx context.Context) ([]owner, error) {
+	var list []owner
+	seen := map[string]bool{}
+	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
+		if err != nil {
+			return nil, err
+		}
+		if m.UserID == "" || seen[m.UserID] {
+			continue
+		}
+		seen[m.UserID] = true
+		list = append(list, owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount})
+	}
+	return list, nil
 }

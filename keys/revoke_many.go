@@ -155,9 +155,9 @@ func (r *RevokeResult) err(ids []string) error {
 // revoker runs the batches of one RevokeMany call.
 type revoker struct {
 	scope
-	// unreadable is set once a bulk answer listed no "revoked": the
-	// server's answers say nothing RevokeMany can use, so the ids not yet
-	// sent go one at a time.
+	// unreadable is set once a bulk answer listed no "revoked", or was
+	// malformed: the server's answers say nothing RevokeMany can use, so
+	// the ids not yet sent go one at a time.
 	unreadable atomic.Bool
 }
 
@@ -185,6 +185,8 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 		if listed, ok = revokedIDs(answer); !ok {
 			r.unreadable.Store(true)
 		}
+	case errors.Is(err, client.ErrMalformedResponse):
+		r.unreadable.Store(true)
 	case ctx.Err() != nil, !client.MayHaveActed(err) && !refusedForItsIDs(err):
 		for i, id := range batch {
 			out[i].err = fmt.Errorf("key %s: %w", id, err)

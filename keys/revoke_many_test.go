@@ -88,7 +88,7 @@ func TestRevokeManyBatches(t *testing.T) {
 	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), append(all, "id000", "id001"))
 	require.NoError(t, err)
 	slices.Sort(sizes)
-	assert.Equal(t, []int{20, 50, 50}, sizes, "batches of at most 50")
+	assert.Equal(t, []int{1, 19, 50, 50}, sizes, "the first id alone, then batches of at most 50")
 	assert.Equal(t, all, res.Revoked, "every id once, in the order given; duplicates count once")
 	assert.Empty(t, res.NotFound)
 	assert.Empty(t, res.Failed)
@@ -110,7 +110,12 @@ func TestRevokeManySettlesUnlistedIDsAlone(t *testing.T) {
 	assert.Equal(t, []string{"id001"}, res.NotFound)
 	assert.Empty(t, res.Failed)
 	accounted(t, given, res, err)
-	assert.Equal(t, []string{"POST /api/v2/users/api_keys/revoke", "DELETE /api/v2/users/api_keys/id001", "DELETE /api/v2/users/api_keys/id003"}, m.Paths())
+	assert.Equal(t, []string{
+		"POST /api/v2/users/api_keys/revoke", // the first id alone
+		"POST /api/v2/users/api_keys/revoke", // the others
+		"DELETE /api/v2/users/api_keys/id001",
+		"DELETE /api/v2/users/api_keys/id003",
+	}, m.Paths())
 }
 
 // A 2xx answer in a shape the SDK does not know confirms nothing: every id
@@ -141,7 +146,12 @@ func TestRevokeManyUnknownAnswerShape(t *testing.T) {
 			assert.Equal(t, []string{"id000", "id002"}, res.Revoked)
 			assert.Equal(t, []string{"id001"}, res.NotFound)
 			accounted(t, given, res, err)
-			assert.Equal(t, 4, m.Transport.GetTotalCallCount(), "one bulk request, then one per id")
+			assert.Equal(t, []string{
+				"POST /api/v2/users/api_keys/revoke", // the first id alone: its answer cannot be read
+				"DELETE /api/v2/users/api_keys/id000",
+				"DELETE /api/v2/users/api_keys/id001", // so the others go one at a time
+				"DELETE /api/v2/users/api_keys/id002",
+			}, m.Paths())
 		})
 	}
 }
@@ -177,7 +187,34 @@ func TestRevokeManyRefusedBatch(t *testing.T) {
 	accounted(t, given, res, err)
 	assert.Empty(t, res.Revoked)
 	assert.Len(t, res.Failed, 3)
-	assert.Equal(t, 1, m.Transport.GetTotalCallCount(), "a refused batch is not retried key by key")
+	assert.Equal(t, []string{"POST /api/v2/users/admin/api_keys/revoke", "POST /api/v2/users/admin/api_keys/revoke"}, m.Paths(),
+		"a batch refused for the caller is not retried key by key")
+}
+
+// A batch the server refuses for what it holds (an id it does not know)
+// is settled id by id: the valid keys in it are still revoked.
+func TestRevokeManyBatchRefusedForItsIDs(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{404, 422, 400} {
+		m := apimock.New(t)
+		m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
+			got := batchIDs(t, r)
+			if slices.Contains(got, "id002") {
+				return status, `{"error":{"detail":"no such key id002"}}`
+			}
+			b, _ := json.Marshal(map[string]any{"result": map[string]any{"revoked": got}})
+			return 200, string(b)
+		})
+		m.On("DELETE", "/api/v2/users/api_keys/id001", 204, ``)
+		m.On("DELETE", "/api/v2/users/api_keys/id002", 404, `{"error":{"detail":"not found"}}`)
+		m.On("DELETE", "/api/v2/users/api_keys/id003", 204, ``)
+		given := ids(4)
+		res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
+		require.NoError(t, err, "status %d", status)
+		accounted(t, given, res, err)
+		assert.Equal(t, []string{"id000", "id001", "id003"}, res.Revoked, "status %d", status)
+		assert.Equal(t, []string{"id002"}, res.NotFound, "status %d", status)
+	}
 }
 
 func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
@@ -186,19 +223,19 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var batch atomic.Int32
 	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
-		if batch.Add(1) == 2 {
-			cancel() // the caller gives up during the second batch
+		if batch.Add(1) == 3 {
+			cancel() // the caller gives up during the third request
 		}
 		return revokeAllBut(t)(r)
 	})
-	all := ids(125)
+	all := ids(126)
 	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(1))
 	require.ErrorIs(t, err, context.Canceled)
 	accounted(t, all, res, err)
-	assert.Equal(t, all[:50], res.Revoked)
+	assert.Equal(t, all[:51], res.Revoked, "the first id alone, then a batch of 50")
 	assert.Len(t, res.Failed, 75)
-	assert.Contains(t, res.Failed["id100"].Error(), "not attempted")
-	assert.Equal(t, int32(2), batch.Load(), "no batch is sent after cancellation")
+	assert.Contains(t, res.Failed["id101"].Error(), "not attempted")
+	assert.Equal(t, int32(3), batch.Load(), "no batch is sent after cancellation")
 }
 
 func TestRevokeManyValidation(t *testing.T) {
@@ -239,6 +276,9 @@ func TestRevokeManyConcurrency(t *testing.T) {
 			full := make(chan struct{})
 			var once sync.Once
 			m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
+				if r.ContentLength < 80 { // the first id alone, before the others
+					return revokeAllBut(t)(r)
+				}
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
 				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
