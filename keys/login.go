@@ -9,7 +9,9 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 )
@@ -26,6 +28,16 @@ const (
 	DefaultMaxPolls     = 60
 )
 
+// ConsoleHost is the documented host of the Anyscale console. Login
+// accepts an approval URL on it, besides the API's own host.
+const ConsoleHost = "console.anyscale.com"
+
+// ErrLoginURLRefused is matched (with errors.Is) by the error of a Login
+// whose server returned an approval URL that is not safe to open: not
+// http(s), or on a host other than the API's own or ConsoleHost. Nothing
+// was opened or polled, and no credentials were written.
+var ErrLoginURLRefused = errors.New("login URL refused")
+
 // LoginOptions configures Login. The zero value follows the official CLI.
 type LoginOptions struct {
 	// ExpiresIn is the new key's lifetime (default LoginLifetime, at most
@@ -34,7 +46,10 @@ type LoginOptions struct {
 	// NoExpiry asks for a key that never expires; it excludes ExpiresIn.
 	NoExpiry bool
 	// OpenURL hands the approval URL to the user; the default prints it to
-	// standard error. A browser opener fits here.
+	// standard error. A browser opener fits here. Login hands it only an
+	// https URL on the API's own host or on ConsoleHost (plain http only
+	// when the API's base URL is itself http); any other URL the server
+	// returns is refused with ErrLoginURLRefused before OpenURL is called.
 	OpenURL func(ctx context.Context, url string) error
 	// PollInterval is the wait between polls (default DefaultPollInterval).
 	PollInterval time.Duration
@@ -92,6 +107,9 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 	}
 	if start.OTP == "" || start.URL == "" {
 		return nil, errors.New("keys: starting the login: the server returned no login URL; try again")
+	}
+	if err := checkLoginURL(start.URL, start.OTP, s.c.BaseURL()); err != nil {
+		return nil, err
 	}
 	if err := opts.OpenURL(ctx, start.URL); err != nil {
 		// The URL holds the pending login code: keep it out of the error.
@@ -198,4 +216,121 @@ func (o LoginOptions) withDefaults() (LoginOptions, error) {
 func printURL(_ context.Context, u string) error {
 	_, err := fmt.Fprintf(os.Stderr, "Open this URL in a browser to approve the login:\n\n    %s\n\n", u)
 	return err
+}
+
+// checkLoginURL refuses an approval URL that is not safe to hand to
+// OpenURL (a browser, say): it must be an absolute https URL, without user
+// info, on the API's own host and port (base) or on ConsoleHost; plain
+// http is accepted only on the API's host when base is itself http (a
+// local fake API). The error shows the URL with the login code replaced
+// by {otp}.
+func checkLoginURL(raw, otp, base string) error {
+	hide := func(s string) string { return strings.ReplaceAll(s, otp, "{otp}") }
+	reason := loginURLProblem(raw, base, hide)
+	if reason == "" {
+		return nil
+	}
+	return fmt.Errorf("keys: starting the login: %w: the server answered with the approval URL %s, which %s; "+
+		"nothing was opened and no credentials were written. Run the login again; if this repeats, the API at %s is not one to log in to: check the base URL (client.WithBaseURL or %s)",
+		ErrLoginURLRefused, shownURL(raw, otp), reason, base, auth.EnvHost)
+}
+
+// loginURLProblem says what is wrong with the approval URL raw for the
+// API at base, or returns "" when it is acceptable. The parts of raw it
+// quotes go through hide, which removes the login code.
+func loginURLProblem(raw, base string, hide func(string) string) string {
+	b, err := url.Parse(base)
+	if err != nil || b.Host == "" {
+		return "cannot be checked, because the client's base URL does not parse"
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "does not parse as a URL"
+	case u.Scheme == "":
+		return "is not an absolute URL"
+	case u.Scheme != "https" && !(u.Scheme == "http" && b.Scheme == "http"):
+		if u.Scheme == "http" {
+			return fmt.Sprintf("uses plain http while the API at %s uses https", base)
+		}
+		if b.Scheme == "http" {
+			return fmt.Sprintf("has the scheme %q; only http(s) URLs are opened", hide(u.Scheme))
+		}
+		return fmt.Sprintf("has the scheme %q; only https URLs are opened", hide(u.Scheme))
+	case u.Opaque != "" || u.Host == "":
+		return "names no host"
+	case u.User != nil:
+		return "carries user info before its host (a way to disguise the host it really names)"
+	}
+	console := asciiEqualFold(u.Hostname(), ConsoleHost)
+	if sameHost(u, b) || (console && u.Scheme == "https" && port(u) == "443") {
+		return ""
+	}
+	if console {
+		return fmt.Sprintf("is on %s but not as https on its default port, the only form accepted there", ConsoleHost)
+	}
+	return fmt.Sprintf("is on the host %q: neither the API's own host %q nor %s", hide(u.Host), b.Host, ConsoleHost)
+}
+
+// sameHost reports whether u and base name the same host and port; host
+// names compare without regard to the case of ASCII letters only, as DNS
+// does.
+func sameHost(u, base *url.URL) bool {
+	return asciiEqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
+}
+
+// port returns u's port, or its scheme's default port.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "http" {
+		return "80"
+	}
+	return "443"
+}
+
+// asciiEqualFold compares a and b folding only the ASCII letters A-Z:
+// Unicode folding would take a look-alike host (a long s, a KELVIN SIGN)
+// for the real one.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// maxShownURL bounds the length of a refused URL in an error.
+const maxShownURL = 200
+
+// shownURL is raw quoted for an error, with the login code replaced by
+// {otp} and cut to maxShownURL bytes. A URL that still holds the code in
+// an escaped form is not shown at all.
+func shownURL(raw, otp string) string {
+	s := strings.ReplaceAll(raw, otp, "{otp}")
+	for _, unescape := range []func(string) (string, error){url.PathUnescape, url.QueryUnescape} {
+		if d, err := unescape(s); err == nil && strings.Contains(d, otp) {
+			return "(not shown: it holds the login code in an escaped form)"
+		}
+	}
+	if len(s) > maxShownURL {
+		cut := maxShownURL
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return fmt.Sprintf("%q", s)
 }
