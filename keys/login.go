@@ -89,7 +89,8 @@ type loginQuery struct {
 // token and saves it atomically with credentials.Save. It needs no token,
 // so it works on a client whose chain finds none. A login that is never
 // approved, or fails at any step, leaves any existing credentials file as
-// it was.
+// it was. The server hands the token out once: if the answer carrying it
+// is lost, the error says so, and the login must be run again.
 func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -134,14 +135,16 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (credentials.Secret, error) {
 	// A poll hands the token out once, so the client does not repeat one:
 	// a transient failure waits for the next poll instead, which is the
-	// retry. (An answer lost after the server handed the token out cannot
-	// be recovered; that key expires unused.) The login code in the path
-	// is a secret while the login is pending: errors and logs show a
-	// placeholder.
+	// retry. The login code in the path is a secret while the login is
+	// pending: errors and logs show a placeholder.
 	pollCtx := client.WithPathLabel(client.WithIdempotency(ctx, false), loginPollPath+"{otp}")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	var lastErr error
+	// lost is the latest poll failure that the server may have acted on
+	// (a lost answer, a 5xx) with no "not yet approved" answer since: it
+	// may have handed the token out, after which the server forgets the
+	// login code and answers 404.
+	var lastErr, lost error
 	for i := 0; i < opts.MaxPolls; i++ {
 		select {
 		case <-ctx.Done():
@@ -150,8 +153,14 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 		}
 		var res loginPoll
 		if _, err := s.c.Do(pollCtx, http.MethodGet, loginPollPath+url.PathEscape(otp), nil, nil, &res); err != nil {
+			if lost != nil && ctx.Err() == nil && errors.Is(err, client.ErrNotFound) {
+				return "", lostLogin(lost, err, opts)
+			}
 			if ctx.Err() != nil || !transient(err) {
 				return "", fmt.Errorf("keys: polling the login: %w", err)
+			}
+			if client.MayHaveActed(err) {
+				lost = err
 			}
 			lastErr = err
 			timer.Reset(opts.PollInterval)
@@ -163,6 +172,8 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 			}
 			return res.ServerSessionID, nil
 		}
+		// The code is still pending: no earlier poll handed the token out.
+		lost = nil
 		timer.Reset(opts.PollInterval)
 	}
 	if lastErr != nil {
@@ -171,6 +182,23 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 	}
 	return "", fmt.Errorf("keys: the login was not approved after %d polls, %s apart; open the URL, approve the login, and run it again (no credentials were written)",
 		opts.MaxPolls, opts.PollInterval)
+}
+
+// lostLogin is the error of a login whose token was handed out in an
+// answer that was lost: a poll failed after the server may have acted
+// (lost), and the next one found the code gone (gone, a 404), as the
+// server forgets a code once it hands out its token.
+func lostLogin(lost, gone error, opts LoginOptions) error {
+	within := opts.ExpiresIn.String()
+	if opts.ExpiresIn >= time.Hour {
+		within = days(opts.ExpiresIn)
+	}
+	orphan := "the key it carried is held by nobody and expires unused within " + within
+	if opts.NoExpiry {
+		orphan = "the key it carried is held by nobody and never expires: once logged in, find it with Audit or List and revoke it"
+	}
+	return fmt.Errorf("keys: the login was approved, but the answer carrying its token was lost: a poll failed after the server may have handed the token out (%v), "+
+		"and the server forgets a login code once it has (%w); no credentials were written, so run the login again (%s)", lost, gone, orphan)
 }
 
 // transient reports whether a failed poll may pass next time: a server

@@ -395,3 +395,107 @@ func TestLoginRefusedURLIsShownWithoutTheCode(t *testing.T) {
 	assert.Contains(t, err.Error(), `"https://evil.example/otp/{otp}"`)
 	assert.Contains(t, err.Error(), `neither the API's own host "api.test" nor console.anyscale.com`)
 }
+
+// TestLoginLostTokenAnswer: a poll whose answer is lost after the server
+// may have acted can have handed the token out; the server then forgets
+// the code, and the next poll's 404 says so, not "unknown login code".
+func TestLoginLostTokenAnswer(t *testing.T) {
+	t.Parallel()
+	status := func(code int) httpmock.Responder {
+		return httpmock.NewStringResponder(code, `{"error":{"detail":"answer `+fmt.Sprint(code)+`"}}`)
+	}
+	var (
+		pending = httpmock.NewStringResponder(200, `{"result":{"valid":false}}`)
+		gone    = httpmock.NewStringResponder(404, `{"error":{"detail":"unknown or already used login code"}}`)
+		reset   = httpmock.NewErrorResponder(errors.New("connection reset by peer"))
+	)
+	tests := []struct {
+		name     string
+		polls    []httpmock.Responder
+		noExpiry bool
+		wantLost bool
+		wantText string
+	}{
+		{name: "502 then 404", polls: []httpmock.Responder{status(502), gone}, wantLost: true, wantText: "within 7d 0h"},
+		{name: "500 then 404", polls: []httpmock.Responder{pending, status(500), gone}, wantLost: true},
+		{name: "503 then 404", polls: []httpmock.Responder{status(503), gone}, wantLost: true},
+		{name: "504 then 404", polls: []httpmock.Responder{status(504), gone}, wantLost: true},
+		{name: "connection reset then 404", polls: []httpmock.Responder{reset, gone}, wantLost: true, wantText: "connection reset by peer"},
+		{name: "lost, 429, then 404", polls: []httpmock.Responder{status(502), status(429), status(429), gone}, wantLost: true},
+		{name: "lost without expiry", polls: []httpmock.Responder{status(502), gone}, noExpiry: true, wantLost: true, wantText: "never expires"},
+		{name: "404 alone", polls: []httpmock.Responder{gone}},
+		{name: "pending then 404", polls: []httpmock.Responder{pending, gone}},
+		{name: "lost, then pending, then 404", polls: []httpmock.Responder{status(502), pending, gone}},
+		{name: "429 then 404", polls: []httpmock.Responder{status(429), gone}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mt := httpmock.NewMockTransport()
+			mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+				httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/`+loginCode+`","otp":"`+loginCode+`"}}`))
+			n := 0
+			mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/"+loginCode, func(r *http.Request) (*http.Response, error) {
+				require.Less(t, n, len(tt.polls), "polled after the login ended")
+				n++
+				return tt.polls[n-1](r)
+			})
+			path := writeExisting(t)
+			_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+				NoExpiry:        tt.noExpiry,
+				OpenURL:         func(context.Context, string) error { return nil },
+				PollInterval:    time.Millisecond,
+				CredentialsPath: path,
+			})
+			require.ErrorIs(t, err, client.ErrNotFound)
+			assert.Equal(t, len(tt.polls), n, "every poll was used")
+			assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), loginCode)
+			assertUntouched(t, path)
+			if !tt.wantLost {
+				assert.NotContains(t, err.Error(), "approved", "nothing says the server handed the token out")
+				assert.Contains(t, err.Error(), "unknown or already used login code")
+				return
+			}
+			assert.Contains(t, err.Error(), "the login was approved, but the answer carrying its token was lost")
+			assert.Contains(t, err.Error(), "no credentials were written")
+			assert.Contains(t, err.Error(), "run the login again")
+			assert.Contains(t, err.Error(), tt.wantText)
+		})
+	}
+}
+
+// TestLoginLostTokenAnswerAgainstFake: the fake hands the token out, then
+// the answer is replaced by a 502 (the server acted, the answer was lost).
+func TestLoginLostTokenAnswerAgainstFake(t *testing.T) {
+	t.Parallel()
+	srv := anyscaletest.Start(t)
+	ada := srv.AddUser("ada@example.com", anyscaletest.Collaborator)
+	srv.FailNext(anyscaletest.Fault{Method: http.MethodGet, PathPrefix: "/api/v2/users/request_otp_token/", Status: 502, AfterHandler: true})
+	path := writeExisting(t)
+	var otp string
+	_, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL: func(_ context.Context, u string) error {
+			otp = u[strings.LastIndex(u, "/")+1:]
+			srv.ApproveLogin(otp, ada)
+			return nil
+		},
+		PollInterval:    time.Millisecond,
+		CredentialsPath: path,
+	})
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Contains(t, err.Error(), "the login was approved, but the answer carrying its token was lost")
+	assert.Contains(t, err.Error(), "no credentials were written")
+	assert.Contains(t, err.Error(), "run the login again")
+	require.NotEmpty(t, otp)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), otp)
+	assertUntouched(t, path)
+
+	var polls []int
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/api/v2/users/request_otp_token/") {
+			polls = append(polls, r.Status)
+		}
+	}
+	assert.Equal(t, []int{502, 404}, polls, "the token went out in the lost answer; the next poll found the code gone")
+	assert.Len(t, srv.Keys(ada), 2, "the server did make the login's key (besides the seeded one)")
+}
