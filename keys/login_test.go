@@ -2,6 +2,7 @@ package keys_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,7 +45,7 @@ func TestLoginUnit(t *testing.T) {
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token", func(r *http.Request) (*http.Response, error) {
 		auths = append(auths, r.Header.Get("Authorization"))
 		startQuery = r.URL.RawQuery
-		return jsonResp(200, `{"result":{"url":"https://console.test/otp/abc","otp":"abc"}}`), nil
+		return jsonResp(200, `{"result":{"url":"https://api.test/otp/abc","otp":"abc"}}`), nil
 	})
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/abc", func(r *http.Request) (*http.Response, error) {
 		auths = append(auths, r.Header.Get("Authorization"))
@@ -63,7 +64,7 @@ func TestLoginUnit(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "duration_seconds=604800", startQuery, "7 days by default")
-	assert.Equal(t, "https://console.test/otp/abc", opened)
+	assert.Equal(t, "https://api.test/otp/abc", opened)
 	assert.Equal(t, 3, polls)
 	for _, a := range auths {
 		assert.Empty(t, a, "login calls carry no token")
@@ -95,7 +96,7 @@ func TestLoginDurations(t *testing.T) {
 			var query string
 			mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token", func(r *http.Request) (*http.Response, error) {
 				query = r.URL.RawQuery
-				return jsonResp(200, `{"result":{"url":"u","otp":"o"}}`), nil
+				return jsonResp(200, `{"result":{"url":"https://api.test/otp/o","otp":"o"}}`), nil
 			})
 			mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/o",
 				httpmock.NewStringResponder(200, `{"result":{"valid":true,"server_session_id":"`+loginSecret+`"}}`))
@@ -229,7 +230,7 @@ func TestLoginErrorsHideTheCode(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
-		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/SECRETCODE",
 		httpmock.NewStringResponder(404, `{"error":{"detail":"unknown or already used login code"}}`))
 	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
@@ -246,7 +247,7 @@ func TestLoginTransportErrorsHideTheCode(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
-		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/SECRETCODE",
 		httpmock.NewErrorResponder(errors.New("connection reset by peer")))
 	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
@@ -268,13 +269,13 @@ func TestLoginOpenURLErrorHidesTheCode(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
-		httpmock.NewStringResponder(200, `{"result":{"url":"https://console.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/SECRETCODE","otp":"SECRETCODE"}}`))
 	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
 		OpenURL:         func(_ context.Context, u string) error { return fmt.Errorf("no browser for %s", u) },
 		CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
 	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "no browser for https://console.test/otp/{otp}")
+	assert.Contains(t, err.Error(), "no browser for https://api.test/otp/{otp}")
 	assert.NotContains(t, err.Error(), "SECRETCODE")
 }
 
@@ -282,7 +283,7 @@ func TestLoginMalformedTokenIsNotSaved(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
-		httpmock.NewStringResponder(200, `{"result":{"url":"u","otp":"o"}}`))
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/o","otp":"o"}}`))
 	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/o",
 		httpmock.NewStringResponder(200, `{"result":{"valid":true,"server_session_id":"not a token"}}`))
 	path := writeExisting(t)
@@ -292,4 +293,209 @@ func TestLoginMalformedTokenIsNotSaved(t *testing.T) {
 	})
 	require.ErrorIs(t, err, credentials.ErrInvalidToken)
 	assertUntouched(t, path)
+}
+
+// loginCode is the pending login code the URL-check tests use: a canary.
+const loginCode = "SECRETCODE0123456789"
+
+func TestLoginRefusesUnsafeURLs(t *testing.T) {
+	t.Parallel()
+	const httpBase = "http://127.0.0.1:8080"
+	tests := []struct {
+		name, base, url string
+		wantReason      string // "" accepts the URL
+	}{
+		{name: "file", url: "file:///home/me/" + loginCode, wantReason: `has the scheme "file"`},
+		{name: "file on an http API", base: httpBase, url: "file:///home/me/" + loginCode, wantReason: `has the scheme "file"; only http(s)`},
+		{name: "javascript", url: "javascript:alert('" + loginCode + "')", wantReason: `has the scheme "javascript"`},
+		{name: "data", url: "data:text/html,<script>" + loginCode + "</script>", wantReason: `has the scheme "data"`},
+		{name: "ftp on the API host", url: "ftp://api.test/otp/" + loginCode, wantReason: `has the scheme "ftp"`},
+		{name: "https on another host", url: "https://evil.example/otp/" + loginCode, wantReason: `host "evil.example"`},
+		{name: "userinfo trick", url: "https://console.anyscale.com@evil.example/otp/" + loginCode, wantReason: "user info"},
+		{name: "userinfo with the API host", url: "https://api.test@api.test/otp/" + loginCode, wantReason: "user info"},
+		{name: "host suffix trick", url: "https://console.anyscale.com.evil.example/otp/" + loginCode, wantReason: `host "console.anyscale.com.evil.example"`},
+		{name: "host prefix trick", url: "https://evilconsole.anyscale.com/otp/" + loginCode, wantReason: `host "evilconsole.anyscale.com"`},
+		{name: "trailing dot", url: "https://console.anyscale.com./otp/" + loginCode, wantReason: `host "console.anyscale.com."`},
+		{name: "long s in the console host", url: "https://con\u017Fole.anyscale.com/otp/" + loginCode, wantReason: "refused"},
+		{name: "http on an https API", url: "http://api.test/otp/" + loginCode, wantReason: "plain http"},
+		{name: "http console on an https API", url: "http://console.anyscale.com/otp/" + loginCode, wantReason: "plain http"},
+		{name: "http console on an http API", base: httpBase, url: "http://console.anyscale.com/otp/" + loginCode, wantReason: "only form accepted"},
+		{name: "another port of the API host", url: "https://api.test:8443/otp/" + loginCode, wantReason: `host "api.test:8443"`},
+		{name: "another port of the console", url: "https://console.anyscale.com:8443/otp/" + loginCode, wantReason: "only form accepted"},
+		{name: "another port of an http API", base: httpBase, url: "http://127.0.0.1:9090/otp/" + loginCode, wantReason: `host "127.0.0.1:9090"`},
+		{name: "another name of an http API", base: httpBase, url: "http://localhost:8080/otp/" + loginCode, wantReason: `host "localhost:8080"`},
+		{name: "no scheme", url: "//evil.example/otp/" + loginCode, wantReason: "not an absolute URL"},
+		{name: "relative", url: "/otp/" + loginCode, wantReason: "not an absolute URL"},
+		{name: "opaque", url: "https:console.anyscale.com/otp/" + loginCode, wantReason: "names no host"},
+		{name: "does not parse", url: "https://console.anyscale.com/otp/\x00" + loginCode, wantReason: "does not parse"},
+		{name: "code escaped", url: "https://evil.example/otp/%53" + loginCode[1:], wantReason: `host "evil.example"`},
+		{name: "code in the host", url: "https://" + loginCode + ".evil.example/otp/x", wantReason: `host "{otp}.evil.example"`},
+
+		{name: "the API host", url: "https://api.test/otp/" + loginCode},
+		{name: "the API host in capitals", url: "HTTPS://API.Test/otp/" + loginCode},
+		{name: "the API host with its default port", url: "https://api.test:443/otp/" + loginCode},
+		{name: "the console", url: "https://console.anyscale.com/otp/" + loginCode},
+		{name: "the console in capitals", url: "https://Console.Anyscale.COM/otp/" + loginCode},
+		{name: "the console on an http API", base: httpBase, url: "https://console.anyscale.com/otp/" + loginCode},
+		{name: "http on an http API", base: httpBase, url: httpBase + "/otp/" + loginCode},
+		{name: "https on an http API's host", base: httpBase, url: "https://127.0.0.1:8080/otp/" + loginCode},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			base := tt.base
+			if base == "" {
+				base = baseURL
+			}
+			mt := httpmock.NewMockTransport()
+			start, err := json.Marshal(map[string]any{"result": map[string]string{"url": tt.url, "otp": loginCode}})
+			require.NoError(t, err)
+			mt.RegisterResponder("GET", base+"/api/v2/users/create_otp_token", httpmock.NewBytesResponder(200, start))
+			mt.RegisterResponder("GET", base+"/api/v2/users/request_otp_token/"+loginCode,
+				httpmock.NewStringResponder(200, `{"result":{"valid":true,"server_session_id":"`+loginSecret+`"}}`))
+			path := filepath.Join(t.TempDir(), ".anyscale", "credentials.json")
+			var opened []string
+			res, err := keys.New(noTokenClient(t, mt, base)).Login(context.Background(), keys.LoginOptions{
+				OpenURL:         func(_ context.Context, u string) error { opened = append(opened, u); return nil },
+				PollInterval:    time.Millisecond,
+				CredentialsPath: path,
+			})
+			if tt.wantReason == "" {
+				require.NoError(t, err)
+				assert.Equal(t, []string{tt.url}, opened)
+				assert.Equal(t, tt.url, res.URL)
+				return
+			}
+			require.ErrorIs(t, err, keys.ErrLoginURLRefused)
+			assert.Contains(t, err.Error(), "refused")
+			assert.Contains(t, err.Error(), tt.wantReason)
+			assert.Contains(t, err.Error(), "no credentials were written")
+			for _, shown := range []string{err.Error(), fmt.Sprintf("%v %+v %#v", err, err, err)} {
+				assert.NotContains(t, shown, loginCode, "the login code is never shown")
+				assert.NotContains(t, shown, loginCode[1:], "not even escaped")
+			}
+			assert.Empty(t, opened, "nothing is opened")
+			assert.Equal(t, 1, mt.GetTotalCallCount(), "nothing is polled")
+			_, statErr := os.Stat(path)
+			assert.ErrorIs(t, statErr, os.ErrNotExist, "no credentials were written")
+		})
+	}
+}
+
+func TestLoginRefusedURLIsShownWithoutTheCode(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://evil.example/otp/`+loginCode+`","otp":"`+loginCode+`"}}`))
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { return nil },
+		CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
+	})
+	require.ErrorIs(t, err, keys.ErrLoginURLRefused)
+	assert.Contains(t, err.Error(), `"https://evil.example/otp/{otp}"`)
+	assert.Contains(t, err.Error(), `neither the API's own host "api.test" nor console.anyscale.com`)
+}
+
+// TestLoginLostTokenAnswer: a poll whose answer is lost after the server
+// may have acted can have handed the token out; the server then forgets
+// the code, and the next poll's 404 says so, not "unknown login code".
+func TestLoginLostTokenAnswer(t *testing.T) {
+	t.Parallel()
+	status := func(code int) httpmock.Responder {
+		return httpmock.NewStringResponder(code, `{"error":{"detail":"answer `+fmt.Sprint(code)+`"}}`)
+	}
+	var (
+		pending = httpmock.NewStringResponder(200, `{"result":{"valid":false}}`)
+		gone    = httpmock.NewStringResponder(404, `{"error":{"detail":"unknown or already used login code"}}`)
+		reset   = httpmock.NewErrorResponder(errors.New("connection reset by peer"))
+	)
+	tests := []struct {
+		name     string
+		polls    []httpmock.Responder
+		noExpiry bool
+		wantLost bool
+		wantText string
+	}{
+		{name: "502 then 404", polls: []httpmock.Responder{status(502), gone}, wantLost: true, wantText: "within 7d 0h"},
+		{name: "500 then 404", polls: []httpmock.Responder{pending, status(500), gone}, wantLost: true},
+		{name: "503 then 404", polls: []httpmock.Responder{status(503), gone}, wantLost: true},
+		{name: "504 then 404", polls: []httpmock.Responder{status(504), gone}, wantLost: true},
+		{name: "connection reset then 404", polls: []httpmock.Responder{reset, gone}, wantLost: true, wantText: "connection reset by peer"},
+		{name: "lost, 429, then 404", polls: []httpmock.Responder{status(502), status(429), status(429), gone}, wantLost: true},
+		{name: "lost without expiry", polls: []httpmock.Responder{status(502), gone}, noExpiry: true, wantLost: true, wantText: "never expires"},
+		{name: "404 alone", polls: []httpmock.Responder{gone}},
+		{name: "pending then 404", polls: []httpmock.Responder{pending, gone}},
+		{name: "lost, then pending, then 404", polls: []httpmock.Responder{status(502), pending, gone}},
+		{name: "429 then 404", polls: []httpmock.Responder{status(429), gone}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mt := httpmock.NewMockTransport()
+			mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+				httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/`+loginCode+`","otp":"`+loginCode+`"}}`))
+			n := 0
+			mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/"+loginCode, func(r *http.Request) (*http.Response, error) {
+				require.Less(t, n, len(tt.polls), "polled after the login ended")
+				n++
+				return tt.polls[n-1](r)
+			})
+			path := writeExisting(t)
+			_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+				NoExpiry:        tt.noExpiry,
+				OpenURL:         func(context.Context, string) error { return nil },
+				PollInterval:    time.Millisecond,
+				CredentialsPath: path,
+			})
+			require.ErrorIs(t, err, client.ErrNotFound)
+			assert.Equal(t, len(tt.polls), n, "every poll was used")
+			assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), loginCode)
+			assertUntouched(t, path)
+			if !tt.wantLost {
+				assert.NotContains(t, err.Error(), "approved", "nothing says the server handed the token out")
+				assert.Contains(t, err.Error(), "unknown or already used login code")
+				return
+			}
+			assert.Contains(t, err.Error(), "the login was approved, but the answer carrying its token was lost")
+			assert.Contains(t, err.Error(), "no credentials were written")
+			assert.Contains(t, err.Error(), "run the login again")
+			assert.Contains(t, err.Error(), tt.wantText)
+		})
+	}
+}
+
+// TestLoginLostTokenAnswerAgainstFake: the fake hands the token out, then
+// the answer is replaced by a 502 (the server acted, the answer was lost).
+func TestLoginLostTokenAnswerAgainstFake(t *testing.T) {
+	t.Parallel()
+	srv := anyscaletest.Start(t)
+	ada := srv.AddUser("ada@example.com", anyscaletest.Collaborator)
+	srv.FailNext(anyscaletest.Fault{Method: http.MethodGet, PathPrefix: "/api/v2/users/request_otp_token/", Status: 502, AfterHandler: true})
+	path := writeExisting(t)
+	var otp string
+	_, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL: func(_ context.Context, u string) error {
+			otp = u[strings.LastIndex(u, "/")+1:]
+			srv.ApproveLogin(otp, ada)
+			return nil
+		},
+		PollInterval:    time.Millisecond,
+		CredentialsPath: path,
+	})
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Contains(t, err.Error(), "the login was approved, but the answer carrying its token was lost")
+	assert.Contains(t, err.Error(), "no credentials were written")
+	assert.Contains(t, err.Error(), "run the login again")
+	require.NotEmpty(t, otp)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), otp)
+	assertUntouched(t, path)
+
+	var polls []int
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/api/v2/users/request_otp_token/") {
+			polls = append(polls, r.Status)
+		}
+	}
+	assert.Equal(t, []int{502, 404}, polls, "the token went out in the lost answer; the next poll found the code gone")
+	assert.Len(t, srv.Keys(ada), 2, "the server did make the login's key (besides the seeded one)")
 }

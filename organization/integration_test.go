@@ -325,3 +325,27 @@ func TestIntegrationRemoveLostAnswer(t *testing.T) {
 	_, found := w.srv.LookupUser(w.alice.Email)
 	assert.False(t, found, "the first attempt did remove her")
 }
+
+// TestIntegrationRemoveLookalikeIsRefused: the fake's email filter
+// lower-cases with Unicode rules, so it answers a KELVIN SIGN with kate;
+// the SDK matches as the server stores emails and removes nobody.
+func TestIntegrationRemoveLookalikeIsRefused(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	kate := w.srv.AddUser("kate@example.com", anyscaletest.Collaborator)
+	for _, lookalike := range []string{"\u212Aate@example.com", "\u212AATE@example.com"} {
+		_, err := w.ownerOrg.FindByEmail(ctx, lookalike)
+		require.ErrorIs(t, err, client.ErrNotFound, "%+q", lookalike)
+		err = w.ownerOrg.Remove(ctx, lookalike)
+		require.ErrorIs(t, err, client.ErrNotFound, "%+q", lookalike)
+		assert.Contains(t, err.Error(), "U+212A")
+	}
+	assert.Empty(t, deletes(w.srv), "no DELETE was sent")
+	_, found := w.srv.LookupUser(kate.Email)
+	assert.True(t, found, "kate is still a member")
+
+	// The same address in ASCII capitals is kate.
+	require.NoError(t, w.ownerOrg.Remove(ctx, "KATE@example.com"))
+	assert.Equal(t, []string{"/api/v2/organization_collaborators/" + kate.IdentityID}, deletes(w.srv))
+}

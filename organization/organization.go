@@ -6,9 +6,9 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/internal/paging"
 )
 
@@ -92,46 +92,50 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, e
 	})
 }
 
-// FindByEmail returns the member whose email is email, compared without
-// regard to case (the server stores emails lower-cased). None is an error
-// matching client.ErrNotFound.
-func (s *Service) FindByEmail(ctx context.Context, email string) (*Member, error) {
-	email = strings.TrimSpace(email)
-	if email == "" {
+// FindByEmail returns the member whose email is address, compared the way
+// the server stores emails: surrounding white space is trimmed and only
+// the ASCII letters A-Z match without regard to case; every other
+// character must match exactly, so a look-alike address (a KELVIN SIGN
+// for K) is not the member. None is an error matching client.ErrNotFound.
+func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, error) {
+	address = email.Normalize(address)
+	if address == "" {
 		return nil, fmt.Errorf("organization: %w: the email is empty", client.ErrInvalid)
 	}
-	for m, err := range s.All(ctx, ListOptions{Email: strings.ToLower(email)}) {
+	for m, err := range s.All(ctx, ListOptions{Email: address}) {
 		if err != nil {
 			return nil, err
 		}
-		if strings.EqualFold(m.Email, email) {
+		if email.Equal(m.Email, address) {
 			return &m, nil
 		}
 	}
-	return nil, fmt.Errorf("organization: %w: no member of the organization has the email %q; list members with organization.All to check the address", client.ErrNotFound, email)
+	return nil, fmt.Errorf("organization: %w: no member of the organization has the email %q%s; list members with organization.All to check the address",
+		client.ErrNotFound, address, email.Hint(address))
 }
 
-// Remove removes the member whose email is email from the organization,
+// Remove removes the member whose email is address from the organization,
 // which revokes all of that member's API keys. Only organization owners
 // may remove members, and nobody may remove themselves: Remove checks the
 // caller's own account with WhoAmI and refuses it before sending the
-// removal.
-func (s *Service) Remove(ctx context.Context, email string) error {
-	email = strings.TrimSpace(email)
-	if email == "" {
+// removal. The address is matched as FindByEmail matches it, never on a
+// look-alike.
+func (s *Service) Remove(ctx context.Context, address string) error {
+	address = email.Normalize(address)
+	if address == "" {
 		return fmt.Errorf("organization: %w: the email is empty", client.ErrInvalid)
 	}
 	me, err := s.c.WhoAmI(ctx)
 	if err != nil {
 		return err
 	}
-	if strings.EqualFold(email, me.Email) {
+	if email.Equal(address, me.Email) {
 		return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, me.Email)
 	}
 	if !me.IsOwner() {
 		return fmt.Errorf("organization: %w: only an organization owner can remove members, and %s is a %s; ask an owner", client.ErrForbidden, me.Email, me.OrganizationPermissionLevel)
 	}
-	m, err := s.FindByEmail(ctx, email)
+	m, err := s.FindByEmail(ctx, address)
 	if err != nil {
 		return err
 	}

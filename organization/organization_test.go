@@ -2,8 +2,10 @@ package organization_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,4 +140,120 @@ func TestRemoveServerErrors(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "protected account")
 	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid)
+}
+
+// folding answers every member-list query with the same members, as a
+// server that matches its email filter loosely (with Unicode folding, say)
+// could: the SDK's own exact match must tell them apart.
+func folding(m *apimock.API) {
+	member := func(id, email string) string {
+		return fmt.Sprintf(`{"id":"ide_%s","user_id":"usr_%[1]s","email":%q,"permission_level":"collaborator","created_at":"2026-01-02T03:04:05Z"}`, id, email)
+	}
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
+		member("kate", "kate@example.com"), member("ida", "ida@example.com"), member("kim", "kim@example.com"),
+		member("sam", "sam@example.com"), member("upper", "Upper@Example.com")))
+}
+
+// lookalikes are addresses that Unicode case folding or lower-casing
+// would take for a member's, and the server's rule does not.
+var lookalikes = []struct{ name, email string }{
+	{"kelvin sign", "\u212Aate@example.com"},
+	{"kelvin sign, ASCII upper around it", "\u212AATE@EXAMPLE.COM"},
+	{"dotted capital I", "\u0130da@example.com"},
+	{"dotless i", "k\u0131m@example.com"},
+	{"long s", "\u017Fam@example.com"},
+	{"fullwidth letters", "\uFF2B\uFF41te@example.com"},
+	{"fullwidth lower k", "\uFF4Bate@example.com"},
+	{"zero width space", "kate\u200B@example.com"},
+}
+
+func TestFindByEmailMatchesAsTheServerStores(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, email, wantQuery, wantID string
+	}{
+		{name: "exact", email: "kate@example.com", wantQuery: "kate@example.com", wantID: "ide_kate"},
+		{name: "ASCII upper", email: "KATE@Example.COM", wantQuery: "kate@example.com", wantID: "ide_kate"},
+		{name: "surrounding space", email: " \tKate@example.com\n", wantQuery: "kate@example.com", wantID: "ide_kate"},
+		{name: "I and i", email: "IDA@example.com", wantQuery: "ida@example.com", wantID: "ide_ida"},
+		{name: "S and s", email: "SAM@example.com", wantQuery: "sam@example.com", wantID: "ide_sam"},
+		{name: "stored with upper case", email: "upper@example.com", wantQuery: "upper@example.com", wantID: "ide_upper"},
+	}
+	for _, l := range lookalikes {
+		tests = append(tests, struct{ name, email, wantQuery, wantID string }{name: l.name, email: l.email, wantQuery: strings.Map(asciiOnlyUpper, l.email)})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			folding(m)
+			got, err := organization.New(m.Client).FindByEmail(context.Background(), tt.email)
+			require.Len(t, m.Calls(), 1)
+			assert.Equal(t, tt.wantQuery, m.Calls()[0].Query.Get("email"), "only ASCII letters are lower-cased in the filter")
+			if tt.wantID == "" {
+				require.ErrorIs(t, err, client.ErrNotFound, "a look-alike is no match")
+				assert.Nil(t, got)
+				assert.Contains(t, err.Error(), "non-ASCII character")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantID, got.ID)
+		})
+	}
+}
+
+// asciiOnlyUpper keeps every rune but the ASCII capitals, which it
+// lower-cases: the expected filter, built independently of the SDK.
+func asciiOnlyUpper(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 'a' - 'A'
+	}
+	return r
+}
+
+func TestRemoveNeverOnALookalike(t *testing.T) {
+	t.Parallel()
+	for _, l := range lookalikes {
+		t.Run(l.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", "/api/v2/userinfo/", 200, me)
+			folding(m)
+			m.On("DELETE", "/api/v2/organization_collaborators/ide_kate", 204, "")
+			m.On("DELETE", "/api/v2/organization_collaborators/ide_ida", 204, "")
+			m.On("DELETE", "/api/v2/organization_collaborators/ide_kim", 204, "")
+			m.On("DELETE", "/api/v2/organization_collaborators/ide_sam", 204, "")
+			err := organization.New(m.Client).Remove(context.Background(), l.email)
+			require.ErrorIs(t, err, client.ErrNotFound)
+			assert.Equal(t, []string{"GET /api/v2/userinfo/", "GET /api/v2/organization_collaborators/"}, m.Paths(), "no DELETE was sent")
+		})
+	}
+}
+
+func TestRemoveSelfCheckIsExact(t *testing.T) {
+	t.Parallel()
+	// The caller is kate; a look-alike of her address is neither her own
+	// account (refused as self) nor any member.
+	const kate = `{"result":{"id":"usr_kate","email":"kate@example.com","organization_permission_level":"owner"}}`
+	tests := []struct {
+		name, email string
+		wantErr     error
+		wantPaths   []string
+	}{
+		{name: "own address in another ASCII case", email: " KATE@example.com ", wantErr: client.ErrForbidden,
+			wantPaths: []string{"GET /api/v2/userinfo/"}},
+		{name: "kelvin sign", email: "\u212Aate@example.com", wantErr: client.ErrNotFound,
+			wantPaths: []string{"GET /api/v2/userinfo/", "GET /api/v2/organization_collaborators/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", "/api/v2/userinfo/", 200, kate)
+			folding(m)
+			err := organization.New(m.Client).Remove(context.Background(), tt.email)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, tt.wantPaths, m.Paths())
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
@@ -55,9 +56,11 @@ type Ref struct {
 // ByName refers to the service account named name, matched exactly.
 func ByName(name string) Ref { return Ref{name: strings.TrimSpace(name)} }
 
-// ByEmail refers to the service account with email (matched without
-// regard to case).
-func ByEmail(email string) Ref { return Ref{email: strings.TrimSpace(email)} }
+// ByEmail refers to the service account with the email address, matched
+// as the server stores emails: surrounding white space is trimmed and only
+// the ASCII letters A-Z match without regard to case; every other
+// character must match exactly.
+func ByEmail(address string) Ref { return Ref{email: email.Normalize(address)} }
 
 // String describes the reference, as `name "ci"` or `email "ci@…"`.
 func (r Ref) String() string {

@@ -544,3 +544,33 @@ func TestIntegrationGetIsExact(t *testing.T) {
 	_, err = w.own.Get(ctx, serviceaccounts.ByName(" prod "))
 	assert.NoError(t, err, "surrounding white space is trimmed")
 }
+
+// TestIntegrationLookalikeEmailActsOnNothing: the fake's email filter
+// lower-cases with Unicode rules, so it answers a KELVIN SIGN with the
+// kiosk account; Get matches as the server stores emails, and no key of
+// that account is revoked, made or deleted.
+func TestIntegrationLookalikeEmailActsOnNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	made, err := w.own.Create(ctx, "kiosk")
+	require.NoError(t, err)
+	lookalike := serviceaccounts.ByEmail(strings.Replace(made.Account.Email, "k", "\u212A", 1))
+	w.srv.ResetRequests()
+
+	_, err = w.own.Get(ctx, lookalike)
+	require.ErrorIs(t, err, client.ErrNotFound)
+	assert.Contains(t, err.Error(), "U+212A")
+	_, err = w.own.RotateAPIKeys(ctx, lookalike)
+	require.ErrorIs(t, err, client.ErrNotFound)
+	require.ErrorIs(t, w.own.RevokeAllAPIKeys(ctx, lookalike), client.ErrNotFound)
+	require.ErrorIs(t, w.own.Delete(ctx, lookalike), client.ErrNotFound)
+	for _, r := range w.srv.Requests() {
+		assert.Equal(t, "GET", r.Method, "only lists were sent: %s %s", r.Method, r.Path)
+	}
+	w.works(t, made.Secret, made.Account.Email)
+
+	got, err := w.own.Get(ctx, serviceaccounts.ByEmail(strings.ToUpper(made.Account.Email)))
+	require.NoError(t, err, "ASCII capitals still match")
+	assert.Equal(t, made.Account.UserID, got.UserID)
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/organization"
 )
@@ -113,20 +114,22 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAc
 	})
 }
 
-// Get returns the service account ref names: an exact match of its name,
-// or of its email without regard to case, across every page. None is
-// client.ErrNotFound; several are client.ErrConflict.
+// Get returns the service account ref names, across every page: an exact
+// match of its name, or of its email as the server stores emails (only
+// the ASCII letters A-Z match without regard to case; a look-alike address
+// is no match). None is client.ErrNotFound; several are
+// client.ErrConflict.
 func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
 	var matches, near []ServiceAccount
-	for sa, err := range s.All(ctx, ListOptions{Name: ref.name, Email: strings.ToLower(ref.email)}) {
+	for sa, err := range s.All(ctx, ListOptions{Name: ref.name, Email: ref.email}) {
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case ref.email != "" && strings.EqualFold(sa.Email, ref.email), ref.name != "" && sa.Name == ref.name:
+		case ref.email != "" && email.Equal(sa.Email, ref.email), ref.name != "" && sa.Name == ref.name:
 			matches = append(matches, sa)
 		case ref.name != "" && strings.EqualFold(sa.Name, ref.name):
 			near = append(near, sa)
@@ -137,7 +140,7 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 		if len(near) > 0 {
 			return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s; names match exactly, and %q differs only in case", client.ErrNotFound, ref, near[0].Name)
 		}
-		return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s; list them with All, or create it with Create", client.ErrNotFound, ref)
+		return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s%s; list them with All, or create it with Create", client.ErrNotFound, ref, email.Hint(ref.email))
 	case 1:
 		return &matches[0], nil
 	}

@@ -525,6 +525,53 @@ func TestGet(t *testing.T) {
 	})
 }
 
+// TestGetByEmailMatchesAsTheServerStores: the member list may answer a
+// look-alike address with another account (a server that filters with
+// Unicode folding would); Get and every operation built on it match only
+// as the server stores emails, and act on nothing else.
+func TestGetByEmailMatchesAsTheServerStores(t *testing.T) {
+	t.Parallel()
+	const kiosk = "kiosk@org-x.serviceaccount.com"
+	tests := []struct {
+		name, email, wantQuery string
+		found                  bool
+	}{
+		{name: "exact", email: kiosk, wantQuery: kiosk, found: true},
+		{name: "ASCII upper", email: "KIOSK@Org-X.ServiceAccount.COM", wantQuery: kiosk, found: true},
+		{name: "surrounding space", email: "\t" + kiosk + " ", wantQuery: kiosk, found: true},
+		{name: "kelvin sign", email: "\u212Aiosk@org-x.serviceaccount.com", wantQuery: "\u212Aiosk@org-x.serviceaccount.com"},
+		{name: "kelvin sign, ASCII upper around it", email: "\u212AIOSK@org-x.serviceaccount.com", wantQuery: "\u212Aiosk@org-x.serviceaccount.com"},
+		{name: "dotted capital I", email: "k\u0130osk@org-x.serviceaccount.com", wantQuery: "k\u0130osk@org-x.serviceaccount.com"},
+		{name: "dotless i", email: "k\u0131osk@org-x.serviceaccount.com", wantQuery: "k\u0131osk@org-x.serviceaccount.com"},
+		{name: "long s", email: "kio\u017Fk@org-x.serviceaccount.com", wantQuery: "kio\u017Fk@org-x.serviceaccount.com"},
+		{name: "fullwidth letters", email: "\uFF2B\uFF49osk@org-x.serviceaccount.com", wantQuery: "\uFF2B\uFF49osk@org-x.serviceaccount.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", membersPath, 200, apimock.List("", collab("kiosk", "kiosk"), collab("ci", "ci")))
+			m.On("DELETE", membersPath+"ide_kiosk", 204, "")
+			s := serviceaccounts.New(m.Client)
+			ref := serviceaccounts.ByEmail(tt.email)
+			got, err := s.Get(context.Background(), ref)
+			require.NotEmpty(t, m.Calls())
+			assert.Equal(t, tt.wantQuery, m.Calls()[0].Query.Get("email"), "only ASCII letters are lower-cased in the filter")
+			delErr := s.Delete(context.Background(), ref)
+			if tt.found {
+				require.NoError(t, err)
+				assert.Equal(t, "ide_kiosk", got.ID)
+				require.NoError(t, delErr)
+				return
+			}
+			require.ErrorIs(t, err, client.ErrNotFound, "a look-alike is no match")
+			assert.Contains(t, err.Error(), "non-ASCII character")
+			require.ErrorIs(t, delErr, client.ErrNotFound)
+			assert.Equal(t, []string{"GET " + membersPath, "GET " + membersPath}, m.Paths(), "nothing is deleted")
+		})
+	}
+}
+
 func TestCreateAPIKey(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -824,6 +871,8 @@ func TestRefString(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, `name "ci"`, serviceaccounts.ByName("ci").String())
 	assert.Equal(t, `email "ci@x.com"`, serviceaccounts.ByEmail("ci@x.com").String())
+	assert.Equal(t, `email "ci@x.com"`, serviceaccounts.ByEmail(" CI@X.com ").String(), "normalized as the server stores emails")
+	assert.Equal(t, "email \"\u212Ai@x.com\"", serviceaccounts.ByEmail("\u212AI@x.com").String(), "only ASCII letters fold")
 }
 
 func TestServiceConcurrentUse(t *testing.T) {

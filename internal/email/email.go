@@ -1,0 +1,45 @@
+package email
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Normalize returns s as the server stores an email: surrounding white
+// space trimmed and the ASCII letters A-Z lower-cased. Every other
+// character, non-ASCII letters included, is left as it is.
+func Normalize(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// Equal reports whether a and b are the same email address by the
+// server's rule: equal once normalized, so they may differ only in the
+// case of ASCII letters and in surrounding white space.
+func Equal(a, b string) bool {
+	return Normalize(a) == Normalize(b)
+}
+
+// Hint explains why s may fail to match an address that looks the same:
+// when s holds a character outside ASCII, it names the first one and the
+// rule. It returns "" for an all-ASCII s.
+func Hint(s string) string {
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			return fmt.Sprintf("; note that it holds the non-ASCII character %U %q, and emails match exactly apart from the case of the ASCII letters A-Z: type the address in plain ASCII if that is what was meant", r, r)
+		}
+	}
+	return ""
+}
