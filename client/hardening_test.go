@@ -159,7 +159,7 @@ func TestEchoedTokenIsScrubbed(t *testing.T) {
 			fmt.Sprint(len(`{"error":{"detail":"bad token `+escaped+`"}}`)) + "\r\n\r\n" + `{"error":{"detail":"bad token ` + escaped + `"}}`,
 		"escaped in a raw body": "HTTP/1.1 400 Bad Request\r\nContent-Length: " + fmt.Sprint(len("bad "+escaped)) + "\r\n\r\nbad " + escaped,
 		"percent-encoded":       "HTTP/1.1 400 Bad Request\r\nContent-Length: " + fmt.Sprint(len("bad "+percent)) + "\r\n\r\nbad " + percent,
-		"in the trace id": "HTTP/1.1 500 Internal Server Error\r\nX-Trace-Id: " + canary + "\r\nContent-Length: 2\r\n\r\n{}",
+		"in the trace id":       "HTTP/1.1 500 Internal Server Error\r\nX-Trace-Id: " + canary + "\r\nContent-Length: 2\r\n\r\n{}",
 		"in a validation loc": "HTTP/1.1 422 Unprocessable Entity\r\nContent-Length: " +
 			fmt.Sprint(len(`{"detail":[{"loc":["header","`+escaped+`"],"msg":"m","type":"t"}]}`)) + "\r\n\r\n" + `{"detail":[{"loc":["header","` + escaped + `"],"msg":"m","type":"t"}]}`,
 	} {

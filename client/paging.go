@@ -36,7 +36,7 @@ type ListMetadata struct {
 // never an empty list.
 func (e *ListEnvelope[T]) decode(data []byte) error {
 	var w struct {
-		Results  *[]T         `json:"results"`
+		Results  *[]T          `json:"results"`
 		Metadata *ListMetadata `json:"metadata"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,9 +58,12 @@ func findings(r *keys.AuditReport) []finding {
 
 var auditNow = *date("2026-11-25T12:00:00Z")
 
+const meJSON = `{"result":{"id":"usr_me","email":"me@example.com"}}`
+
 func TestAuditOwnScope(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
+	m.On("GET", "/api/v2/userinfo/", 200, meJSON)
 	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("",
 		keyJSON("legacy", "2024-01-01T00:00:00Z", "", "2026-11-24T00:00:00Z"),
 		keyJSON("long", "2026-11-01T00:00:00Z", "2027-11-01T00:00:00Z", "2026-11-25T00:00:00Z"),
@@ -72,12 +77,12 @@ func TestAuditOwnScope(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 6, report.Checked, "the expired key is not audited")
 	assert.ElementsMatch(t, []finding{
-		{"legacy", keys.FindingLegacy, ""},
-		{"long", keys.FindingOverLifetime, ""},
-		{"soon", keys.FindingExpiringSoon, ""},
-		{"never-used", keys.FindingUnused, ""},
-		{"idle", keys.FindingLegacy, ""},
-		{"idle", keys.FindingUnused, ""},
+		{"legacy", keys.FindingLegacy, "me@example.com"},
+		{"long", keys.FindingOverLifetime, "me@example.com"},
+		{"soon", keys.FindingExpiringSoon, "me@example.com"},
+		{"never-used", keys.FindingUnused, "me@example.com"},
+		{"idle", keys.FindingLegacy, "me@example.com"},
+		{"idle", keys.FindingUnused, "me@example.com"},
 	}, findings(report))
 	for _, f := range report.Findings {
 		assert.NotEmpty(t, f.Action)
@@ -91,10 +96,9 @@ func TestAuditOwnScope(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 1, m.Transport.GetTotalCallCount(), "the own scope lists its keys once, and no members")
+	assert.Equal(t, []string{"GET /api/v2/userinfo/", "GET /api/v2/users/api_keys"}, m.Paths(), "who the caller is, then its keys once; no members")
 	out := report.String()
 	assert.Contains(t, out, "6 active keys checked, 6 findings")
-	assert.NotContains(t, out, "OWNER", "the own scope names no owners")
 
 	// A longer UnusedFor forgives the idle key, never a key never used.
 	report, err = keys.New(m.Client).Audit(context.Background(), keys.AuditOptions{
@@ -125,33 +129,38 @@ func TestAuditOrgNamesOwners(t *testing.T) {
 		case "usr_sa":
 			return 200, apimock.List("",
 				keyJSON("sa-long", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z", ""))
+		case "":
+			return 200, apimock.List("",
+				keyJSON("ada-fine", "2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z", "2026-11-25T00:00:00Z"),
+				keyJSON("orphan", "2024-01-01T00:00:00Z", "", "2026-11-25T00:00:00Z"))
 		}
 		return 500, `{"error":{"detail":"unexpected filter"}}`
 	})
 	report, err := keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{Now: func() time.Time { return auditNow }})
 	require.NoError(t, err)
-	assert.Equal(t, 3, report.Checked)
+	assert.Equal(t, 4, report.Checked, "each key once")
 	assert.Equal(t, []finding{
 		{"ada-long", keys.FindingOverLifetime, "ada@example.com"},
 		{"sa-long", keys.FindingUnused, "bot@org-x.serviceaccount.com"},
-	}, findings(report), "service account keys are exempt from the 30-day rule; every finding names its owner")
+		{"orphan", keys.FindingLegacy, ""},
+	}, findings(report), "service account keys are exempt from the 30-day rule; every finding names its owner, but a key no member owns")
 	for _, f := range report.Findings {
 		assert.Equal(t, f.Key.ID == "sa-long", f.ServiceAccount)
-		assert.NotEmpty(t, f.Key.OwnerID, "the owner's id is on the key")
+		assert.Equal(t, f.Key.ID != "orphan", f.Key.OwnerID != "", "the owner's id is on the key")
 	}
 	out := report.String()
 	assert.Contains(t, out, "OWNER")
 	assert.Contains(t, out, "ada@example.com")
 
 	calls := m.Calls()
-	require.Len(t, calls, 3, "one member page, then one key page per member")
+	require.Len(t, calls, 4, "one member page, one key page per member, one over every key")
 	assert.Equal(t, "all_accounts", calls[0].Query.Get("collaborator_type"), "service accounts are asked for explicitly")
 	var owners []string
 	for _, c := range calls[1:] {
 		owners = append(owners, c.Query.Get("user_id"))
 	}
 	slices.Sort(owners)
-	assert.Equal(t, []string{"usr_ada", "usr_sa"}, owners)
+	assert.Equal(t, []string{"", "usr_ada", "usr_sa"}, owners)
 }
 
 // A member listed without a user id cannot be filtered by: its keys are
@@ -191,6 +200,7 @@ func TestAuditOrgOwnerFilter(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []finding{{"ada-legacy", keys.FindingLegacy, "ada@example.com"}}, findings(report))
+	assert.Len(t, m.Calls(), 2, "the owner's member entry by email, then the owner's keys: no walk over every member")
 	var listed []url.Values
 	for _, c := range m.Calls() {
 		if c.Path == "/api/v2/users/admin/api_keys" {
@@ -219,4 +229,94 @@ func TestAuditOrgErrors(t *testing.T) {
 	_, err = keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{})
 	require.ErrorIs(t, err, client.ErrForbidden, "an incomplete audit is an error, not a clean report")
 	assert.Contains(t, err.Error(), "bob@example.com")
+}
+
+// A service account auditing its own keys on its own token (a CI job) is
+// not told its long-lived key breaks the 30-day rule for user keys.
+func TestAuditOwnScopeOfAServiceAccount(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/userinfo/", 200, `{"result":{"id":"usr_ci","email":"ci@org-org_x.serviceaccount.com"}}`)
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("",
+		keyJSON("sa-long", "2026-01-01T00:00:00Z", "2126-01-01T00:00:00Z", "2026-11-25T00:00:00Z")))
+	report, err := keys.New(m.Client).Audit(context.Background(), keys.AuditOptions{Now: func() time.Time { return auditNow }})
+	require.NoError(t, err)
+	assert.Equal(t, 1, report.Checked)
+	assert.Empty(t, report.Findings)
+}
+
+func TestAuditUnusedForBoundary(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/userinfo/", 200, meJSON)
+	day := 24 * time.Hour
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("",
+		keyJSON("idle-29d", "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", auditNow.Add(-29*day).Format(time.RFC3339)),
+		keyJSON("idle-31d", "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", auditNow.Add(-31*day).Format(time.RFC3339))))
+	report, err := keys.New(m.Client).Audit(context.Background(), keys.AuditOptions{Now: func() time.Time { return auditNow }})
+	require.NoError(t, err)
+	var unused []string
+	for _, f := range report.Findings {
+		if f.Kind == keys.FindingUnused {
+			unused = append(unused, f.Key.ID)
+		}
+	}
+	assert.Equal(t, []string{"idle-31d"}, unused, "the default UnusedFor is 30 days")
+	assert.Equal(t, 30*day, keys.DefaultUnusedFor)
+}
+
+// The organization audit lists the members' keys a bounded number at a
+// time, and the first failure stops the others.
+func TestAuditOrgConcurrencyAndFirstFailure(t *testing.T) {
+	t.Parallel()
+	var members []string
+	for i := range 20 {
+		members = append(members, memberJSON(fmt.Sprintf("usr_%02d", i), fmt.Sprintf("u%02d@example.com", i), false))
+	}
+	for _, bound := range []int{3, keys.DefaultConcurrency} {
+		m := apimock.New(t)
+		m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("", members...))
+		var inFlight, peak atomic.Int32
+		full := make(chan struct{})
+		var once sync.Once
+		m.OnFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			if n == int32(bound) {
+				once.Do(func() { close(full) })
+			}
+			select {
+			case <-full:
+			case <-time.After(10 * time.Second):
+				t.Errorf("only %d listings in flight; want %d", inFlight.Load(), bound)
+			}
+			return 200, apimock.List("")
+		})
+		opts := keys.AuditOptions{}
+		if bound != keys.DefaultConcurrency {
+			opts.Concurrency = bound
+		}
+		_, err := keys.New(m.Client).Org().Audit(context.Background(), opts)
+		require.NoError(t, err)
+		assert.Equal(t, int32(bound), peak.Load())
+	}
+
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("", members...))
+	m.OnFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("user_id") == "usr_00" {
+			return 403, `{"error":{"detail":"owners only"}}`
+		}
+		select { // the others wait until the failure stops them
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+			t.Error("a listing was not stopped by the first failure")
+		}
+		return 200, apimock.List("")
+	})
+	_, err := keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{})
+	require.ErrorIs(t, err, client.ErrForbidden)
+	assert.Contains(t, err.Error(), "u00@example.com")
 }

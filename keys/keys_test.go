@@ -94,6 +94,7 @@ func TestListOrgQuery(t *testing.T) {
 	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
 	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{CreatedBy: "usr_2"})
 	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
 	assert.Empty(t, page.Items[0].OwnerID, "unfiltered, the owner is unknown: the wire has no owner field")
 	assert.Equal(t, url.Values{"name": {"n"}, "user_id": {"usr_1"}, "created_by": {"usr_2"}, "count": {"50"}}, m.Calls()[0].Query)
 }
