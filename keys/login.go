@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -89,11 +90,16 @@ type loginQuery struct {
 // token and saves it atomically with credentials.Save. It needs no token,
 // so it works on a client whose chain finds none. A login that is never
 // approved, or fails at any step, leaves any existing credentials file as
-// it was. The server hands the token out once: if the answer carrying it
+// it was. Before it starts, Login checks that the key could be saved (a
+// directory others may write is refused); should the save fail anyway,
+// the result holds the key's secret along with the error. The server hands the token out once: if the answer carrying it
 // is lost, the error says so, and the login must be run again.
 func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
+		return nil, err
+	}
+	if err := saveable(opts.CredentialsPath); err != nil {
 		return nil, err
 	}
 	duration := seconds(opts.ExpiresIn)
@@ -125,11 +131,14 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 	if err != nil {
 		return nil, err
 	}
+	res := &LoginResult{Secret: secret, Path: opts.CredentialsPath, URL: start.URL}
 	// Save validates the token before it writes anything.
 	if err := credentials.Save(opts.CredentialsPath, secret); err != nil {
-		return nil, fmt.Errorf("keys: the login succeeded but the token could not be saved: %w", err)
+		// The key exists now: hand it back with the error, so it is not lost.
+		res.Path = ""
+		return res, fmt.Errorf("keys: the login succeeded but its key could not be saved; the result holds it (Secret): %w", err)
 	}
-	return &LoginResult{Secret: secret, Path: opts.CredentialsPath, URL: start.URL}, nil
+	return res, nil
 }
 
 func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (credentials.Secret, error) {
@@ -361,4 +370,17 @@ func shownURL(raw, otp string) string {
 		s = s[:cut] + "…"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// saveable checks, before a login starts, that its key could be saved at
+// path: the new key would otherwise exist with nobody to hold it. A file
+// open to others is no obstacle, since Save replaces it with a 0600 one;
+// its directory is.
+func saveable(path string) error {
+	err := credentials.CheckPermissions(path)
+	var insecure *credentials.InsecurePermissionsError
+	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.As(err, &insecure) && insecure.Path == path {
+		return nil
+	}
+	return fmt.Errorf("keys: not starting the login, since its key could not be saved: %w", err)
 }

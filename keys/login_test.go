@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -498,4 +499,72 @@ func TestLoginLostTokenAnswerAgainstFake(t *testing.T) {
 	}
 	assert.Equal(t, []int{502, 404}, polls, "the token went out in the lost answer; the next poll found the code gone")
 	assert.Len(t, srv.Keys(ada), 2, "the server did make the login's key (besides the seeded one)")
+}
+
+// A credentials directory others may write would refuse the new key: the
+// login does not start, so no key is made that nobody holds. A file open
+// to others is no obstacle: Save replaces it with a 0600 one.
+func TestLoginChecksTheCredentialsPathFirst(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes")
+	}
+	srv := anyscaletest.Start(t)
+	dir := filepath.Join(t.TempDir(), ".anyscale")
+	require.NoError(t, os.Mkdir(dir, 0o700))
+	require.NoError(t, os.Chmod(dir, 0o775))
+	_, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { t.Error("the login must not start"); return nil },
+		CredentialsPath: filepath.Join(dir, "credentials.json"),
+	})
+	var insecure *credentials.InsecurePermissionsError
+	require.ErrorAs(t, err, &insecure)
+	assert.Contains(t, err.Error(), "not starting the login")
+	assert.Empty(t, srv.PendingLogins(), "nothing was started on the server")
+	assert.Len(t, srv.Keys(srv.Owner()), 1, "no key was made")
+
+	// A loose file in a private directory: the login replaces it.
+	require.NoError(t, os.Chmod(dir, 0o700))
+	path := filepath.Join(dir, "credentials.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"cli_token":"aph0_old0123456789abcdefghijklmnop"}`), 0o644))
+	res, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL: func(_ context.Context, u string) error {
+			srv.ApproveLogin(u[strings.LastIndex(u, "/")+1:], srv.Owner())
+			return nil
+		},
+		PollInterval:    time.Millisecond,
+		CredentialsPath: path,
+	})
+	require.NoError(t, err)
+	require.NoError(t, credentials.CheckPermissions(path), "the saved file passes the strict check")
+	f, err := credentials.Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, res.Secret, f.CLIToken)
+}
+
+// Should the save fail after the login was approved, the key is not lost:
+// the result holds it, with the error.
+func TestLoginSaveFailureKeepsTheKey(t *testing.T) {
+	t.Parallel()
+	srv := anyscaletest.Start(t)
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	require.NoError(t, os.Mkdir(path, 0o700)) // a directory where the file should be
+	res, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL: func(_ context.Context, u string) error {
+			srv.ApproveLogin(u[strings.LastIndex(u, "/")+1:], srv.Owner())
+			return nil
+		},
+		PollInterval:    time.Millisecond,
+		CredentialsPath: path,
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "could not be saved")
+	require.NotNil(t, res)
+	require.NoError(t, credentials.ValidateToken(res.Secret.Reveal()))
+	assert.Empty(t, res.Path, "nothing was saved")
+	assert.NotContains(t, err.Error(), res.Secret.Reveal())
+	c, err := srv.ClientWithToken(res.Secret.Reveal())
+	require.NoError(t, err)
+	_, err = c.WhoAmI(context.Background())
+	assert.NoError(t, err, "the key in the result works")
 }
