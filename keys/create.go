@@ -44,9 +44,10 @@ type sessionResult struct {
 
 // Create makes a key for the caller. The request is validated before it is
 // sent, and never sent twice: a failure after the server may have acted is
-// returned, not retried. After creation Create looks the key up to fill
-// CreatedKey.Key; if that lookup fails, Key holds the id and name only and
-// the secret is still returned.
+// returned, not retried, and says how to check. After creation Create
+// looks the key up to fill CreatedKey.Key, reading at most findPages pages
+// within findTimeout; if that lookup fails, Key holds the name and expiry
+// only and the secret is still returned.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, error) {
 	if err := validateName(req.Name); err != nil {
 		return nil, err
@@ -57,6 +58,9 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 	sent := time.Now()
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name})
 	if err != nil {
+		if client.MayHaveActed(err) {
+			return nil, fmt.Errorf("keys: %w; the key may have been made: list your keys by name before creating it again (a second active key of the same name is refused), and revoke it if found, since its secret is lost", err)
+		}
 		return nil, err
 	}
 	if k, ok := s.find(ctx, secret, req.Name); ok {
@@ -95,23 +99,35 @@ func (s scope) create(ctx context.Context, body createBody) (credentials.Secret,
 // find looks a new key up in the caller's list: by the id derived from its
 // secret, else by its name, which is unique among active keys.
 func (s scope) find(ctx context.Context, secret credentials.Secret, name string) (Key, bool) {
+	// The secret is in hand: the look-up must not hold it back long, nor
+	// follow a server's paging forever.
+	ctx, cancel := context.WithTimeout(ctx, findTimeout)
+	defer cancel()
 	id := keyID(secret)
+	q, err := s.query(ctx, ListOptions{Name: name})
+	if err != nil {
+		return Key{}, false
+	}
+	var byName *Key
 	// The new key is on the first page (newest first); a few pages bound
 	// the search if the server orders otherwise.
-	const maxScanned = 3 * client.MaxPageSize
-	var byName *Key
-	scanned := 0
-	for k, err := range s.all(ctx, ListOptions{Name: name}) {
-		if err != nil || scanned >= maxScanned {
+	for range findPages {
+		page, err := s.listPage(ctx, q)
+		if err != nil {
 			break
 		}
-		scanned++
-		if k.ID == id {
-			return k, true
+		for _, k := range page.Items {
+			if k.ID == id {
+				return k, true
+			}
+			if name != "" && k.Name == name && k.RevokedAt == nil && byName == nil {
+				byName = &k
+			}
 		}
-		if name != "" && k.Name == name && k.RevokedAt == nil && byName == nil {
-			byName = &k
+		if page.NextPageToken == "" || page.NextPageToken == q.PagingToken {
+			break
 		}
+		q.PagingToken = page.NextPageToken
 	}
 	if byName != nil {
 		return *byName, true
@@ -119,13 +135,23 @@ func (s scope) find(ctx context.Context, secret credentials.Secret, name string)
 	return Key{}, false
 }
 
+// The bounds of Create's look-up of the key it made.
+const (
+	findPages   = 3
+	findTimeout = 10 * time.Second
+)
+
 // Rotate revokes all of the caller's keys, including the one this client
 // authenticates with, and returns a new key. Store the new secret before
 // anything else: this client's token stops working. Rotate is never
-// retried, since a repeat would revoke the key the first call made.
+// repeated, by the client or by net/http, since a repeat would revoke the
+// key the first call made; a lost answer says what may have happened.
 func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 	var out sessionResult
 	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {
+		if client.MayHaveActed(err) {
+			return "", fmt.Errorf("keys: %w; the rotation may have happened: then every key of yours is revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", err)
+		}
 		return "", err
 	}
 	if out.ServerSessionID == "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -165,4 +166,53 @@ func TestFaultsRevokeManyAccountsForEveryID(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A rotation whose answer is lost after the server acted is sent once, and
+// the error says what may have happened.
+func TestFaultsRotateAnswerLost(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]anyscaletest.Fault{
+		"dropped after acting": {Drop: true, AfterHandler: true},
+		"502 after acting":     {Status: 502, AfterHandler: true},
+		"cut after acting":     {CutBody: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			f.Method, f.PathPrefix = http.MethodGet, "/api/v2/users/rotate_api_key"
+			w.srv.FailNext(f)
+			_, err := keys.New(w.ac).Rotate(context.Background())
+			require.Error(t, err)
+			assert.True(t, client.MayHaveActed(err))
+			assert.Contains(t, err.Error(), "the rotation may have happened")
+			n := 0
+			for _, r := range w.srv.Requests() {
+				if r.Path == "/api/v2/users/rotate_api_key" {
+					n++
+				}
+			}
+			assert.Equal(t, 1, n, "sent once")
+			_, err = w.clientFor(t, w.ada.Token).WhoAmI(context.Background())
+			assert.ErrorIs(t, err, client.ErrUnauthorized, "it did happen: the old token is revoked")
+		})
+	}
+}
+
+// Create's look-up of the key it made is bounded: a server whose key list
+// pages forever does not hold the secret back.
+func TestCreateLookUpIsBounded(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_newkey0123456789abcdefghijklmnop"}}`)
+	n := 0
+	m.OnFunc("GET", "/api/v2/users/api_keys", func(*http.Request) (int, string) {
+		n++
+		return 200, apimock.List(fmt.Sprintf("page-%d", n))
+	})
+	created, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "ci", ExpiresIn: time.Hour})
+	require.NoError(t, err)
+	assert.Equal(t, "aph0_newkey0123456789abcdefghijklmnop", created.Secret.Reveal(), "the secret is returned")
+	assert.False(t, created.Listed)
+	assert.Equal(t, 3, n, "at most three pages are read")
 }
