@@ -22,6 +22,9 @@ func scrub(s string, secret credentials.Secret) string {
 	}
 	if strings.Contains(s, raw) {
 		s = strings.ReplaceAll(s, raw, secret.String())
+		if strings.Contains(s, raw) { // the replacement made a new one
+			return withheld
+		}
 	}
 	if strings.ContainsAny(s, `\%`) && strings.Contains(unescape(s), raw) {
 		return withheld

@@ -140,10 +140,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return time.Duration(secs) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		if d := at.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		return min(max(at.Sub(now), 0), time.Duration(maxRetryAfterSeconds)*time.Second), true
 	}
 	return 0, false
 }
