@@ -1,6 +1,7 @@
 package anyscaletest
 
 import (
+	"sort"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,10 +104,8 @@ func (s *Server) Keys(u User) []Key {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Key
-	for _, k := range s.keyOrder {
-		if k.userID == u.ID {
-			out = append(out, k.export())
-		}
+	for _, k := range s.keys.byOwner[u.ID] {
+		out = append(out, k.export())
 	}
 	return out
 }
@@ -115,7 +114,7 @@ func (s *Server) Keys(u User) []Key {
 func (s *Server) Key(id string) (Key, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keys[id]
+	k := s.keys.byID[id]
 	if k == nil {
 		return Key{}, false
 	}
@@ -129,7 +128,7 @@ func (s *Server) Key(id string) (Key, bool) {
 func (s *Server) SetLastUsed(id string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keys[id]
+	k := s.keys.byID[id]
 	if k == nil {
 		panic(fmt.Sprintf("anyscaletest: SetLastUsed: no key %q", id))
 	}
@@ -184,8 +183,7 @@ func (s *Server) issueKey(owner *account, createdBy, name string, lifetime time.
 		exp := s.now.Add(lifetime)
 		k.expiresAt = &exp
 	}
-	s.keys[k.id] = k
-	s.keyOrder = append(s.keyOrder, k)
+	s.keys.add(k)
 	return secret, k
 }
 
@@ -200,10 +198,8 @@ func (s *Server) generateName(userID string) string {
 
 // activeKeyNamed finds userID's active key with exactly this name.
 func (s *Server) activeKeyNamed(userID, name string) *apiKey {
-	for _, k := range s.keyOrder {
-		if k.userID == userID && k.name == name && k.active(s.now) {
-			return k
-		}
+	if k := s.keys.named[ownerName{userID, name}]; k != nil && k.active(s.now) {
+		return k
 	}
 	return nil
 }
@@ -218,12 +214,13 @@ func (s *Server) markUsed(k *apiKey) {
 func (s *Server) revoke(k *apiKey) {
 	now := s.now
 	k.revokedAt = &now
+	s.keys.revoked(k)
 }
 
 // revokeAll revokes every unrevoked key of userID.
 func (s *Server) revokeAll(userID string) {
-	for _, k := range s.keyOrder {
-		if k.userID == userID && k.revokedAt == nil {
+	for _, k := range s.keys.byOwner[userID] {
+		if k.revokedAt == nil {
 			s.revoke(k)
 		}
 	}
@@ -336,7 +333,7 @@ func (s *Server) listOwnKeys(r *http.Request, me *account) reply {
 	if bad := checkQuery(q, "name", "paging_token", "count"); bad != nil {
 		return *bad
 	}
-	return s.listKeys(q, "own-keys:"+me.userID, func(k *apiKey) bool { return k.userID == me.userID })
+	return s.listKeys(q, "own-keys:"+me.userID, s.keys.byOwner[me.userID], s.keys.ownerUnrevoked[me.userID], nil)
 }
 
 // listAllKeys is GET /api/v2/users/admin/api_keys.
@@ -348,37 +345,61 @@ func (s *Server) listAllKeys(r *http.Request, me *account) reply {
 	if bad := checkQuery(q, "name", "user_id", "created_by", "paging_token", "count"); bad != nil {
 		return *bad
 	}
-	userID, createdBy := q.Get("user_id"), q.Get("created_by")
-	return s.listKeys(q, "org-keys", func(k *apiKey) bool {
-		return (userID == "" || k.userID == userID) && (createdBy == "" || k.createdBy == createdBy)
-	})
+	var keep func(*apiKey) bool
+	if createdBy := q.Get("created_by"); createdBy != "" {
+		keep = func(k *apiKey) bool { return k.createdBy == createdBy }
+	}
+	if userID := q.Get("user_id"); userID != "" {
+		return s.listKeys(q, "org-keys", s.keys.byOwner[userID], s.keys.ownerUnrevoked[userID], keep)
+	}
+	return s.listKeys(q, "org-keys", s.keys.order, s.keys.unrevoked, keep)
 }
 
-// listKeys answers a key list: newest first, name as a case-insensitive
-// substring, revoked keys left out, expired ones kept.
-func (s *Server) listKeys(q url.Values, kind string, keep func(*apiKey) bool) reply {
+// listKeys answers a key list out of keys (in creation order): newest
+// first, name as a case-insensitive substring, revoked keys left out,
+// expired ones kept, and keep (nil: every key) as a further filter.
+// unrevoked is how many keys of the list are not revoked, its total when
+// there is no filter. A page costs what it holds plus the keys skipped to
+// fill it, whatever the list's length, so that listing is linear.
+func (s *Server) listKeys(q url.Values, kind string, keys []*apiKey, unrevoked int, keep func(*apiKey) bool) reply {
 	p, bad := parsePage(q, kind)
 	if bad != nil {
 		return *bad
 	}
 	name := strings.ToLower(q.Get("name"))
-	var matched []*apiKey
-	for i := len(s.keyOrder) - 1; i >= 0; i-- {
-		k := s.keyOrder[i]
-		if k.revokedAt != nil && !listsIncludeRevoked || !keep(k) {
-			continue
-		}
-		if name != "" && !strings.Contains(strings.ToLower(k.name), name) {
-			continue
-		}
-		matched = append(matched, k)
+	match := func(k *apiKey) bool {
+		return (k.revokedAt == nil || listsIncludeRevoked) && (keep == nil || keep(k)) &&
+			(name == "" || strings.Contains(strings.ToLower(k.name), name))
 	}
-	page, next := paginate(matched, func(k *apiKey) int64 { return k.seq }, true, kind, p)
-	out := make([]apiKeyInfo, 0, len(page))
-	for _, k := range page {
+	// Newest first: walk down from the cursor's position.
+	i := len(keys) - 1
+	if p.hasCur {
+		i = sort.Search(len(keys), func(j int) bool { return keys[j].seq >= p.after }) - 1
+	}
+	out := make([]apiKeyInfo, 0, min(p.count, len(keys)))
+	next, last := "", int64(0)
+	for ; i >= 0; i-- {
+		k := keys[i]
+		if !match(k) {
+			continue
+		}
+		if len(out) == p.count { // one more: the page has a next
+			next = encodeCursor(kind, last)
+			break
+		}
 		out = append(out, k.info())
+		last = k.seq
 	}
-	return listReply(out, len(matched), next)
+	total := unrevoked
+	if keep != nil || name != "" || listsIncludeRevoked {
+		total = 0
+		for _, k := range keys {
+			if match(k) {
+				total++
+			}
+		}
+	}
+	return listReply(out, total, next)
 }
 
 // revokeOwnKey is DELETE /api/v2/users/api_keys/{api_key_id}.
@@ -386,7 +407,7 @@ func (s *Server) revokeOwnKey(r *http.Request, me *account) reply {
 	if bad := checkQuery(r.URL.Query()); bad != nil {
 		return *bad
 	}
-	k := s.keys[r.PathValue("api_key_id")]
+	k := s.keys.byID[r.PathValue("api_key_id")]
 	if k == nil || k.userID != me.userID || k.revokedAt != nil {
 		return fail(http.StatusNotFound, "no API key %s among your active keys", r.PathValue("api_key_id"))
 	}
@@ -405,7 +426,7 @@ func (s *Server) revokeAnyKey(r *http.Request, me *account) reply {
 	if bad := checkQuery(r.URL.Query()); bad != nil {
 		return *bad
 	}
-	k := s.keys[r.PathValue("api_key_id")]
+	k := s.keys.byID[r.PathValue("api_key_id")]
 	if k == nil || k.revokedAt != nil {
 		return fail(http.StatusNotFound, "no active API key %s in this organization", r.PathValue("api_key_id"))
 	}
@@ -461,7 +482,7 @@ func (s *Server) bulkRevoke(r *http.Request, mine func(*apiKey) bool) reply {
 	}
 	revoked := []string{}
 	for _, id := range ids {
-		k := s.keys[id]
+		k := s.keys.byID[id]
 		if k == nil || k.revokedAt != nil || !mine(k) {
 			continue
 		}

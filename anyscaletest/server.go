@@ -37,14 +37,14 @@ type Server struct {
 	ownerID  string
 	accounts map[string]*account // by user id
 	members  []*account          // in creation order, removed ones included
-	keys     map[string]*apiKey  // by id
-	keyOrder []*apiKey           // in creation order
-	logins   map[string]*login   // by otp
+	keys     keyStore
+	logins   map[string]*login // by otp
 	faults   []*Fault
 	requests []Request
 	reqBase  int // how many requests ResetRequests forgot
 
 	unknownRevokeAnswer bool // WithUnknownRevokeAnswer; set once, before serving
+	requestLog          int  // WithRequestLog; set once, before serving
 }
 
 // account is a human member or a service account of the organization.
@@ -81,6 +81,23 @@ type config struct {
 	orgName             string
 	ownerEmail          string
 	unknownRevokeAnswer bool
+	requestLog          int
+}
+
+// DefaultRequestLog is how many of the latest requests Requests keeps
+// unless WithRequestLog says otherwise.
+const DefaultRequestLog = 10_000
+
+// WithRequestLog makes the server keep the latest n requests for Requests
+// (DefaultRequestLog when n < 1); older ones are forgotten as newer arrive,
+// so that a long run's log stays bounded.
+func WithRequestLog(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			n = DefaultRequestLog
+		}
+		c.requestLog = n
+	}
 }
 
 // WithClock starts the server clock at start instead of the current time
@@ -107,6 +124,7 @@ func NewServer(opts ...Option) *Server {
 		clock:      time.Now().UTC().Truncate(time.Second),
 		orgName:    defaultOrgName,
 		ownerEmail: defaultOwnerEmail,
+		requestLog: DefaultRequestLog,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -118,10 +136,11 @@ func NewServer(opts ...Option) *Server {
 		orgID:    newID(prefixOrg),
 		orgName:  cfg.orgName,
 		accounts: map[string]*account{},
-		keys:     map[string]*apiKey{},
+		keys:     newKeyStore(),
 		logins:   map[string]*login{},
 
 		unknownRevokeAnswer: cfg.unknownRevokeAnswer,
+		requestLog:          cfg.requestLog,
 	}
 	s.routes()
 	owner := s.AddUser(cfg.ownerEmail, Owner)
@@ -511,8 +530,9 @@ type Request struct {
 	Status int
 }
 
-// Requests returns a copy of every request received so far, in order of
-// arrival. The bearer token is never recorded.
+// Requests returns a copy of the requests received so far, in order of
+// arrival: the latest DefaultRequestLog of them (see WithRequestLog). The
+// bearer token is never recorded.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -565,6 +585,13 @@ func (s *Server) record(r *http.Request, body []byte, traceID string) int {
 	}
 	if a, _, _ := s.authenticate(r); a != nil { // looking, not a use of the key
 		req.Authenticated, req.UserEmail = true, a.email
+	}
+	if len(s.requests) >= s.requestLog {
+		// Forget the older half at once, so that a request costs O(1)
+		// over time.
+		drop := len(s.requests) - s.requestLog/2
+		s.reqBase += drop
+		s.requests = append(s.requests[:0:0], s.requests[drop:]...)
 	}
 	s.requests = append(s.requests, req)
 	return s.reqBase + len(s.requests) - 1
@@ -747,7 +774,7 @@ func (s *Server) authenticate(r *http.Request) (*account, *apiKey, string) {
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return nil, nil, "not authenticated: the Authorization header must be Bearer <token>"
 	}
-	k := s.keys[keyID(token)]
+	k := s.keys.byID[keyID(token)]
 	switch {
 	case k == nil:
 		return nil, nil, "invalid token: no such API key"

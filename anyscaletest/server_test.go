@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -458,4 +459,31 @@ func TestResetRequestsKeepsFaults(t *testing.T) {
 	require.Len(t, got, 1, "only what arrived after the reset")
 	assert.Equal(t, "/api/v2/users/api_keys", got[0].Path)
 	assert.Equal(t, http.StatusBadGateway, got[0].Status)
+}
+
+// The request log keeps the latest requests, bounded, and still records
+// the status of a request it keeps.
+func TestRequestLogIsBounded(t *testing.T) {
+	srv := Start(t, WithRequestLog(10))
+	hc := srv.HTTPClient()
+	status := 0
+	for i := range 25 {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v2/userinfo/?n="+strconv.Itoa(i), nil)
+		req.Header.Set("Authorization", "Bearer "+srv.Owner().Token)
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		status = resp.StatusCode
+	}
+	reqs := srv.Requests()
+	require.LessOrEqual(t, len(reqs), 10)
+	require.GreaterOrEqual(t, len(reqs), 5)
+	last := reqs[len(reqs)-1]
+	assert.Equal(t, "24", last.Query.Get("n"), "the latest request is kept")
+	assert.Equal(t, status, last.Status, "its status is recorded")
+	for i := 1; i < len(reqs); i++ {
+		a, _ := strconv.Atoi(reqs[i-1].Query.Get("n"))
+		b, _ := strconv.Atoi(reqs[i].Query.Get("n"))
+		assert.Equal(t, a+1, b, "in order, without gaps")
+	}
 }
