@@ -1,12 +1,12 @@
 package anyscaletest
 
 import (
-	"sort"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
