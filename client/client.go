@@ -130,6 +130,11 @@ func (c *Client) BaseURL() string {
 	return DefaultBaseURL
 }
 
+// CloseIdleConnections closes the idle connections of the client's
+// transport, which clients made from it with WithAuth share. A client
+// stays usable: later calls open new connections.
+func (c *Client) CloseIdleConnections() { c.http.HTTPClient.Transport.(*transport).closeIdle() }
+
 // Provider returns the auth provider the client takes its token from.
 func (c *Client) Provider() auth.Provider { return c.provider }
 

@@ -18,6 +18,19 @@ import (
 // on it: 429, 503 with Retry-After, or a refused connection. A Retry-After
 // longer than RetryPolicy.MaxRetryAfter ends the retries.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, cerr := c.shouldRetry(ctx, resp, err)
+	if retry && err == nil && resp != nil {
+		// Read the answer whole (bounded) before it is retried: its
+		// connection goes back to the pool instead of being dropped, and
+		// the answer is kept should this attempt be the last.
+		if st := stateFrom(ctx); st != nil {
+			_ = st.readAnswer(resp)
+		}
+	}
+	return retry, cerr
+}
+
+func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

@@ -100,7 +100,7 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 		if hc != nil {
 			base = http.DefaultTransport
 		} else {
-			base = http.DefaultTransport.(*http.Transport).Clone()
+			base = defaultTransport()
 		}
 	}
 	return &retryablehttp.Client{
@@ -117,6 +117,21 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
+}
+
+// maxIdleConnsPerHost is how many idle connections the default transport
+// keeps to the API: a client talks to one host, and many goroutines share
+// it, so the pool keeps what they use instead of net/http's default of two.
+const maxIdleConnsPerHost = 128
+
+// defaultTransport clones http.DefaultTransport, so that the proxy
+// variables work, with a pool sized for one host shared by many
+// goroutines.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdleConnsPerHost)
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	return t
 }
 
 // errInsecureRedirect stops a redirect from https to http.
@@ -210,6 +225,16 @@ func replayedByMethod(method string) bool {
 		return true
 	}
 	return false
+}
+
+// closeIdle closes the base transport's idle connections. It is not
+// named CloseIdleConnections on purpose: go-retryablehttp calls that on
+// every failed call, which would empty the pool that every goroutine
+// sharing the client uses.
+func (t *transport) closeIdle() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 // noReplayBody is an empty request body that net/http cannot rewind: a

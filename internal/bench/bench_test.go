@@ -220,7 +220,7 @@ func BenchmarkRevokeMany(b *testing.B) {
 }
 
 // BenchmarkConnections: 1,000 small calls spread over g goroutines sharing
-// one client; the metric is the connections the server saw per 1,000
+// one new client; the metric is the connections the server saw per 1,000
 // calls.
 func BenchmarkConnections(b *testing.B) {
 	ctx := context.Background()
@@ -228,20 +228,24 @@ func BenchmarkConnections(b *testing.B) {
 		for _, kind := range []string{"sdk", "raw"} {
 			b.Run(fmt.Sprintf("g=%d/%s", g, kind), func(b *testing.B) {
 				srv, conns := server(b, userInfo)
-				var call func() error
-				if kind == "sdk" {
-					c := sdkClient(b, srv.URL)
-					call = func() error { _, err := c.WhoAmI(ctx); return err }
-				} else {
-					hc := rawClient()
-					call = func() error {
-						var out map[string]any
-						return rawGet(hc, srv.URL+"/api/v2/userinfo/", &out)
-					}
-				}
-				ops := 0
+				var total int64
 				b.ResetTimer()
 				for range b.N {
+					var call func() error
+					var closeIdle func()
+					if kind == "sdk" {
+						c := sdkClient(b, srv.URL)
+						call = func() error { _, err := c.WhoAmI(ctx); return err }
+						closeIdle = c.CloseIdleConnections
+					} else {
+						hc := rawClient()
+						call = func() error {
+							var out map[string]any
+							return rawGet(hc, srv.URL+"/api/v2/userinfo/", &out)
+						}
+						closeIdle = hc.CloseIdleConnections
+					}
+					before := conns.Load()
 					var wg sync.WaitGroup
 					for w := range g {
 						wg.Add(1)
@@ -256,9 +260,10 @@ func BenchmarkConnections(b *testing.B) {
 						}()
 					}
 					wg.Wait()
-					ops++
+					total += conns.Load() - before
+					closeIdle()
 				}
-				b.ReportMetric(float64(conns.Load())/float64(ops), "conns/1000calls")
+				b.ReportMetric(float64(total)/float64(b.N), "conns/1000calls")
 			})
 		}
 	}
