@@ -70,9 +70,10 @@ func TestRetriedErrorBodyKeepsTheConnection(t *testing.T) {
 	assert.Less(t, conns.Load(), int32(5), "20 calls, 20 retries")
 }
 
-// A call that fails leaves the pool to the others: go-retryablehttp's
-// habit of closing idle connections on failure does not reach it.
-func TestFailedCallKeepsThePool(t *testing.T) {
+// CloseIdleConnections closes the pool's idle connections; the client
+// stays usable. (That a failed call does not close them is checked in
+// TestRetryClientCannotEmptyThePool.)
+func TestCloseIdleConnections(t *testing.T) {
 	t.Parallel()
 	url, conns := poolServer(t)
 	c, err := client.New(client.WithBaseURL(url), client.WithToken(canary), client.WithRetryPolicy(fastRetry))
@@ -84,7 +85,6 @@ func TestFailedCallKeepsThePool(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrServer)
 	_, err = c.Do(ctx, http.MethodGet, "/ok", nil, nil, &struct{}{})
 	require.NoError(t, err)
-	assert.Less(t, conns.Load(), int32(3), "the pool survived the failure")
 
 	before := conns.Load()
 	c.CloseIdleConnections()

@@ -29,3 +29,17 @@ func TestAttemptTimeoutDefaults(t *testing.T) {
 	}
 	assert.Equal(t, 30*time.Second, DefaultAttemptTimeout, "the documented default")
 }
+
+// go-retryablehttp closes the idle connections of its HTTP client after
+// every failed call, which would empty the pool that every goroutine
+// sharing the client uses: the transport it is given must not offer it.
+func TestRetryClientCannotEmptyThePool(t *testing.T) {
+	t.Parallel()
+	c, err := New(WithBaseURL("https://api.test"), WithToken("aph0_0123456789abcdefghijklmnop"))
+	require.NoError(t, err)
+	_, closes := c.http.HTTPClient.Transport.(interface{ CloseIdleConnections() })
+	assert.False(t, closes)
+	base, ok := c.http.HTTPClient.Transport.(*transport).base.(*http.Transport)
+	require.True(t, ok)
+	assert.Equal(t, maxIdleConnsPerHost, base.MaxIdleConnsPerHost, "the pool is sized for one host")
+}
