@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -34,22 +35,22 @@ const Version = "0.2.0"
 // ClientName is sent in X-Anyscale-Client.
 const ClientName = "go-sdk"
 
-// maxBodyBytes bounds how much of a response the client reads.
-const maxBodyBytes = 8 << 20
-
 // Client calls the Anyscale API. It is safe for concurrent use by multiple
 // goroutines; create one and share it.
 type Client struct {
 	// base is the base URL given with WithBaseURL or $ANYSCALE_HOST; nil
 	// when the base URL follows the token (see baseFor).
-	base         *url.URL
+	base         *baseURL
 	insecureHTTP bool
 	hosts        *hostCache
 	provider     auth.Provider
+	tokens       *tokenCache
 	http         *retryablehttp.Client
 	logger       *slog.Logger
-	userAgent    string
-	retry        RetryPolicy
+	// header is every request's headers but Authorization and
+	// Content-Type, built once.
+	header http.Header
+	retry  RetryPolicy
 }
 
 // Response is the HTTP response to a call, its body already read and
@@ -71,12 +72,13 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.baseURL == "" {
 		cfg.baseURL = os.Getenv(auth.EnvHost)
 	}
-	var base *url.URL
+	var base *baseURL
 	if cfg.baseURL != "" {
-		var err error
-		if base, err = parseBaseURL(cfg.baseURL, cfg.insecureHTTP); err != nil {
+		u, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
+		if err != nil {
 			return nil, fmt.Errorf("client: %w", err)
 		}
+		base = newBaseURL(u)
 	}
 	if cfg.provider == nil {
 		// The chain warns on its own logger (slog.Default) unless the
@@ -95,9 +97,15 @@ func New(opts ...Option) (*Client, error) {
 		insecureHTTP: cfg.insecureHTTP,
 		hosts:        &hostCache{},
 		provider:     cfg.provider,
+		tokens:       &tokenCache{},
 		logger:       cfg.logger,
 		retry:        cfg.retry,
-		userAgent:    userAgent(cfg.userAgent),
+		header: http.Header{
+			"Accept":                    {"application/json"},
+			"User-Agent":                {userAgent(cfg.userAgent)},
+			"X-Anyscale-Client":         {ClientName},
+			"X-Anyscale-Client-Version": {Version},
+		},
 	}
 	c.http = c.newRetryClient(cfg.httpClient, cfg.attemptTimeout)
 	return c, nil
@@ -115,7 +123,7 @@ func (c *Client) WithAuth(p auth.Provider) *Client {
 		})
 	}
 	cp := *c
-	cp.provider = p
+	cp.provider, cp.tokens = p, &tokenCache{}
 	return &cp
 }
 
@@ -125,7 +133,7 @@ func (c *Client) WithAuth(p auth.Provider) *Client {
 // its ANYSCALE_HOST) replaces for that token's calls: see auth.ResolveHost.
 func (c *Client) BaseURL() string {
 	if c.base != nil {
-		return c.base.String()
+		return c.base.s
 	}
 	return DefaultBaseURL
 }
@@ -158,7 +166,7 @@ func userAgent(product string) string {
 // expected envelope is an error matching ErrMalformedResponse; one over
 // MaxResponseBytes is refused. MayHaveActed tells, for every error,
 // whether the server may have acted.
-func (c *Client) Do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
+func (c *Client) Do(ctx context.Context, method, path string, query, body any, out any) (*Response, error) {
 	label, _ := ctx.Value(pathLabelKey{}).(string)
 	shown := path
 	if label != "" {
@@ -166,9 +174,10 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
 	var tok auth.Token
+	var authz []string
 	if authenticated {
 		var err error
-		if tok, err = c.token(ctx); err != nil {
+		if tok, authz, err = c.token(ctx); err != nil {
 			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 		}
 	}
@@ -176,16 +185,17 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 	if err != nil {
 		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
-	req, err := c.newRequest(ctx, base, method, path, query, body)
+	st := newAttemptState(ctx, method, base, tok, label)
+	ctx = withState(ctx, st)
+	req, err := c.newRequest(ctx, st, path, query, body, authz)
 	if err != nil {
 		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
-	st := newAttemptState(ctx, req.Method, base, tok)
 	resp, err := c.send(req, st)
 	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
-			fresh, terr := c.token(ctx)
+			fresh, freshAuthz, terr := c.token(ctx)
 			if terr != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, shown, terr), acted: st.acted}
 			}
@@ -193,15 +203,16 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
 			// The fresh token may come from another source, with another
 			// host: it goes only to its own.
-			if fb, ferr := c.baseFor(fresh); ferr != nil {
+			fb, ferr := c.baseFor(fresh)
+			if ferr != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, ferr), acted: st.acted}
-			} else if fb.String() != base.String() {
-				if req, err = c.newRequest(ctx, fb, method, path, query, body); err != nil {
-					return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
-				}
-				st.base = fb
 			}
-			st.token = fresh
+			// A new request: the last one may still be read by the
+			// transport.
+			st.token, st.base = fresh, fb
+			if req, err = c.newRequest(ctx, st, path, query, body, freshAuthz); err != nil {
+				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
+			}
 			resp, err = c.send(req, st)
 		}
 	}
@@ -220,17 +231,52 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body, out a
 	return c.handle(resp, req, st, out)
 }
 
+// withoutToken returns req as a Response shows it: a copy without the
+// Authorization header. (req itself may still be read by the transport,
+// so it is not changed.)
+func withoutToken(req *http.Request) *http.Request {
+	if req == nil || req.Header.Get("Authorization") == "" {
+		return req
+	}
+	shown := *req
+	shown.Header = make(http.Header, len(req.Header))
+	for k, v := range req.Header {
+		if k != "Authorization" {
+			shown.Header[k] = v
+		}
+	}
+	return &shown
+}
+
+// tokenCache remembers the last token that passed the check, and its
+// Authorization header value, so that a token is checked once, not on
+// every call.
+type tokenCache struct {
+	last atomic.Pointer[checkedToken]
+}
+
+type checkedToken struct {
+	value credentials.Secret
+	authz []string // "Bearer <token>"
+}
+
 // token resolves the call's token and checks it before it is sent: a
-// token that can never go in a header fails at once, never retried.
-func (c *Client) token(ctx context.Context) (auth.Token, error) {
+// token that can never go in a header fails at once, never retried. It
+// returns the Authorization header's value too.
+func (c *Client) token(ctx context.Context) (auth.Token, []string, error) {
 	tok, err := c.provider.Token(ctx)
 	if err != nil {
-		return auth.Token{}, err
+		return auth.Token{}, nil, err
+	}
+	if last := c.tokens.last.Load(); last != nil && last.value == tok.Value {
+		return tok, last.authz, nil
 	}
 	if err := credentials.ValidateToken(tok.Value.Reveal()); err != nil {
-		return auth.Token{}, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
+		return auth.Token{}, nil, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
 	}
-	return tok, nil
+	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}}
+	c.tokens.last.Store(checked)
+	return tok, checked.authz, nil
 }
 
 type noAuthKey struct{}
@@ -242,46 +288,51 @@ func WithoutAuth(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noAuthKey{}, true)
 }
 
-func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path string, q, body any) (*retryablehttp.Request, error) {
+func (c *Client) newRequest(ctx context.Context, st *attemptState, path string, q, body any, authz []string) (*retryablehttp.Request, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("%w: the path must start with /", ErrInvalid)
 	}
 	if err := checkSegments(path); err != nil {
 		return nil, err
 	}
-	rawURL := base.String() + path
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("%w: the path is not a valid URL path", ErrInvalid)
-	}
+	rawURL := st.base.s + path
 	values, err := encodeQuery(q)
 	if err != nil {
 		return nil, err
 	}
 	if len(values) > 0 {
-		u.RawQuery = values.Encode()
-	}
-	var raw []byte
-	if body != nil {
-		if raw, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("encoding the body: %w", err)
-		}
+		rawURL += "?" + values.Encode()
 	}
 	var rawBody any
-	if raw != nil {
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the body: %w", err)
+		}
 		rawBody = raw
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
+	req, err := retryablehttp.NewRequestWithContext(ctx, st.method, rawURL, rawBody)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: the path is not a valid URL path", ErrInvalid)
 	}
-	req.Header.Set("Accept", "application/json")
-	if raw != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req.Header = c.header.Clone()
+	if rawBody != nil {
+		req.Header["Content-Type"] = []string{"application/json"}
 	}
-	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("X-Anyscale-Client", ClientName)
-	req.Header.Set("X-Anyscale-Client-Version", Version)
+	if authz != nil {
+		// Only for the base URL's host: the transport takes it off a
+		// request to any other (a redirect).
+		req.Header["Authorization"] = authz
+	}
+	if !st.idempotent && replayedByMethod(st.method) {
+		// net/http silently re-sends a GET when a reused connection dies
+		// before the answer. A call that must not be repeated (a
+		// rotation, a login poll) gets a body net/http cannot rewind,
+		// which makes it not replayable, so it is sent once; the empty
+		// body of a GET goes out as no body.
+		req.GetBody = nil
+		req.Body, req.ContentLength = noReplayBody{}, 0
+	}
 	return req, nil
 }
 
@@ -301,12 +352,12 @@ func encodeQuery(q any) (url.Values, error) {
 }
 
 // send runs one request, with retries. A non-2xx response is returned,
-// not an error: handle maps it. st learns how many attempts were made,
-// whether the server may have acted, and the answer's body.
+// not an error: handle maps it. st, in the request's context, learns how
+// many attempts were made, whether the server may have acted, and the
+// answer's body.
 func (c *Client) send(req *retryablehttp.Request, st *attemptState) (*http.Response, error) {
-	r := req.WithContext(withState(req.Context(), st))
-	r.SetResponseHandler(st.readAnswer)
-	resp, err := c.http.Do(r)
+	req.SetResponseHandler(st.readAnswer)
+	resp, err := c.http.Do(req)
 	if err != nil && resp != nil {
 		resp.Body.Close()
 		resp = nil
@@ -350,6 +401,7 @@ func WithPathLabel(ctx context.Context, label string) context.Context {
 
 // handle decodes the answer into out, or maps it to an *APIError.
 func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any) (*Response, error) {
+	resp.Request = withoutToken(resp.Request)
 	r := &Response{Response: resp, TraceID: scrub(resp.Header.Get(TraceIDHeader), st.token.Value)}
 	data := st.body
 	if st.resp != resp {

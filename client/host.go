@@ -13,7 +13,7 @@ import (
 // baseFor returns the base URL for a call made with tok: the client's own
 // (WithBaseURL, $ANYSCALE_HOST), else the one auth.ResolveHost gives for
 // tok (the host a workspace injected with its token, or DefaultBaseURL).
-func (c *Client) baseFor(tok auth.Token) (*url.URL, error) {
+func (c *Client) baseFor(tok auth.Token) (*baseURL, error) {
 	if c.base != nil {
 		return c.base, nil
 	}
@@ -26,10 +26,18 @@ func (c *Client) baseFor(tok auth.Token) (*url.URL, error) {
 type hostCache struct {
 	mu   sync.Mutex
 	raw  string
-	base *url.URL
+	base *baseURL
 }
 
-func (h *hostCache) parse(raw, origin string, insecure bool) (*url.URL, error) {
+// baseURL is a checked base URL and its text, made once.
+type baseURL struct {
+	u *url.URL
+	s string
+}
+
+func newBaseURL(u *url.URL) *baseURL { return &baseURL{u: u, s: u.String()} }
+
+func (h *hostCache) parse(raw, origin string, insecure bool) (*baseURL, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.base != nil && h.raw == raw {
@@ -39,8 +47,8 @@ func (h *hostCache) parse(raw, origin string, insecure bool) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the API host from %s: %w; set %s, or pass client.WithBaseURL", origin, err, auth.EnvHost)
 	}
-	h.raw, h.base = raw, u
-	return u, nil
+	h.raw, h.base = raw, newBaseURL(u)
+	return h.base, nil
 }
 
 // parseBaseURL checks a base URL: absolute http(s), no user info, query or

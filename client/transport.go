@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"syscall"
 	"time"
 
@@ -33,7 +32,7 @@ const maxRedirects = 10
 type attemptState struct {
 	method string
 	// base is the call's base URL: only its scheme and host get the token.
-	base *url.URL
+	base *baseURL
 	// label replaces the URL path in logs and errors when the path holds
 	// a secret (a login code); see WithPathLabel.
 	label string
@@ -51,10 +50,8 @@ type attemptState struct {
 	body []byte
 }
 
-func newAttemptState(ctx context.Context, method string, base *url.URL, tok auth.Token) *attemptState {
-	st := &attemptState{method: method, base: base, token: tok, idempotent: idempotent(ctx, method)}
-	st.label, _ = ctx.Value(pathLabelKey{}).(string)
-	return st
+func newAttemptState(ctx context.Context, method string, base *baseURL, tok auth.Token, label string) *attemptState {
+	return &attemptState{method: method, base: base, token: tok, label: label, idempotent: idempotent(ctx, method)}
 }
 
 type stateKey struct{}
@@ -147,11 +144,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// transport adds the Authorization header, only for the call's base URL's
-// scheme and host (so a redirect elsewhere never carries the token); keeps
-// net/http from re-sending a call that must not be repeated; notes whether
-// the server may have acted; keeps the token out of transport errors; and
-// logs each attempt at debug level. It holds nothing of one Client's, so
+// transport keeps the Authorization header to the call's base URL's scheme
+// and host (so a redirect elsewhere never carries the token); notes
+// whether the server may have acted; keeps the token out of transport
+// errors; and logs each attempt at debug level. It holds nothing of one Client's, so
 // that clients made with WithAuth share it and its connection pool.
 type transport struct {
 	base   http.RoundTripper
@@ -163,19 +159,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if st == nil {
 		return t.base.RoundTrip(req)
 	}
-	orig := req
-	req = req.Clone(req.Context())
-	if !st.token.Value.IsZero() && st.base != nil && req.URL.Scheme == st.base.Scheme && req.URL.Host == st.base.Host {
-		req.Header.Set("Authorization", "Bearer "+st.token.Value.Reveal())
-	}
-	if !st.idempotent && replayedByMethod(req.Method) {
-		// net/http silently re-sends a GET when a reused connection dies
-		// before the answer. A call that must not be repeated (a
-		// rotation, a login poll) gets a body net/http cannot rewind,
-		// which makes it not replayable, so it is sent once; the empty
-		// body of a GET goes out as no body.
-		req.GetBody = nil
-		req.Body, req.ContentLength = noReplayBody{}, 0
+	if _, ok := req.Header["Authorization"]; ok && (st.base == nil || req.URL.Scheme != st.base.u.Scheme || req.URL.Host != st.base.u.Host) {
+		// A redirect to another host or scheme: the token stays behind.
+		req = req.Clone(req.Context())
+		req.Header.Del("Authorization")
 	}
 	attempt := 0
 	if req.Response == nil { // not a redirect hop
@@ -184,11 +171,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	if resp != nil && resp.Request == req {
-		// The request that went out carries the token: hand back the one
-		// that came in, so no Response exposes the header.
-		resp.Request = orig
-	}
 	switch {
 	case err != nil:
 		st.acted = st.acted || !unsent(err)
