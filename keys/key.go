@@ -2,6 +2,7 @@ package keys
 
 import (
 	"time"
+	"unsafe"
 )
 
 // MaxLifetime is the longest a user key may live: the policy requires an
@@ -67,46 +68,42 @@ func (k Key) Lifetime() time.Duration {
 	return k.ExpiresAt.Sub(k.CreatedAt)
 }
 
-// apiKeyInfo is the wire form of a key (ApiKeyInfo).
+// apiKeyInfo is the wire form of a key (ApiKeyInfo): Key's fields, in
+// Key's order, with the wire's names. A list page decodes into it, and is
+// then used as []Key without a copy (see keysOf); the conversion below
+// fails to compile if the two drift apart. A null name or created_by
+// decodes as "".
 type apiKeyInfo struct {
-	HexHashedID string     `json:"hex_hashed_id"`
-	DisplayID   string     `json:"display_id"`
-	Name        *string    `json:"name"`
-	CreatedBy   *string    `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	RevokedAt   *time.Time `json:"revoked_at"`
-	LastUsedAt  *time.Time `json:"last_used_at"`
+	ID         string     `json:"hex_hashed_id"`
+	DisplayID  string     `json:"display_id"`
+	Name       string     `json:"name"`
+	CreatedBy  string     `json:"created_by"`
+	OwnerID    string     `json:"-"` // not on the wire
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
-// toKey converts the wire form, with times in UTC (the server writes
-// "+00:00", which Go may read as the local zone); ownerID is the owner the
+var _ = Key(apiKeyInfo{}) // the same fields, in the same order
+
+// keysOf turns a decoded page into keys in place: times in UTC (the server
+// writes "+00:00", which Go may read as the local zone) and the owner the
 // list was filtered by, or "".
-func (w apiKeyInfo) toKey(ownerID string) Key {
-	return Key{
-		ID:         w.HexHashedID,
-		DisplayID:  w.DisplayID,
-		Name:       deref(w.Name),
-		CreatedBy:  deref(w.CreatedBy),
-		OwnerID:    ownerID,
-		CreatedAt:  w.CreatedAt.UTC(),
-		ExpiresAt:  utc(w.ExpiresAt),
-		RevokedAt:  utc(w.RevokedAt),
-		LastUsedAt: utc(w.LastUsedAt),
+func keysOf(items []apiKeyInfo, ownerID string) []Key {
+	if len(items) == 0 {
+		return []Key{}
 	}
-}
-
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
+	out := unsafe.Slice((*Key)(unsafe.Pointer(&items[0])), len(items))
+	for i := range out {
+		k := &out[i]
+		k.OwnerID = ownerID
+		k.CreatedAt = k.CreatedAt.UTC()
+		for _, t := range []*time.Time{k.ExpiresAt, k.RevokedAt, k.LastUsedAt} {
+			if t != nil {
+				*t = t.UTC()
+			}
+		}
 	}
-	u := t.UTC()
-	return &u
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return out
 }

@@ -113,11 +113,7 @@ func (s scope) listPage(ctx context.Context, q listQuery) (*client.Page[Key], er
 	if err != nil {
 		return nil, err
 	}
-	out := &client.Page[Key]{Items: make([]Key, len(page.Items)), NextPageToken: page.NextPageToken, Total: page.Total}
-	for i, w := range page.Items {
-		out.Items[i] = w.toKey(q.UserID)
-	}
-	return out, nil
+	return &client.Page[Key]{Items: keysOf(page.Items, q.UserID), NextPageToken: page.NextPageToken, Total: page.Total}, nil
 }
 
 func (s scope) list(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
