@@ -102,7 +102,7 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 	}
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     &transport{base: base, logger: c.logger},
+			Transport:     &transport{base: base, logger: c.logger, gate: &gate{}, maxRetryAfter: c.retry.MaxRetryAfter},
 			Timeout:       timeout,
 			CheckRedirect: checkRedirect,
 		},
@@ -152,6 +152,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 type transport struct {
 	base   http.RoundTripper
 	logger *slog.Logger
+	// gate paces every call after a 429 or 503 with Retry-After, up to
+	// maxRetryAfter.
+	gate          *gate
+	maxRetryAfter time.Duration
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -163,6 +167,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// A redirect to another host or scheme: the token stays behind.
 		req = req.Clone(req.Context())
 		req.Header.Del("Authorization")
+	}
+	if err := t.gate.wait(req.Context()); err != nil {
+		return nil, err // nothing was sent
 	}
 	attempt := 0
 	if req.Response == nil { // not a redirect hop
@@ -180,6 +187,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode >= 500:
 		_, refused := retryAfter(resp, time.Now())
 		st.acted = st.acted || !(resp.StatusCode == http.StatusServiceUnavailable && refused)
+	}
+	if resp != nil {
+		t.throttled(req.Context(), resp)
 	}
 	if t.logger.Enabled(req.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{

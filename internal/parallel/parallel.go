@@ -3,6 +3,8 @@ package parallel
 import (
 	"context"
 	"sync"
+
+	"github.com/anyscale-go/anyscale/client"
 )
 
 // DefaultLimit is how many calls Run makes at once unless told otherwise.
@@ -13,6 +15,10 @@ const DefaultLimit = 8
 // fn writes its result by index, so the caller keeps the input's order.
 // Once ctx is done, the calls not yet started are still made, so that fn
 // can account for each i; fn checks ctx itself.
+//
+// The bound adapts to the server: when a call made with the ctx given to
+// fn is throttled (a 429 or 503, see client.OnThrottle), the bound halves,
+// down to one call at a time, and stays there for the rest of the run.
 func Run(ctx context.Context, limit, n int, fn func(ctx context.Context, i int)) {
 	if limit < 1 {
 		limit = DefaultLimit
@@ -23,15 +29,57 @@ func Run(ctx context.Context, limit, n int, fn func(ctx context.Context, i int))
 		}
 		return
 	}
-	sem := make(chan struct{}, min(limit, n))
+	runWith(ctx, newLimiter(min(limit, n)), n, fn)
+}
+
+// runWith is Run with a given limiter.
+func runWith(ctx context.Context, l *limiter, n int, fn func(ctx context.Context, i int)) {
+	ctx = client.OnThrottle(ctx, l.throttled)
 	var wg sync.WaitGroup
 	for i := range n {
-		sem <- struct{}{}
+		l.acquire()
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { l.release(); wg.Done() }()
 			fn(ctx, i)
 		}()
 	}
 	wg.Wait()
+}
+
+// limiter is a semaphore whose bound can shrink while calls are out.
+type limiter struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	limit    int
+	inFlight int
+}
+
+func newLimiter(limit int) *limiter {
+	l := &limiter{limit: limit}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+func (l *limiter) acquire() {
+	l.mu.Lock()
+	for l.inFlight >= l.limit {
+		l.cond.Wait()
+	}
+	l.inFlight++
+	l.mu.Unlock()
+}
+
+func (l *limiter) release() {
+	l.mu.Lock()
+	l.inFlight--
+	l.mu.Unlock()
+	l.cond.Signal()
+}
+
+// throttled halves the bound; calls already out finish.
+func (l *limiter) throttled() {
+	l.mu.Lock()
+	l.limit = max(1, l.limit/2)
+	l.mu.Unlock()
 }

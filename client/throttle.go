@@ -1,0 +1,72 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// gate holds back every call of a client, whichever goroutine makes it,
+// while the server asked to wait (a 429 or 503 with Retry-After): one
+// worker's answer paces them all.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// hold closes the gate for d from now, unless it is closed longer already.
+func (g *gate) hold(d time.Duration) {
+	until := time.Now().Add(d)
+	g.mu.Lock()
+	if until.After(g.until) {
+		g.until = until
+	}
+	g.mu.Unlock()
+}
+
+// wait returns once the gate is open, or ctx is done.
+func (g *gate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.until)
+	g.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type throttleKey struct{}
+
+// OnThrottle returns a context whose calls run f each time the server
+// answers one of their attempts with 429 Too Many Requests or 503 Service
+// Unavailable, before any retry: for callers that pace concurrent work,
+// such as a bulk revoke that lowers how many requests it keeps in flight.
+// f must be safe for concurrent use.
+func OnThrottle(ctx context.Context, f func()) context.Context {
+	if prev, ok := ctx.Value(throttleKey{}).(func()); ok {
+		g := f
+		f = func() { prev(); g() }
+	}
+	return context.WithValue(ctx, throttleKey{}, f)
+}
+
+// throttled tells the gate and ctx's OnThrottle hooks of a 429 or 503.
+func (t *transport) throttled(ctx context.Context, resp *http.Response) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return
+	}
+	if wait, ok := retryAfter(resp, time.Now()); ok && wait > 0 && wait <= t.maxRetryAfter {
+		t.gate.hold(wait)
+	}
+	if f, ok := ctx.Value(throttleKey{}).(func()); ok {
+		f()
+	}
+}
