@@ -61,9 +61,10 @@ func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOp
 // fields are not published, so RevokeMany trusts it only for the ids it
 // lists under "revoked"; every other id is settled on its own with Revoke,
 // which is safe to repeat: success puts it in Revoked, client.ErrNotFound
-// in NotFound, any other error in Failed. The first id goes alone in a
-// bulk request: when its answer lists no "revoked", the server's answers
-// cannot be read, and every other id is revoked on its own. A batch whose
+// in NotFound, any other error in Failed. The first id of a Service's
+// first RevokeMany goes alone in a bulk request: when its answer lists no
+// "revoked", the server's answers cannot be read, and every other id, of
+// this call and the Service's later ones, is revoked on its own. A batch whose
 // answer was lost (a server error, a dropped connection) or that the
 // server refused for its ids (404, 400, 422) is settled id by id too; a
 // batch refused for the caller (401, 403) or rate limited puts its ids in
@@ -111,12 +112,14 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 
 	r := &revoker{scope: s}
 	outcomes := make([]outcome, 0, len(ids))
-	if len(ids) > 0 {
+	rest := ids
+	if len(ids) > 0 && s.bulk.state.Load() == bulkUnknown {
 		// The first id alone shows whether the server's answers can be
-		// read, at the cost of one id's request.
+		// read, at the cost of one id's request; the Service remembers.
 		outcomes = append(outcomes, r.batch(ctx, ids[:1])...)
+		rest = ids[1:]
 	}
-	batches := slices.Collect(slices.Chunk(ids[min(1, len(ids)):], client.MaxPageSize))
+	batches := slices.Collect(slices.Chunk(rest, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
 	parallel.Run(ctx, cfg.concurrency, len(batches), func(ctx context.Context, i int) {
 		results[i] = r.batch(ctx, batches[i])
@@ -152,13 +155,23 @@ func (r *RevokeResult) err(ids []string) error {
 	return fmt.Errorf("keys: %d of %d keys may still be active:\n%w", len(r.Failed), len(ids), errors.Join(errs...))
 }
 
+// bulkAnswers is what RevokeMany learned of a server's bulk answers: not
+// yet known, readable (they list "revoked"), or unreadable (they do not,
+// or are malformed: they say nothing RevokeMany can use, so ids go one at
+// a time).
+type bulkAnswers struct {
+	state atomic.Int32
+}
+
+const (
+	bulkUnknown int32 = iota
+	bulkReadable
+	bulkUnreadable
+)
+
 // revoker runs the batches of one RevokeMany call.
 type revoker struct {
 	scope
-	// unreadable is set once a bulk answer listed no "revoked", or was
-	// malformed: the server's answers say nothing RevokeMany can use, so
-	// the ids not yet sent go one at a time.
-	unreadable atomic.Bool
 }
 
 // batch settles every id of one batch.
@@ -170,7 +183,7 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 		}
 		return out
 	}
-	if r.unreadable.Load() {
+	if r.bulk.state.Load() == bulkUnreadable {
 		for i, id := range batch {
 			out[i] = r.alone(ctx, id, nil)
 		}
@@ -182,11 +195,13 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 	switch {
 	case err == nil:
 		var ok bool
-		if listed, ok = revokedIDs(answer); !ok {
-			r.unreadable.Store(true)
+		if listed, ok = revokedIDs(answer); ok {
+			r.bulk.state.CompareAndSwap(bulkUnknown, bulkReadable)
+		} else {
+			r.bulk.state.Store(bulkUnreadable)
 		}
 	case errors.Is(err, client.ErrMalformedResponse):
-		r.unreadable.Store(true)
+		r.bulk.state.Store(bulkUnreadable)
 	case ctx.Err() != nil, !client.MayHaveActed(err) && !refusedForItsIDs(err):
 		for i, id := range batch {
 			out[i].err = fmt.Errorf("key %s: %w", id, err)

@@ -40,14 +40,17 @@ type OrgService struct {
 type scope struct {
 	c   *client.Client
 	org bool
+	// bulk is what RevokeMany learned of the server's bulk answers; the
+	// two scopes of one New share it.
+	bulk *bulkAnswers
 }
 
 // New returns a Service over the caller's own keys.
-func New(c *client.Client) *Service { return &Service{scope{c: c}} }
+func New(c *client.Client) *Service { return &Service{scope{c: c, bulk: &bulkAnswers{}}} }
 
 // Org returns the organization scope: every key of every user and service
 // account, for organization owners.
-func (s *Service) Org() *OrgService { return &OrgService{scope{c: s.c, org: true}} }
+func (s *Service) Org() *OrgService { return &OrgService{scope{c: s.c, org: true, bulk: s.bulk}} }
 
 func (s scope) keysPath() string {
 	if s.org {
