@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/anyscale-go/anyscale/internal/regfile"
 )
 
 // DirName and FileName make up the default credentials path under the
@@ -68,18 +69,16 @@ func DefaultPath() (string, error) {
 }
 
 // Load reads the credentials file at path. A missing file is an error that
-// wraps fs.ErrNotExist; a file that is not valid JSON, or has a missing or
-// empty cli_token, is a *FormatError. Load does not validate the token's
-// form: see ValidateToken.
+// wraps fs.ErrNotExist; a file that is not valid JSON, has a missing or
+// empty cli_token, or is too large to hold one, is a *FormatError. Load
+// reads only a regular file, and never blocks on one that is not: a named
+// pipe, a socket, a device or a directory at path (or at the end of a
+// symbolic link there) is an error at once, naming what is there. Load
+// does not validate the token's form: see ValidateToken.
 func Load(path string) (*File, error) {
-	f, err := os.Open(path)
+	data, err := regfile.Read(path, maxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("credentials: reading %s: %w", path, err)
 	}
 	if len(data) > maxFileSize {
 		return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: fmt.Sprintf("larger than %d bytes", maxFileSize)}

@@ -85,15 +85,6 @@ func TestLoadMissing(t *testing.T) {
 	assert.Contains(t, err.Error(), path)
 }
 
-func TestLoadDirectory(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-
-	f, err := credentials.Load(dir)
-	assert.Error(t, err)
-	assert.Nil(t, f)
-}
-
 func TestLoadFormatErrors(t *testing.T) {
 	t.Parallel()
 	// Every bad file carries the canary, so the test sees any echo of the
