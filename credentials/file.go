@@ -19,9 +19,22 @@ const (
 	FileName = "credentials.json"
 )
 
-// maxFileSize bounds how much of a credentials file Load reads; the real
-// file holds one short token.
-const maxFileSize = 64 << 10
+// maxEscapedLen is the most bytes json.Marshal writes for one character
+// that ValidateToken accepts: '<', '>' and '&' become \u003c, \u003e and
+// \u0026.
+const maxEscapedLen = len(`\u003c`)
+
+// maxSavedSize is the size of the largest file Save writes: the longest
+// token ValidateToken accepts, every character escaped, in
+// {"cli_token":""} and a newline.
+const maxSavedSize = len(`{"cli_token":""}`+"\n") + maxEscapedLen*MaxTokenLength
+
+// maxFileSize bounds how much of a credentials file Load reads. It is
+// derived from MaxTokenLength, so that any token that Save accepts, Load
+// reads back: it holds the largest file Save writes, and as much again
+// for what another writer, such as the official CLI, may add (indentation,
+// other fields).
+const maxFileSize = 2 * maxSavedSize
 
 // File is the content of a credentials file: {"cli_token": "<token>"}.
 type File struct {
@@ -76,7 +89,7 @@ func DefaultPath() (string, error) {
 // symbolic link there) is an error at once, naming what is there. Load
 // does not validate the token's form: see ValidateToken.
 func Load(path string) (*File, error) {
-	data, err := regfile.Read(path, maxFileSize)
+	data, err := regfile.Read(path, int64(maxFileSize))
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,6 +81,74 @@ func TestSaveRawNotRedacted(t *testing.T) {
 	f, err := Load(path)
 	require.NoError(t, err)
 	assert.Equal(t, tok.Reveal(), f.CLIToken.Reveal())
+}
+
+// worstToken is the token of n bytes that ValidateToken accepts and that
+// takes the most room in the file Save writes: json.Marshal writes '<',
+// '>' and '&' as \u003c, \u003e and \u0026, six bytes each.
+func worstToken(n int) string {
+	return "a_" + strings.Repeat("<>&", n)[:n-2]
+}
+
+// TestMaxEscapedLen: no character that ValidateToken accepts takes more
+// than maxEscapedLen bytes in the file, the premise of Load's bound.
+func TestMaxEscapedLen(t *testing.T) {
+	t.Parallel()
+	longest := 0
+	for c := byte(0x21); c < 0x7f; c++ {
+		b, err := json.Marshal(string(c))
+		require.NoError(t, err)
+		longest = max(longest, len(b)-len(`""`))
+	}
+	assert.Equal(t, maxEscapedLen, longest)
+}
+
+// TestSaveLoadBoundTogether: any token ValidateToken accepts, Save writes
+// and Load reads back, up to the worst case of MaxTokenLength bytes that
+// all escape; one byte more is refused by Save, which leaves the old file.
+func TestSaveLoadBoundTogether(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{name: "worst case at the bound", token: worstToken(MaxTokenLength), ok: true},
+		{name: "plain at the bound", token: "aph0_" + strings.Repeat("z", MaxTokenLength-5), ok: true},
+		{name: "worst case one byte over", token: worstToken(MaxTokenLength + 1)},
+		{name: "worst case beyond Load's old bound", token: worstToken(64 << 10 / maxEscapedLen)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := setupOld(t)
+
+			err := Save(path, Secret(tt.token))
+			if !tt.ok {
+				require.ErrorIs(t, err, ErrInvalidToken)
+				assert.Contains(t, err.Error(), fmt.Sprintf("more than the %d bytes", MaxTokenLength))
+				assert.NotContains(t, err.Error(), "<>&")
+				assertOld(t, path)
+				assertOnly(t, filepath.Dir(path), FileName)
+				return
+			}
+			require.NoError(t, err)
+			info, err := os.Stat(path)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, info.Size(), int64(maxFileSize))
+			f, err := Load(path)
+			require.NoError(t, err, "what Save writes, Load reads")
+			assert.Equal(t, tt.token, f.CLIToken.Reveal())
+		})
+	}
+	// The worst case fills the file Save writes to the size Load's bound
+	// is derived from, but for the "a" and "_" that every such token has
+	// and that are not escaped.
+	path := filepath.Join(t.TempDir(), FileName)
+	require.NoError(t, Save(path, Secret(worstToken(MaxTokenLength))))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, int64(maxSavedSize-2*(maxEscapedLen-1)), info.Size())
 }
 
 func TestSaveModes(t *testing.T) {
