@@ -113,6 +113,7 @@ func TestLoadFormatErrors(t *testing.T) {
 		{"key case differs", `{"CLI_TOKEN": "` + canary + `"}`, credentials.ErrNoToken, "missing"},
 		{"empty token", `{"cli_token": "", "x": "` + canary + `"}`, credentials.ErrNoToken, "empty"},
 		{"null token", `{"cli_token": null}`, credentials.ErrNoToken, "empty"},
+		{"nesting deeper than encoding/json goes", `{"x": "` + canary + `", "cli_token": ` + strings.Repeat("[", 10001) + `"aph0_x"` + strings.Repeat("]", 10001) + `}`, credentials.ErrCorrupt, "syntax error at byte"},
 		{"oversized", `{"cli_token": "` + canary + strings.Repeat("A", credentials.MaxFileSize) + `"}`, credentials.ErrCorrupt, fmt.Sprintf("larger than %d bytes", credentials.MaxFileSize)},
 	}
 	for _, tt := range tests {
