@@ -40,11 +40,11 @@ func WithStrictPermissions() FileOption {
 // A missing file is unavailable. A file that is not valid JSON, has no
 // cli_token, or holds a token that credentials.ValidateToken rejects is an
 // error naming the path; so is something other than a regular file at the
-// path, such as a directory or a named pipe, which is never waited on. A file that group or others may read or write, or
-// whose directory they may write (OpenSSH's rule, see
-// credentials.CheckPermissions), is an error with WithStrictPermissions;
-// otherwise the token is used, and a Chain logs a warning on its logger,
-// once per Chain.
+// path, such as a directory or a named pipe, which is never waited on. A
+// file that group or others may read or write, or whose directory they
+// may write (OpenSSH's rule, see credentials.CheckPermissions), is an
+// error with WithStrictPermissions; otherwise the token is used, and a
+// Chain logs a warning on its logger, once per Chain.
 func File(opts ...FileOption) Provider {
 	var c fileConfig
 	for _, o := range opts {
