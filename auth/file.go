@@ -39,11 +39,12 @@ func WithStrictPermissions() FileOption {
 //
 // A missing file is unavailable. A file that is not valid JSON, has no
 // cli_token, or holds a token that credentials.ValidateToken rejects is an
-// error naming the path. A file that group or others may read or write, or
-// whose directory they may write (OpenSSH's rule, see
-// credentials.CheckPermissions), is an error with WithStrictPermissions;
-// otherwise the token is used, and a Chain logs a warning on its logger,
-// once per Chain.
+// error naming the path; so is something other than a regular file at the
+// path, such as a directory or a named pipe, which is never waited on. A
+// file that group or others may read or write, or whose directory they
+// may write (OpenSSH's rule, see credentials.CheckPermissions), is an
+// error with WithStrictPermissions; otherwise the token is used, and a
+// Chain logs a warning on its logger, once per Chain.
 func File(opts ...FileOption) Provider {
 	var c fileConfig
 	for _, o := range opts {
@@ -83,8 +84,9 @@ func (p *fileProvider) resolve(ctx context.Context) outcome {
 			o.err = unavailable(SourceFile, path, "no such file", err)
 		} else {
 			// *credentials.FormatError names the path and says how to fix it;
-			// other errors (a directory, no read permission) come from the
-			// os package and name the path too.
+			// so does the error for something other than a regular file
+			// there (a directory, a named pipe); other errors (no read
+			// permission) come from the os package and name the path too.
 			o.err = fmt.Errorf("auth: file: %w", err)
 		}
 		return o

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/regfile"
 )
 
 // DefaultEnvironPath is where Workspace reads the environment the
@@ -63,9 +63,10 @@ func WithEnvironPath(p string) WorkspaceOption {
 // own ANYSCALE_HOST, if any, is the one that goes with it.
 //
 // No marker anywhere, an unreadable injected environment when it was
-// needed, or a marker without a token: unavailable. A token that
-// credentials.ValidateToken rejects: an error. Errors name variables and
-// the file, never a variable's value.
+// needed (missing, not permitted, or not a regular file: a named pipe
+// there is never waited on), or a marker without a token: unavailable. A
+// token that credentials.ValidateToken rejects: an error. Errors name
+// variables and the file, never a variable's value.
 func Workspace(opts ...WorkspaceOption) Provider {
 	c := workspaceConfig{environPath: DefaultEnvironPath}
 	for _, o := range opts {
@@ -160,16 +161,14 @@ func firstMarker(lookup func(string) string) string {
 // the markers, the token and the host.
 // Entries without '=' are skipped; of repeated keys the first wins, as
 // getenv(3) does. When the file is longer than the bound, the entry cut in
-// the middle is dropped rather than read as a shorter value.
+// the middle is dropped rather than read as a shorter value. Only a
+// regular file is read, such as /proc/1/environ: anything else at path (a
+// named pipe, a socket, a device, a directory) is an error at once, never
+// a read that waits.
 func readEnviron(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	data, err := regfile.Read(path, maxEnvironSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEnvironSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxEnvironSize {
 		data = data[:bytes.LastIndexByte(data[:maxEnvironSize], 0)+1]

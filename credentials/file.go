@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/anyscale-go/anyscale/internal/regfile"
 )
 
 // DirName and FileName make up the default credentials path under the
@@ -18,9 +19,22 @@ const (
 	FileName = "credentials.json"
 )
 
-// maxFileSize bounds how much of a credentials file Load reads; the real
-// file holds one short token.
-const maxFileSize = 64 << 10
+// maxEscapedLen is the most bytes json.Marshal writes for one character
+// that ValidateToken accepts: '<', '>' and '&' become \u003c, \u003e and
+// \u0026.
+const maxEscapedLen = len(`\u003c`)
+
+// maxSavedSize is the size of the largest file Save writes: the longest
+// token ValidateToken accepts, every character escaped, in
+// {"cli_token":""} and a newline.
+const maxSavedSize = len(`{"cli_token":""}`+"\n") + maxEscapedLen*MaxTokenLength
+
+// maxFileSize bounds how much of a credentials file Load reads. It is
+// derived from MaxTokenLength, so that any token that Save accepts, Load
+// reads back: it holds the largest file Save writes, and as much again
+// for what another writer, such as the official CLI, may add (indentation,
+// other fields).
+const maxFileSize = 2 * maxSavedSize
 
 // File is the content of a credentials file: {"cli_token": "<token>"}.
 type File struct {
@@ -68,18 +82,16 @@ func DefaultPath() (string, error) {
 }
 
 // Load reads the credentials file at path. A missing file is an error that
-// wraps fs.ErrNotExist; a file that is not valid JSON, or has a missing or
-// empty cli_token, is a *FormatError. Load does not validate the token's
-// form: see ValidateToken.
+// wraps fs.ErrNotExist; a file that is not valid JSON, has a missing or
+// empty cli_token, or is too large to hold one, is a *FormatError. Load
+// reads only a regular file, and never blocks on one that is not: a named
+// pipe, a socket, a device or a directory at path (or at the end of a
+// symbolic link there) is an error at once, naming what is there. Load
+// does not validate the token's form: see ValidateToken.
 func Load(path string) (*File, error) {
-	f, err := os.Open(path)
+	data, err := regfile.Read(path, int64(maxFileSize))
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("credentials: reading %s: %w", path, err)
 	}
 	if len(data) > maxFileSize {
 		return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: fmt.Sprintf("larger than %d bytes", maxFileSize)}

@@ -2,6 +2,7 @@ package credentials_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,15 +86,6 @@ func TestLoadMissing(t *testing.T) {
 	assert.Contains(t, err.Error(), path)
 }
 
-func TestLoadDirectory(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-
-	f, err := credentials.Load(dir)
-	assert.Error(t, err)
-	assert.Nil(t, f)
-}
-
 func TestLoadFormatErrors(t *testing.T) {
 	t.Parallel()
 	// Every bad file carries the canary, so the test sees any echo of the
@@ -121,7 +113,8 @@ func TestLoadFormatErrors(t *testing.T) {
 		{"key case differs", `{"CLI_TOKEN": "` + canary + `"}`, credentials.ErrNoToken, "missing"},
 		{"empty token", `{"cli_token": "", "x": "` + canary + `"}`, credentials.ErrNoToken, "empty"},
 		{"null token", `{"cli_token": null}`, credentials.ErrNoToken, "empty"},
-		{"oversized", `{"cli_token": "` + canary + strings.Repeat("A", 64<<10) + `"}`, credentials.ErrCorrupt, "larger than 65536 bytes"},
+		{"nesting deeper than encoding/json goes", `{"x": "` + canary + `", "cli_token": ` + strings.Repeat("[", 10001) + `"aph0_x"` + strings.Repeat("]", 10001) + `}`, credentials.ErrCorrupt, "syntax error at byte"},
+		{"oversized", `{"cli_token": "` + canary + strings.Repeat("A", credentials.MaxFileSize) + `"}`, credentials.ErrCorrupt, fmt.Sprintf("larger than %d bytes", credentials.MaxFileSize)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,7 +150,7 @@ func TestLoadSizeBoundary(t *testing.T) {
 	t.Parallel()
 	// Pad a valid file with white space to exactly the limit: it loads.
 	body := `{"cli_token": "` + canary + `"}`
-	const limit = 64 << 10
+	const limit = credentials.MaxFileSize
 	path := writeFile(t, body+strings.Repeat(" ", limit-len(body)))
 	f, err := credentials.Load(path)
 	require.NoError(t, err)

@@ -15,7 +15,8 @@ import (
 // 0600 in the same directory, syncs it and renames it over the old file.
 // When any step fails the old file is left as it was and the temporary file
 // is removed. Save refuses to replace a symbolic link at path, and refuses a
-// token that ValidateToken rejects, so a bad token never replaces a good one.
+// token that ValidateToken rejects, so a bad token never replaces a good one;
+// a token that Save accepts, Load reads back (see MaxTokenLength).
 //
 // Save also refuses, before writing anything, to write into an existing
 // directory that group or others may write, where they could replace the

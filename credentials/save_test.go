@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,6 +81,74 @@ func TestSaveRawNotRedacted(t *testing.T) {
 	f, err := Load(path)
 	require.NoError(t, err)
 	assert.Equal(t, tok.Reveal(), f.CLIToken.Reveal())
+}
+
+// worstToken is the token of n bytes that ValidateToken accepts and that
+// takes the most room in the file Save writes: json.Marshal writes '<',
+// '>' and '&' as \u003c, \u003e and \u0026, six bytes each.
+func worstToken(n int) string {
+	return "a_" + strings.Repeat("<>&", n)[:n-2]
+}
+
+// TestMaxEscapedLen: no character that ValidateToken accepts takes more
+// than maxEscapedLen bytes in the file, the premise of Load's bound.
+func TestMaxEscapedLen(t *testing.T) {
+	t.Parallel()
+	longest := 0
+	for c := byte(0x21); c < 0x7f; c++ {
+		b, err := json.Marshal(string(c))
+		require.NoError(t, err)
+		longest = max(longest, len(b)-len(`""`))
+	}
+	assert.Equal(t, maxEscapedLen, longest)
+}
+
+// TestSaveLoadBoundTogether: any token ValidateToken accepts, Save writes
+// and Load reads back, up to the worst case of MaxTokenLength bytes that
+// all escape; one byte more is refused by Save, which leaves the old file.
+func TestSaveLoadBoundTogether(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{name: "worst case at the bound", token: worstToken(MaxTokenLength), ok: true},
+		{name: "plain at the bound", token: "aph0_" + strings.Repeat("z", MaxTokenLength-5), ok: true},
+		{name: "worst case one byte over", token: worstToken(MaxTokenLength + 1)},
+		{name: "worst case beyond Load's old bound", token: worstToken(64 << 10 / maxEscapedLen)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := setupOld(t)
+
+			err := Save(path, Secret(tt.token))
+			if !tt.ok {
+				require.ErrorIs(t, err, ErrInvalidToken)
+				assert.Contains(t, err.Error(), fmt.Sprintf("more than the %d bytes", MaxTokenLength))
+				assert.NotContains(t, err.Error(), "<>&")
+				assertOld(t, path)
+				assertOnly(t, filepath.Dir(path), FileName)
+				return
+			}
+			require.NoError(t, err)
+			info, err := os.Stat(path)
+			require.NoError(t, err)
+			assert.LessOrEqual(t, info.Size(), int64(maxFileSize))
+			f, err := Load(path)
+			require.NoError(t, err, "what Save writes, Load reads")
+			assert.Equal(t, tt.token, f.CLIToken.Reveal())
+		})
+	}
+	// The worst case fills the file Save writes to the size Load's bound
+	// is derived from, but for the "a" and "_" that every such token has
+	// and that are not escaped.
+	path := filepath.Join(t.TempDir(), FileName)
+	require.NoError(t, Save(path, Secret(worstToken(MaxTokenLength))))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, int64(maxSavedSize-2*(maxEscapedLen-1)), info.Size())
 }
 
 func TestSaveModes(t *testing.T) {
@@ -322,16 +391,22 @@ func TestSaveRefusesInvalidToken(t *testing.T) {
 
 // faultFS wraps osFS and fails the named step with errInjected. It records
 // every call, so a test can check the order of the steps and that the
-// temporary file was closed.
+// temporary file was closed. When watch is set, it is called before every
+// step, with the step's name: what it sees is what a crash at that point
+// would leave.
 type faultFS struct {
 	osFS
 	fail  string
 	calls *[]string
+	watch func(step string)
 }
 
 var errInjected = errors.New("injected failure")
 
 func (f faultFS) step(name string) error {
+	if f.watch != nil {
+		f.watch(name)
+	}
 	*f.calls = append(*f.calls, name)
 	if f.fail == name {
 		return errInjected
@@ -379,6 +454,9 @@ func (f faultFS) Rename(oldpath, newpath string) error {
 }
 
 func (f faultFS) Remove(name string) error {
+	if f.watch != nil {
+		f.watch("Remove")
+	}
 	*f.calls = append(*f.calls, "Remove")
 	return f.osFS.Remove(name)
 }
@@ -512,6 +590,81 @@ func TestSaveFailingStepNoOldFile(t *testing.T) {
 			assertOnly(t, dir)
 		})
 	}
+}
+
+// assertWhole fails unless path holds a whole credentials file with one
+// of tokens, or, when missing is true, nothing at all. at says when the
+// test looked.
+func assertWhole(t *testing.T, path string, missing bool, at string, tokens ...string) {
+	t.Helper()
+	f, err := Load(path)
+	if missing && errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if !assert.NoError(t, err, "%s: %s is not a whole credentials file", at, path) {
+		return
+	}
+	assert.Contains(t, tokens, f.CLIToken.Reveal(), "%s: %s holds another token", at, path)
+}
+
+// TestSaveCrashAtEveryStep: whichever step of Save fails, and whenever a
+// crash cuts it short, before any step and before the clean-up, the path
+// holds the old file or the new one, whole; with no old file, it holds the
+// new one or nothing. A crash leaves no clean-up behind, so the path is
+// what counts, and it is looked at from within Save, at every step.
+func TestSaveCrashAtEveryStep(t *testing.T) {
+	t.Parallel()
+	steps := []string{"", "MkdirAll", "Stat", "Lstat", "CreateTemp", "Chmod", "Write", "Sync", "Close", "Rename", "SyncDir"}
+	for _, old := range []bool{true, false} {
+		for _, fail := range steps {
+			name := fmt.Sprintf("old file %v, %s fails", old, fail)
+			if fail == "" {
+				name = fmt.Sprintf("old file %v, no step fails", old)
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				if (fail == "Chmod" || fail == "Stat") && runtime.GOOS == "windows" {
+					t.Skip("Save checks no directory mode and does not chmod on Windows")
+				}
+				path := filepath.Join(t.TempDir(), FileName)
+				if old {
+					path = setupOld(t)
+				}
+				var calls, seen []string
+				watch := func(step string) {
+					seen = append(seen, step)
+					assertWhole(t, path, !old, "before "+step, oldToken, saveCanary)
+				}
+
+				err := save(faultFS{fail: fail, calls: &calls, watch: watch}, path, Secret(saveCanary))
+
+				switch fail {
+				case "", "SyncDir":
+					require.NoError(t, err)
+					assertWhole(t, path, false, "after Save", saveCanary)
+				default:
+					require.ErrorIs(t, err, errInjected)
+					if old {
+						assertOld(t, path)
+					} else {
+						_, err := os.Lstat(path)
+						assert.ErrorIs(t, err, fs.ErrNotExist, "a failed Save writes no file")
+					}
+				}
+				assertOnly(t, filepath.Dir(path), namesIf(old || fail == "" || fail == "SyncDir", FileName)...)
+				assert.Equal(t, calls, seen, "every step was watched")
+				assert.Contains(t, seen, "MkdirAll", "the watch ran")
+			})
+		}
+	}
+}
+
+// namesIf returns names when cond holds, else none.
+func namesIf(cond bool, names ...string) []string {
+	if cond {
+		return names
+	}
+	return nil
 }
 
 func TestSaveSyncDirFailureIsNotAnError(t *testing.T) {

@@ -2,6 +2,8 @@ package credentials_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,6 +76,44 @@ func TestValidateTokenRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestValidateTokenLength(t *testing.T) {
+	t.Parallel()
+	// Each token is a well-formed key but for its length; the middle
+	// carries the canary, so an echo of it shows.
+	token := func(n int) string {
+		return "aph0_CANARY" + strings.Repeat("x", n-len("aph0_CANARY"))
+	}
+	tests := []struct {
+		name string
+		n    int
+		ok   bool
+	}{
+		{"short", 40, true},
+		{"one under the bound", credentials.MaxTokenLength - 1, true},
+		{"at the bound", credentials.MaxTokenLength, true},
+		{"one over the bound", credentials.MaxTokenLength + 1, false},
+		{"far over the bound", 100 * credentials.MaxTokenLength, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tok := token(tt.n)
+			require.Len(t, tok, tt.n)
+			err := credentials.ValidateToken(tok)
+			if tt.ok {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, credentials.ErrInvalidToken)
+			assert.Contains(t, err.Error(), fmt.Sprintf("the token is %d bytes long, more than the %d bytes", tt.n, credentials.MaxTokenLength))
+			assert.Contains(t, err.Error(), "check that only the key was copied")
+			assert.NotContains(t, err.Error(), "CANARY")
+			assert.NotContains(t, err.Error(), "xxxx")
+		})
+	}
+	assert.Equal(t, 4096, credentials.MaxTokenLength)
 }
 
 func TestValidateTokenRejectsRedactedForm(t *testing.T) {
