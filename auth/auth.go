@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"strings"
 
@@ -61,9 +62,25 @@ type Token struct {
 func (t Token) String() string {
 	s := t.Value.String() + " from " + string(t.Source) + " (" + t.Origin + ")"
 	if t.Host != "" {
-		s += " for " + t.Host
+		s += " for " + shownHost(t.Host)
 	}
 	return s
+}
+
+// usableHost reports whether a host URL parses and carries no user info,
+// query or fragment, where a password or a token could hide.
+func usableHost(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
+}
+
+// shownHost is a host URL as a report or a message shows it: itself when
+// usable, else a note that says why not, without quoting it.
+func shownHost(raw string) string {
+	if usableHost(raw) {
+		return strings.TrimSpace(raw)
+	}
+	return "(not shown: the URL does not parse, or carries user info, a query or a fragment)"
 }
 
 // Origins that ResolveHost reports for a host that does not come from the

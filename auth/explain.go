@@ -55,7 +55,8 @@ type Report struct {
 	Err error
 	// Host is the API base URL that a client using this chain, and given
 	// no base URL explicitly, sends the token to, and HostOrigin where it
-	// came from: ResolveHost of the used token, or of no token when no
+	// came from (a URL that carries user info, a query or a fragment is
+	// not shown, only noted): ResolveHost of the used token, or of no token when no
 	// source is used. A client given a base URL, such as with
 	// client.WithBaseURL, ignores both.
 	Host, HostOrigin string
@@ -162,6 +163,7 @@ func (c *Chain) Explain(ctx context.Context) Report {
 		r.Err = &ChainError{Attempts: attempts}
 	}
 	r.Host, r.HostOrigin = ResolveHost(used)
+	r.Host = shownHost(r.Host)
 	return r
 }
 

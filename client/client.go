@@ -174,10 +174,10 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
 	var tok auth.Token
-	var authz []string
+	checked := &checkedToken{} // none: a call without a token
 	if authenticated {
 		var err error
-		if tok, authz, err = c.token(ctx); err != nil {
+		if tok, checked, err = c.token(ctx); err != nil {
 			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 		}
 	}
@@ -186,8 +186,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
 	st := newAttemptState(ctx, method, base, tok, label)
+	st.scrub = checked.scrub
 	ctx = withState(ctx, st)
-	req, err := c.newRequest(ctx, st, path, query, body, authz)
+	req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
 	if err != nil {
 		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
@@ -195,7 +196,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
 		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
 			inv.Invalidate()
-			fresh, freshAuthz, terr := c.token(ctx)
+			fresh, freshChecked, terr := c.token(ctx)
 			if terr != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, shown, terr), acted: st.acted}
 			}
@@ -209,15 +210,16 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 			}
 			// A new request: the last one may still be read by the
 			// transport.
-			st.token, st.base = fresh, fb
-			if req, err = c.newRequest(ctx, st, path, query, body, freshAuthz); err != nil {
+			st.token, st.base, st.scrub = fresh, fb, freshChecked.scrub
+			if req, err = c.newRequest(ctx, st, path, query, body, freshChecked.authz); err != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
 			}
 			resp, err = c.send(req, st)
 		}
 	}
 	if err != nil {
-		err = st.relabel(err)
+		// A redirect's URL, in net/http's error, is the server's text.
+		err = scrubError(st.relabel(err), st.scrub)
 		var ne net.Error
 		switch {
 		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
@@ -258,25 +260,27 @@ type tokenCache struct {
 type checkedToken struct {
 	value credentials.Secret
 	authz []string // "Bearer <token>"
+	scrub *scrubber
 }
 
 // token resolves the call's token and checks it before it is sent: a
 // token that can never go in a header fails at once, never retried. It
-// returns the Authorization header's value too.
-func (c *Client) token(ctx context.Context) (auth.Token, []string, error) {
+// returns what goes with the token: the Authorization header's value and
+// the scrubber that keeps it out of what the call shows.
+func (c *Client) token(ctx context.Context) (auth.Token, *checkedToken, error) {
 	tok, err := c.provider.Token(ctx)
 	if err != nil {
 		return auth.Token{}, nil, err
 	}
 	if last := c.tokens.last.Load(); last != nil && last.value == tok.Value {
-		return tok, last.authz, nil
+		return tok, last, nil
 	}
 	if err := credentials.ValidateToken(tok.Value.Reveal()); err != nil {
 		return auth.Token{}, nil, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
 	}
-	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}}
+	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}, scrub: newScrubber(tok.Value)}
 	c.tokens.last.Store(checked)
-	return tok, checked.authz, nil
+	return tok, checked, nil
 }
 
 type noAuthKey struct{}
@@ -402,7 +406,7 @@ func WithPathLabel(ctx context.Context, label string) context.Context {
 // handle decodes the answer into out, or maps it to an *APIError.
 func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any) (*Response, error) {
 	resp.Request = withoutToken(resp.Request)
-	r := &Response{Response: resp, TraceID: scrub(resp.Header.Get(TraceIDHeader), st.token.Value)}
+	r := &Response{Response: resp, TraceID: st.scrub.scrub(resp.Header.Get(TraceIDHeader))}
 	data := st.body
 	if st.resp != resp {
 		// The retries ended on this answer before it was read (a 5xx, a

@@ -108,7 +108,7 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		TraceID:    scrub(resp.Header.Get(TraceIDHeader), tok.Value),
+		TraceID:    st.scrub.scrub(resp.Header.Get(TraceIDHeader)),
 		Method:     st.method,
 		Path:       path,
 		Attempts:   st.attempt,
@@ -119,13 +119,18 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	// The server should never echo a token; if it does, it stops here,
 	// after decoding, so that no escaped form gets past.
 	e.Message, e.Details = decodeErrorBody(body)
-	e.Message = shown(e.Message, tok) // scrubbed whole, then cut
+	e.Message = shown(e.Message, st.scrub)
 	for i := range e.Details {
 		d := &e.Details[i]
-		d.Msg, d.Type = shown(d.Msg, tok), shown(d.Type, tok)
+		d.Msg, d.Type = shown(d.Msg, st.scrub), shown(d.Type, st.scrub)
 		for j := range d.Loc {
-			d.Loc[j] = shown(d.Loc[j], tok)
+			d.Loc[j] = shown(d.Loc[j], st.scrub)
 		}
+	}
+	// A token spread over the details, a few characters each, is found in
+	// them together.
+	if len(e.Details) > 0 && st.scrub.scrub(e.Error()) != e.Error() {
+		e.Details = []FieldError{{Msg: withheld}}
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
@@ -205,8 +210,13 @@ func detailMessage(raw json.RawMessage) (string, []FieldError) {
 // shown is a text of the server's as an error shows it: without the
 // token, without control characters (which could drive a terminal), and
 // cut to maxMessageLen.
-func shown(s string, tok auth.Token) string {
-	s = scrub(s, tok.Value)
+func shown(s string, m *scrubber) string {
+	// Cut first to a few times the shown length, so that scrubbing costs
+	// little whatever the body's size; what scrubbing then leaves is cut
+	// to the shown length.
+	if len(s) > 4*maxMessageLen {
+		s = s[:4*maxMessageLen]
+	}
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		s = strings.Map(func(r rune) rune {
 			if unicode.IsControl(r) {
@@ -215,7 +225,7 @@ func shown(s string, tok auth.Token) string {
 			return r
 		}, s)
 	}
-	return truncate(s)
+	return truncate(m.scrub(s))
 }
 
 func truncate(s string) string {

@@ -52,22 +52,23 @@ func (h *hostCache) parse(raw, origin string, insecure bool) (*baseURL, error) {
 }
 
 // parseBaseURL checks a base URL: absolute http(s), no user info, query or
-// fragment, and https unless the host is loopback or insecure is set.
+// fragment, and https unless the host is loopback or insecure is set. Its
+// errors never quote the URL: a token or password pasted into it would go
+// along.
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	const example = "use the API's bare URL, such as " + DefaultBaseURL
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		// url.Parse's error quotes the URL, and parts of it, which may hold
-		// a password: say what is wrong without it.
-		return nil, fmt.Errorf("%w: the base URL does not parse as a URL (look for spaces or stray characters); use a URL such as %s", ErrInvalid, DefaultBaseURL)
+		return nil, fmt.Errorf("%w: the base URL does not parse as a URL (look for spaces or stray characters); %s", ErrInvalid, example)
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: the base URL carries user info, a query or a fragment; %s", ErrInvalid, example)
 	}
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%w: base URL %q is not an absolute http(s) URL; use a URL such as %s", ErrInvalid, u.Redacted(), DefaultBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalid, u.Redacted())
+		return nil, fmt.Errorf("%w: the base URL is not an absolute http(s) URL; %s", ErrInvalid, example)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%w: base URL %q uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid, u.Redacted())
+		return nil, fmt.Errorf("%w: the base URL uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

@@ -1,40 +1,164 @@
 package client
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/credentials"
 )
 
-// withheld replaces a text that holds the token in an escaped form, which
-// a plain replacement cannot redact.
+// withheld replaces a text that holds the token in a form a replacement
+// cannot redact (escaped).
 const withheld = "[withheld: the text held the token]"
 
+// minPiece is the shortest run of the token's letters and digits that
+// scrub treats as a piece of it: long enough that text does not match by
+// chance, short enough that no useful piece gets through.
+const minPiece = 12
+
 // scrub removes secret from a text the client shows (an error message, a
-// log attribute), after the text was decoded: the raw token is replaced
-// with its redacted form, and a text that holds it only in an escaped form
-// (JSON \u escapes, URL percent-encoding) is withheld whole.
-func scrub(s string, secret credentials.Secret) string {
+// log attribute), after the text was decoded. The token is found whole or
+// in pieces: any minPiece of its letters and digits in a row, even with
+// other characters between them (a server may cut it, split it, or put a
+// NUL or dots inside). A whole token becomes its redacted form, a piece
+// "[…]". A text that holds the token only escaped (JSON \u escapes, a
+// doubled backslash, URL percent-encoding, HTML references) is withheld
+// whole.
+func scrub(s string, secret credentials.Secret) string { return newScrubber(secret).scrub(s) }
+
+// scrubber is scrub for one token, built once: a call's attempts share
+// the one made when its token was checked. A nil scrubber (a call without
+// a token) changes nothing.
+type scrubber struct {
+	raw, whole string
+		// grams holds every run of piece letters and digits of the token;
+	// piece is minPiece, or the token's whole length when shorter.
+	grams map[string]bool
+	piece int
+}
+
+func newScrubber(secret credentials.Secret) *scrubber {
 	raw := secret.Reveal()
-	if raw == "" || s == "" {
+	if raw == "" {
+		return nil
+	}
+	t := alnum(raw)
+	m := &scrubber{raw: raw, whole: secret.String(), piece: min(minPiece, len(t)), grams: map[string]bool{}}
+	if m.piece == 0 {
+		return m
+	}
+	for i := 0; i+m.piece <= len(t); i++ {
+		m.grams[t[i:i+m.piece]] = true
+	}
+	return m
+}
+
+// scrub is the package's scrub for m's token.
+func (m *scrubber) scrub(s string) string {
+	if m == nil || s == "" {
 		return s
 	}
-	if strings.Contains(s, raw) {
-		s = strings.ReplaceAll(s, raw, secret.String())
-		if strings.Contains(s, raw) { // the replacement made a new one
-			return withheld
-		}
-	}
-	if strings.ContainsAny(s, `\%`) && strings.Contains(unescape(s), raw) {
+	s = m.redact(s)
+	if strings.ContainsAny(s, `\%&`) && m.found(unescape(s)) {
 		return withheld
 	}
 	return s
 }
 
-// unescape decodes the escapes a server could hide a token behind: JSON's
-// \uXXXX and \/, and URL percent-encoding. Anything else is kept as is.
+// spans returns the byte ranges of s that hold a piece of the token,
+// merged where they touch or overlap.
+func (m *scrubber) spans(s string) [][2]int {
+	if m.piece == 0 {
+		return nil
+	}
+	// The letters and digits of s, and where each is in s.
+	var compact []byte
+	var at []int
+	for i := 0; i < len(s); i++ {
+		if isAlnum(s[i]) {
+			compact = append(compact, s[i])
+			at = append(at, i)
+		}
+	}
+	var out [][2]int
+	for i := 0; i+m.piece <= len(compact); i++ {
+		if !m.grams[string(compact[i:i+m.piece])] {
+			continue
+		}
+		start, end := at[i], at[i+m.piece-1]+1
+		if n := len(out); n > 0 && start <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], end)
+			continue
+		}
+		out = append(out, [2]int{start, end})
+	}
+	return out
+}
+
+// found reports whether s holds a piece of the token, or the whole token.
+func (m *scrubber) found(s string) bool {
+	return strings.Contains(s, m.raw) || len(m.spans(s)) > 0
+}
+
+// redact replaces the token in s with its redacted form, and each piece
+// with "[…]".
+func (m *scrubber) redact(s string) string {
+	if m.piece == 0 {
+		return s
+	}
+	if len(m.raw) < minPiece { // too short for pieces: only whole
+		return strings.ReplaceAll(s, m.raw, m.whole)
+	}
+	spans := m.spans(s)
+	if len(spans) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(s[last:sp[0]])
+		if s[sp[0]:sp[1]] == m.raw {
+			b.WriteString(m.whole)
+		} else {
+			b.WriteString("[…]")
+		}
+		last = sp[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func alnum(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isAlnum(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// unescape decodes, again and again until nothing changes (a few rounds
+// at most), the escapes a server or a quoting layer could hide a token
+// behind: JSON's \uXXXX, \\, \" and \/, Go's \xHH, URL percent-encoding
+// and HTML character references.
 func unescape(s string) string {
+	for range 4 {
+		u := unescapeOnce(s)
+		if u == s {
+			break
+		}
+		s = u
+	}
+	return s
+}
+
+func unescapeOnce(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
@@ -42,12 +166,23 @@ func unescape(s string) string {
 		case s[i] == '\\' && i+6 <= len(s) && s[i+1] == 'u' && isHex(s[i+2:i+6]):
 			b.WriteRune(rune(hexValue(s[i+2 : i+6])))
 			i += 6
-		case s[i] == '\\' && i+1 < len(s) && s[i+1] == '/':
-			b.WriteByte('/')
+		case s[i] == '\\' && i+4 <= len(s) && s[i+1] == 'x' && isHex(s[i+2:i+4]):
+			b.WriteByte(byte(hexValue(s[i+2 : i+4])))
+			i += 4
+		case s[i] == '\\' && i+1 < len(s) && strings.IndexByte(`\"/`, s[i+1]) >= 0:
+			b.WriteByte(s[i+1])
 			i += 2
 		case s[i] == '%' && i+3 <= len(s) && isHex(s[i+1:i+3]):
 			b.WriteByte(byte(hexValue(s[i+1 : i+3])))
 			i += 3
+		case s[i] == '&' && i+3 < len(s) && s[i+1] == '#':
+			if r, n, ok := htmlRef(s[i:]); ok {
+				b.WriteRune(r)
+				i += n
+				continue
+			}
+			b.WriteByte('&')
+			i++
 		default:
 			_, n := utf8.DecodeRuneInString(s[i:])
 			b.WriteString(s[i : i+n])
@@ -55,6 +190,24 @@ func unescape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// htmlRef decodes a numeric character reference, &#NN; or &#xHH;, at the
+// start of s.
+func htmlRef(s string) (rune, int, bool) {
+	end := strings.IndexByte(s, ';')
+	if end < 3 || end > 10 {
+		return 0, 0, false
+	}
+	num, base := s[2:end], 10
+	if num[0] == 'x' || num[0] == 'X' {
+		num, base = num[1:], 16
+	}
+	v, err := strconv.ParseUint(num, base, 21)
+	if err != nil {
+		return 0, 0, false
+	}
+	return rune(v), end + 1, true
 }
 
 func isHex(s string) bool {

@@ -37,6 +37,8 @@ type attemptState struct {
 	// a secret (a login code); see WithPathLabel.
 	label string
 	token auth.Token
+	// scrub keeps the token out of what the call shows.
+	scrub *scrubber
 	// idempotent: the call may be repeated (see WithIdempotency).
 	idempotent bool
 
@@ -181,7 +183,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil:
 		st.acted = st.acted || !unsent(err)
-		err = scrubError(err, st.token)
+		err = scrubError(err, st.scrub)
 	case resp.StatusCode < 400:
 		st.acted = true
 	case resp.StatusCode >= 500:
@@ -195,14 +197,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
 			slog.String("host", req.URL.Host),
-			slog.String("path", st.shown(req.URL.Path)),
+			slog.String("path", st.scrub.scrub(st.shown(req.URL.Path))), // a redirect's path is the server's
 			slog.Int("attempt", attempt),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", err.Error()))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", scrub(resp.Header.Get(TraceIDHeader), st.token.Value)))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", st.scrub.scrub(resp.Header.Get(TraceIDHeader))))
 		}
 		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	}
@@ -261,9 +263,9 @@ func unsent(err error) bool {
 // proxy can echo it, and net/http quotes a malformed header line whole.
 // An error whose text holds the token is replaced by one with the text
 // scrubbed, which keeps only whether it was a timeout.
-func scrubError(err error, tok auth.Token) error {
+func scrubError(err error, m *scrubber) error {
 	msg := err.Error()
-	clean := scrub(msg, tok.Value)
+	clean := m.scrub(msg)
 	if clean == msg {
 		return err
 	}
