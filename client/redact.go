@@ -17,22 +17,21 @@ const withheld = "[withheld: the text held the token]"
 // chance, short enough that no useful piece gets through.
 const minPiece = 12
 
-// scrub removes secret from a text the client shows (an error message, a
-// log attribute), after the text was decoded. The token is found whole or
-// in pieces: any minPiece of its letters and digits in a row, even with
-// other characters between them (a server may cut it, split it, or put a
-// NUL or dots inside). A whole token becomes its redacted form, a piece
-// "[…]". A text that holds the token only escaped (JSON \u escapes, a
-// doubled backslash, URL percent-encoding, HTML references) is withheld
-// whole.
-func scrub(s string, secret credentials.Secret) string { return newScrubber(secret).scrub(s) }
-
-// scrubber is scrub for one token, built once: a call's attempts share
-// the one made when its token was checked. A nil scrubber (a call without
-// a token) changes nothing.
+// A scrubber removes a token from a text the client shows (an error
+// message, a log attribute), after the text was decoded. The token is
+// found whole or in pieces: any minPiece of its letters and digits in a
+// row, even with other characters between them (a server may cut it,
+// split it, or put a NUL or dots inside). A whole token becomes its
+// redacted form, a piece "[…]". A text that holds the token only escaped
+// (JSON \u escapes, a doubled backslash, URL percent-encoding, HTML
+// references) is withheld whole.
+//
+// A scrubber is built once per token: a call's attempts share the one made
+// when its token was checked. A nil scrubber (a call without a token)
+// changes nothing.
 type scrubber struct {
 	raw, whole string
-		// grams holds every run of piece letters and digits of the token;
+	// grams holds every run of piece letters and digits of the token;
 	// piece is minPiece, or the token's whole length when shorter.
 	grams map[string]bool
 	piece int
@@ -54,7 +53,7 @@ func newScrubber(secret credentials.Secret) *scrubber {
 	return m
 }
 
-// scrub is the package's scrub for m's token.
+// scrub returns s without m's token.
 func (m *scrubber) scrub(s string) string {
 	if m == nil || s == "" {
 		return s
