@@ -377,3 +377,12 @@ func BenchmarkFake(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFakeStart: starting and closing a fake, as a test suite that
+// starts one per test does.
+func BenchmarkFakeStart(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		anyscaletest.NewServer().Close()
+	}
+}
