@@ -47,7 +47,7 @@ type operation struct {
 }
 
 // operations are the rows of the matrix, in the order printed.
-var operations = slices.Concat(keyOperations, orgKeyOperations, memberOperations)
+var operations = slices.Concat(keyOperations, orgKeyOperations, memberOperations, serviceAccountOperations)
 
 func keyIDs(ks []keys.Key) []string {
 	out := make([]string, len(ks))
