@@ -206,8 +206,9 @@ func lostLogin(lost, gone error, opts LoginOptions) error {
 	if opts.NoExpiry {
 		orphan = "the key it carried is held by nobody and never expires: once logged in, find it with Audit or List and revoke it"
 	}
-	return fmt.Errorf("keys: the login was approved, but the answer carrying its token was lost: a poll failed after the server may have handed the token out (%v), "+
-		"and the server forgets a login code once it has (%w); no credentials were written, so run the login again (%s)", lost, gone, orphan)
+	// The error is the lost poll's: the server may have acted on it.
+	return fmt.Errorf("keys: the login was approved, but the answer carrying its token was lost: a poll failed after the server may have handed the token out (%w), "+
+		"and the server forgets a login code once it has (%v); no credentials were written, so run the login again (%s)", lost, gone, orphan)
 }
 
 // transient reports whether a failed poll may pass next time: a server
