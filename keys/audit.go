@@ -34,6 +34,10 @@ type AuditOptions struct {
 	// Concurrency bounds the organization scope's listings in flight at
 	// once (default DefaultConcurrency).
 	Concurrency int
+	// Progress, when set, is called on the organization scope as its
+	// listings finish, with how many are done and how many there are (one
+	// per member, and one over every key); from one goroutine at a time.
+	Progress func(done, total int)
 }
 
 // FindingKind names what an audit finding is about.

@@ -59,6 +59,8 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	defer cancel()
 	var once sync.Once
 	var firstErr error // the first failure; the others may be its cancellation
+	var mu sync.Mutex
+	finished := 0
 	parallel.Run(ctx, opts.Concurrency, jobs, func(ctx context.Context, i int) {
 		list := ListOptions{Name: opts.List.Name, CreatedBy: opts.List.CreatedBy, PageSize: opts.List.PageSize}
 		if i < len(targets) {
@@ -76,6 +78,12 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 				return
 			}
 			found[i] = append(found[i], k)
+		}
+		if opts.Progress != nil {
+			mu.Lock()
+			finished++
+			opts.Progress(finished, jobs)
+			mu.Unlock()
 		}
 	})
 	if firstErr != nil {

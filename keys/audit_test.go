@@ -320,3 +320,21 @@ func TestAuditOrgConcurrencyAndFirstFailure(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "u00@example.com")
 }
+
+func TestAuditOrgProgress(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
+		memberJSON("usr_a", "a@example.com", false), memberJSON("usr_b", "b@example.com", false)))
+	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List(""))
+	var mu sync.Mutex
+	var seen []int
+	_, err := keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{Progress: func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, 3, total, "two members and the walk over every key")
+		seen = append(seen, done)
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 3}, seen)
+}

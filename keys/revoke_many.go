@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
@@ -36,6 +37,15 @@ type RevokeOption func(*revokeConfig)
 
 type revokeConfig struct {
 	concurrency int
+	progress    func(done, total int)
+}
+
+// WithProgress makes RevokeMany call f as ids are settled, with how many of
+// the distinct ids given are settled so far and how many there are; f is
+// called from one goroutine at a time, the last time with done == total
+// unless the call was cancelled.
+func WithProgress(f func(done, total int)) RevokeOption {
+	return func(c *revokeConfig) { c.progress = f }
 }
 
 // WithConcurrency sets how many batch requests RevokeMany has in flight at
@@ -111,18 +121,31 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 	}
 
 	r := &revoker{scope: s}
+	var mu sync.Mutex
+	done := 0
+	settled := func(n int) {
+		if cfg.progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done += n
+		cfg.progress(done, len(ids))
+	}
 	outcomes := make([]outcome, 0, len(ids))
 	rest := ids
 	if len(ids) > 0 && s.bulk.state.Load() == bulkUnknown {
 		// The first id alone shows whether the server's answers can be
 		// read, at the cost of one id's request; the Service remembers.
 		outcomes = append(outcomes, r.batch(ctx, ids[:1])...)
+		settled(1)
 		rest = ids[1:]
 	}
 	batches := slices.Collect(slices.Chunk(rest, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
 	parallel.Run(ctx, cfg.concurrency, len(batches), func(ctx context.Context, i int) {
 		results[i] = r.batch(ctx, batches[i])
+		settled(len(batches[i]))
 	})
 	for _, b := range results {
 		outcomes = append(outcomes, b...)

@@ -301,3 +301,22 @@ func TestRevokeManyConcurrency(t *testing.T) {
 		})
 	}
 }
+
+func TestRevokeManyProgress(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut(t))
+	var seen []int
+	last := 0
+	given := ids(120)
+	_, err := keys.New(m.Client).RevokeMany(context.Background(), append(given, "id000"), keys.WithProgress(func(done, total int) {
+		assert.Equal(t, 120, total, "distinct ids")
+		assert.Greater(t, done, last, "only forward")
+		last = done
+		seen = append(seen, done)
+	}))
+	require.NoError(t, err)
+	require.NotEmpty(t, seen)
+	assert.Equal(t, 120, seen[len(seen)-1], "the last call says all are settled")
+	assert.Len(t, seen, 4, "the first id, then three batches")
+}
