@@ -1,0 +1,3 @@
+// Package authcmd is anyscale-keys' commands about the token: login,
+// logout, whoami and auth explain.
+package authcmd

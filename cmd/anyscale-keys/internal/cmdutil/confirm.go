@@ -1,0 +1,31 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
+)
+
+// ErrDeclined is the error of a destructive command the user said no to.
+var ErrDeclined = errors.New("cancelled: nothing was changed")
+
+// Confirm applies the rule for destructive commands: with --yes (yes) it
+// goes ahead; on a terminal it asks, naming what will be lost (loss); when
+// it cannot ask, it refuses with a usage error that says to pass --yes.
+func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
+	if yes {
+		return nil
+	}
+	if !io.CanPrompt() {
+		return UsageError(fmt.Errorf("refusing to go on without confirmation: this %s; pass --yes to confirm", loss))
+	}
+	ok, err := io.Confirm(fmt.Sprintf("This %s. Go on?", loss))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+// Package root assembles anyscale-keys: the root command, its global
+// flags, and Main, which runs it and turns its error into an exit code.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/authcmd"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/keyscmd"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/memberscmd"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/sacmd"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/versioncmd"
+)
+
+// NewCmdRoot returns the root command with every subcommand.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "anyscale-keys",
+		Short: "Work with Anyscale API keys, service accounts and members",
+		Long: `anyscale-keys creates, lists, revokes, rotates and audits Anyscale API keys, and
+manages service accounts and organization members, from CI jobs and shells.
+
+It finds its token as the Go SDK does: ANYSCALE_CLI_TOKEN, then
+~/.anyscale/credentials.json (written by "anyscale-keys login" or "anyscale login"),
+then the token an Anyscale workspace injects. "anyscale-keys auth explain" shows
+which one it uses.
+
+Standard output carries data only (a table, or JSON with -o json); messages go
+to standard error. A new key's secret is printed alone on standard output, or
+written with --out FILE.
+
+Exit codes: 0 ok, 1 failure, 2 usage (or a destructive command without --yes
+where it cannot ask), 3 not authenticated, 4 forbidden, 5 not found, 6 a bulk
+action left keys that may still be active, 7 an audit found something
+(--fail-on-findings), 130 interrupted.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return cmdutil.CheckFormat(f.Output)
+		},
+	}
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.UsageError(err) })
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.Host, "host", "", "the Anyscale API's URL (default: $ANYSCALE_HOST, else the SDK's default)")
+	pf.StringVarP(&f.Output, "output", "o", cmdutil.FormatTable, "output format: table or json")
+	pf.BoolVar(&f.Debug, "debug", false, "log the SDK's requests to standard error (never a token)")
+
+	cmd.AddCommand(
+		authcmd.NewCmdLogin(f),
+		authcmd.NewCmdLogout(f),
+		authcmd.NewCmdWhoAmI(f, nil),
+		authcmd.NewCmdAuth(f),
+		keyscmd.NewCmdKeys(f),
+		sacmd.NewCmdSA(f),
+		memberscmd.NewCmdMembers(f),
+		versioncmd.NewCmdVersion(f),
+	)
+	return cmd
+}
+
+// Main runs anyscale-keys with args on io and returns its exit code. Ctrl-C
+// cancels the command's context: it stops cleanly and says what was done.
+func Main(args []string, io *iostreams.IOStreams) int {
+	f := cmdutil.NewFactory(io, versioncmd.Read().Version)
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	code := cmdutil.ExitCode(err)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		code = cmdutil.ExitInterrupted
+	}
+	if isUsage(err) {
+		code = cmdutil.ExitUsage
+	}
+	fmt.Fprintf(io.ErrOut, "anyscale-keys: %s\n", strings.TrimSpace(err.Error()))
+	return code
+}
+
+// isUsage reports whether err is cobra's own complaint about the command
+// line (an unknown command or a wrong number of arguments).
+func isUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand") || strings.Contains(msg, "flag needs an argument")
+}

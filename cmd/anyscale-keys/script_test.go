@@ -1,0 +1,211 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"anyscale-keys": func() int { return root.Main(os.Args[1:], iostreams.System()) },
+	}))
+}
+
+// TestScripts runs testdata/script/*.txtar, each against a fake Anyscale
+// API of its own: $ANYSCALE_HOST is the fake, $ANYSCALE_CLI_TOKEN and
+// $OWNER_TOKEN the seeded owner's token, $HOME the script's work
+// directory. The commands beyond testscript's own:
+//
+//	fake user EMAIL owner|collaborator VAR    add a member; $VAR is its token
+//	fake sa NAME [owner] VAR                  add a service account; $VAR is its token
+//	fake key EMAIL NAME DURATION [VAR]        give a member a key (0: legacy); $VAR is its id
+//	fake used ID DURATION                     the key was last used DURATION ago
+//	fake advance DURATION                     move the server clock
+//	fake fail METHOD PATH STATUS [TIMES]      the next requests get STATUS
+//	fake count-keys EMAIL N                   the member has N active keys
+//	exits N PROGRAM [ARGS...]                 run PROGRAM; it must exit with N
+//	nosecret                                  no token shows in stdout or stderr
+//	secretout                                 stdout is one token alone; stderr shows none
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			srv := anyscaletest.NewServer(anyscaletest.WithOwnerEmail("owner@example.com"))
+			env.Defer(srv.Close)
+			env.Values["srv"] = srv
+			env.Setenv("ANYSCALE_HOST", srv.URL)
+			env.Setenv("ANYSCALE_CLI_TOKEN", srv.Owner().Token)
+			env.Setenv("OWNER_TOKEN", srv.Owner().Token)
+			env.Setenv("HOME", env.WorkDir)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fake":      fakeCmd,
+			"exits":     exitsCmd,
+			"nosecret":  nosecretCmd,
+			"secretout": secretoutCmd,
+		},
+	})
+}
+
+func server(ts *testscript.TestScript) *anyscaletest.Server {
+	return ts.Value("srv").(*anyscaletest.Server)
+}
+
+func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("fake does not take !")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: fake user|sa|key|used|advance|fail|count-keys ...")
+	}
+	srv := server(ts)
+	member := func(email string) anyscaletest.User {
+		u, ok := srv.LookupUser(email)
+		if !ok {
+			ts.Fatalf("no member %s", email)
+		}
+		return u
+	}
+	duration := func(s string) time.Duration {
+		d, err := parseDays(s)
+		ts.Check(err)
+		return d
+	}
+	switch args[0] {
+	case "user":
+		if len(args) != 4 {
+			ts.Fatalf("usage: fake user EMAIL owner|collaborator VAR")
+		}
+		u := srv.AddUser(args[1], anyscaletest.Role(args[2]))
+		ts.Setenv(args[3], u.Token)
+	case "sa":
+		if len(args) != 3 && len(args) != 4 {
+			ts.Fatalf("usage: fake sa NAME [owner] VAR")
+		}
+		role := []anyscaletest.Role{}
+		if len(args) == 4 {
+			role = append(role, anyscaletest.Role(args[2]))
+		}
+		u := srv.AddServiceAccount(args[1], role...)
+		ts.Setenv(args[len(args)-1], u.Token)
+	case "key":
+		if len(args) != 4 && len(args) != 5 {
+			ts.Fatalf("usage: fake key EMAIL NAME DURATION [VAR]")
+		}
+		id, _ := srv.AddKey(member(args[1]), args[2], duration(args[3]))
+		if len(args) == 5 {
+			ts.Setenv(args[4], id)
+		}
+	case "used":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fake used ID DURATION")
+		}
+		srv.SetLastUsed(args[1], srv.Now().Add(-duration(args[2])))
+	case "advance":
+		if len(args) != 2 {
+			ts.Fatalf("usage: fake advance DURATION")
+		}
+		srv.Advance(duration(args[1]))
+	case "fail":
+		if len(args) != 4 && len(args) != 5 {
+			ts.Fatalf("usage: fake fail METHOD PATH STATUS [TIMES]")
+		}
+		status, err := strconv.Atoi(args[3])
+		ts.Check(err)
+		times := 1
+		if len(args) == 5 {
+			times, err = strconv.Atoi(args[4])
+			ts.Check(err)
+		}
+		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Status: status, Times: times})
+	case "count-keys":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fake count-keys EMAIL N")
+		}
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		n := 0
+		for _, k := range srv.Keys(member(args[1])) {
+			if k.RevokedAt == nil && (k.ExpiresAt == nil || k.ExpiresAt.After(srv.Now())) {
+				n++
+			}
+		}
+		if n != want {
+			ts.Fatalf("%s has %d active keys, want %d", args[1], n, want)
+		}
+	default:
+		ts.Fatalf("unknown fake command %q", args[0])
+	}
+}
+
+// parseDays reads a duration with "d" for days, as the scripts write them.
+func parseDays(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		return time.Duration(d) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
+}
+
+func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("running %s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// token matches the secrets the fake issues.
+var token = regexp.MustCompile(`aph0_[a-z0-9]{20,}`)
+
+func nosecretCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: nosecret")
+	}
+	for _, name := range []string{"stdout", "stderr"} {
+		if found := token.FindString(ts.ReadFile(name)); found != "" {
+			ts.Fatalf("a token shows in %s", name)
+		}
+	}
+}
+
+func secretoutCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: secretout")
+	}
+	out := ts.ReadFile("stdout")
+	if !token.MatchString(out) || strings.TrimSpace(out) != token.FindString(out) || !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
+		ts.Fatalf("stdout is not one token alone on a line: %d bytes", len(out))
+	}
+	if token.MatchString(ts.ReadFile("stderr")) {
+		ts.Fatalf("a token shows in stderr")
+	}
+}
