@@ -11,7 +11,16 @@ func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth <command>",
 		Short: "See where the token comes from",
+		Long: `See which token anyscale-keys uses, and where it comes from.
+
+The token comes from the first of these sources that has one:
+ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json (written by
+"anyscale-keys login"), then the token an Anyscale workspace injects.`,
+		Example: `  anyscale-keys auth explain
+  anyscale-keys auth explain -o json | jq -r '.sources[] | select(.status == "used") | .source'`,
+		Args: cobra.NoArgs,
 	}
+	cmd.AddCommand(NewCmdExplain(f, nil))
 	return cmd
 }
 
