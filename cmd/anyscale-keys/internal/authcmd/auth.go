@@ -24,11 +24,6 @@ ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json (written by
 	return cmd
 }
 
-// NewCmdLogin returns `login`.
-func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{Use: "login", Short: "Log in with the browser and save a key"}
-}
-
 // NewCmdLogout returns `logout`.
 func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{Use: "logout", Short: "Remove the saved credentials file"}
