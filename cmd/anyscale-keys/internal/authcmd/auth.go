@@ -23,8 +23,3 @@ ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json (written by
 	cmd.AddCommand(NewCmdExplain(f, nil))
 	return cmd
 }
-
-// NewCmdLogout returns `logout`.
-func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{Use: "logout", Short: "Remove the saved credentials file"}
-}
