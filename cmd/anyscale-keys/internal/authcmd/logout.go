@@ -52,7 +52,7 @@ With -o json, standard output gets an object: path (the file) and removed
 
   # Revoke the key, then remove it
   anyscale-keys keys list
-  anyscale-keys keys revoke 3f9a... && anyscale-keys logout`,
+  anyscale-keys keys revoke "$KEY_ID" && anyscale-keys logout`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
