@@ -1,6 +1,8 @@
 package authcmd
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -11,16 +13,22 @@ func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth <command>",
 		Short: "See where the token comes from",
+		Long: `See which token anyscale-keys uses, and where it comes from.
+
+The token comes from the first of these sources that has one:
+ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json (written by
+"anyscale-keys login"), then the token an Anyscale workspace injects.`,
+		Example: `  anyscale-keys auth explain
+  anyscale-keys auth explain -o json | jq -r '.sources[] | select(.status == "used") | .source'`,
+		// Without a subcommand, the help; an unknown one is a usage error.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
+			}
+			return cmd.Help()
+		},
 	}
+	cmd.AddCommand(NewCmdExplain(f, nil))
 	return cmd
-}
-
-// NewCmdLogin returns `login`.
-func NewCmdLogin(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{Use: "login", Short: "Log in with the browser and save a key"}
-}
-
-// NewCmdLogout returns `logout`.
-func NewCmdLogout(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{Use: "logout", Short: "Remove the saved credentials file"}
 }

@@ -1,0 +1,117 @@
+package authcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+)
+
+// ExplainOptions are `auth explain`'s flags and dependencies.
+type ExplainOptions struct {
+	F *cmdutil.Factory
+	// Chain returns the chain to explain (default: the SDK's default
+	// chain, its file source at F.CredentialsPath()).
+	Chain func() *auth.Chain
+}
+
+// NewCmdExplain returns `auth explain`; runF, when set, runs instead of
+// explainRun (tests check the parsing alone).
+func NewCmdExplain(f *cmdutil.Factory, runF func(context.Context, *ExplainOptions) error) *cobra.Command {
+	opts := &ExplainOptions{F: f, Chain: func() *auth.Chain { return defaultChain(f) }}
+	return &cobra.Command{
+		Use:   "explain",
+		Short: "Show which token source is used, and why",
+		Long: `Show every source of a token, in the order they are tried, and what each one
+holds: used (the first with a token), shadowed (it has a token, but an earlier
+source decides), unavailable (not configured here) or error (configured but
+broken, which stops the chain). Then the API host the token goes to, and where
+that host came from.
+
+The sources: ANYSCALE_CLI_TOKEN; ~/.anyscale/credentials.json (written by
+"anyscale-keys login"); the token an Anyscale workspace injects.
+
+A token is never shown, only its fingerprint (sha256: and 12 hex digits), by
+which two tokens can be compared. With -o json, an object: sources (each with
+source, status, origin, fingerprint and reason), host, host_origin, and error
+when no token is used.
+
+With --host, every other command sends its calls to that URL, whatever the
+host line says; explain notes this on standard error.
+
+Exits 3 when no token is used: no source has one, or a broken source stops the
+chain first; 0 otherwise.`,
+		Example: `  anyscale-keys auth explain
+
+  # In CI: fail early, and say why, when no token is configured
+  anyscale-keys auth explain > /dev/null || exit 1
+
+  # Which source is used
+  anyscale-keys auth explain -o json | jq -r '.sources[] | select(.status == "used") | .source'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return explainRun(cmd.Context(), opts)
+		},
+	}
+}
+
+// defaultChain is the chain the client uses, its file source at the path
+// login saves to.
+func defaultChain(f *cmdutil.Factory) *auth.Chain {
+	path, err := f.CredentialsPath()
+	if err != nil {
+		// The file source reports the missing home directory itself.
+		return auth.DefaultChain()
+	}
+	return auth.DefaultChain(auth.WithFileOptions(auth.WithPath(path)))
+}
+
+func explainRun(ctx context.Context, opts *ExplainOptions) error {
+	f := opts.F
+	r := opts.Chain().Explain(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if f.JSON() {
+		if err := cmdutil.WriteJSON(f.IO.Out, cmdutil.ExplainOf(r)); err != nil {
+			return err
+		}
+	} else if _, err := fmt.Fprintln(f.IO.Out, r.String()); err != nil {
+		return err
+	}
+	if f.Host != "" {
+		fmt.Fprintf(f.IO.ErrOut, "Note: --host is given: calls go to %s, whatever the host line says.\n", shownHost(f.Host))
+	}
+	if r.Used() == nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnauthenticated, Err: notAuthenticated(r)}
+	}
+	return nil
+}
+
+// shownHost is --host as a message shows it: itself, or a note when it
+// carries user info, a query or a fragment, where a secret could hide.
+func shownHost(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "the --host URL (not shown: it does not parse, or carries user info, a query or a fragment)"
+	}
+	return u.String()
+}
+
+// notAuthenticated says why the chain uses no token, on one line.
+func notAuthenticated(r auth.Report) error {
+	var chainErr *auth.ChainError
+	if r.Err == nil || errors.As(r.Err, &chainErr) {
+		return fmt.Errorf(`not authenticated: no source has a token; run "anyscale-keys login", or set %s to an API key`, auth.EnvToken)
+	}
+	return fmt.Errorf("not authenticated: a broken source stops the chain: %s", strings.Join(strings.Fields(r.Err.Error()), " "))
+}
