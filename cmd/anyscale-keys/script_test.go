@@ -18,9 +18,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"anyscale-keys": func() int { return root.Main(os.Args[1:], iostreams.System()) },
-	}))
+	testscript.Main(m, map[string]func(){
+		"anyscale-keys": func() { os.Exit(root.Main(os.Args[1:], iostreams.System())) },
+	})
 }
 
 // TestScripts runs testdata/script/*.txtar, each against a fake Anyscale

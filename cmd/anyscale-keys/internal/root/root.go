@@ -67,7 +67,26 @@ action left keys that may still be active, 7 an audit found something
 		memberscmd.NewCmdMembers(f),
 		versioncmd.NewCmdVersion(f),
 	)
+	for _, c := range cmd.Commands() {
+		groupHelp(c)
+	}
 	return cmd
+}
+
+// groupHelp makes a command that only groups others (keys, sa, members,
+// auth) print its help when called alone, and refuse an unknown
+// subcommand with a usage error rather than the help and exit 0.
+func groupHelp(c *cobra.Command) {
+	if c.Runnable() || !c.HasSubCommands() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q; see %q", args[0], c.CommandPath(), c.CommandPath()+" --help"))
+		}
+		return c.Help()
+	}
 }
 
 // Main runs anyscale-keys with args on io and returns its exit code. Ctrl-C
