@@ -37,6 +37,7 @@ A new key's secret is printed once, alone on standard output, or written with
 		NewCmdCreate(f, nil),
 		NewCmdList(f, nil),
 		NewCmdRevoke(f, nil),
+		NewCmdRotate(f, nil),
 	)
 	return cmd
 }
