@@ -38,6 +38,7 @@ A new key's secret is printed once, alone on standard output, or written with
 		NewCmdList(f, nil),
 		NewCmdRevoke(f, nil),
 		NewCmdRotate(f, nil),
+		NewCmdAudit(f, nil),
 	)
 	return cmd
 }
