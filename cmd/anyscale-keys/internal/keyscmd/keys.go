@@ -75,11 +75,17 @@ func (v *durationValue) String() string { return v.text }
 func (v *durationValue) Type() string   { return "duration" }
 
 // checkOut refuses, before anything changes on the server, a --out path
-// that credentials.Save would refuse: a directory, or a place that group or
-// others may write. A missing file (and a missing directory) is fine.
+// that credentials.Save would refuse: a directory, a symbolic link, or a
+// place that group or others may write. A missing file (and a missing
+// directory) is fine.
 func checkOut(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return cmdutil.UsageError(fmt.Errorf("--out %s is a directory: give the path of the credentials file to write", path))
+	if fi, err := os.Lstat(path); err == nil {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return cmdutil.UsageError(fmt.Errorf("--out %s is a symbolic link, which credentials are never written through: give the path of the file itself", path))
+		case fi.IsDir():
+			return cmdutil.UsageError(fmt.Errorf("--out %s is a directory: give the path of the credentials file to write", path))
+		}
 	}
 	if err := credentials.CheckPermissions(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		var perm *credentials.InsecurePermissionsError
