@@ -56,9 +56,9 @@ With --fail-on-findings any finding makes it exit with status 7, for CI.`,
   # A CI gate: fail the job when any key of the organization breaks the policy
   anyscale-keys keys audit --org --fail-on-findings
 
-  # Revoke your keys unused for 90 days
-  anyscale-keys keys audit --unused-for 90d -o json |
-    jq -r '.findings[] | select(.kind == "unused") | .key.id' | anyscale-keys keys revoke - --yes`,
+  # Revoke your keys that never expire, once their callers use keys that do
+  anyscale-keys keys audit -o json |
+    jq -r '.findings[] | select(.kind == "legacy-no-expiry") | .key.id' | anyscale-keys keys revoke - --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

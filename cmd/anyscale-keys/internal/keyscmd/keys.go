@@ -28,7 +28,7 @@ func NewCmdKeys(f *cmdutil.Factory) *cobra.Command {
 
 A new key's secret is printed once, alone on standard output, or written with
 --out FILE as a credentials file (mode 0600); it is shown nowhere else.`,
-		Example: `  anyscale-keys keys create ci-deploy --expires 30d > secret.txt
+		Example: `  anyscale-keys keys create ci-deploy --expires 30d --out ci-deploy.json
   anyscale-keys keys list --org --owner ada@example.com
   anyscale-keys keys revoke "$KEY_ID" --yes
   anyscale-keys keys audit --org --fail-on-findings`,

@@ -58,8 +58,8 @@ interrupted, after printing what was already done.`,
   anyscale-keys keys list --org --owner ada@example.com -o json | jq -r '.[].id' |
     anyscale-keys keys revoke - --org --yes
 
-  # Every key an audit finds unused
-  anyscale-keys keys audit -o json | jq -r '.findings[] | select(.kind == "unused") | .key.id' |
+  # Every key of yours an audit finds that never expires
+  anyscale-keys keys audit -o json | jq -r '.findings[] | select(.kind == "legacy-no-expiry") | .key.id' |
     anyscale-keys keys revoke - --yes`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
