@@ -142,7 +142,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 	summary := fmt.Sprintf("%d revoked, %d not found (nothing active to revoke), %d failed (may still be active).",
 		len(res.Revoked), len(res.NotFound), len(res.Failed))
 	switch {
-	case ctx.Err() != nil:
+	case err != nil && ctx.Err() != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: fmt.Errorf(
 			"interrupted: %s The failed ones were not attempted or not confirmed: run the command again with their ids: %w", summary, ctx.Err())}
 	case err != nil:
@@ -187,7 +187,8 @@ func printRevokeResult(f *cmdutil.Factory, res *keys.RevokeResult, ids []string)
 	t := cmdutil.NewTable(f.IO.Out, "ID", "RESULT", "ERROR")
 	for _, id := range ids {
 		if err, ok := res.Failed[id]; ok {
-			t.Row(id, "failed", err.Error())
+			// The ID column names the key already.
+			t.Row(id, "failed", strings.TrimPrefix(err.Error(), "key "+id+": "))
 			continue
 		}
 		t.Row(id, result[id], "")
