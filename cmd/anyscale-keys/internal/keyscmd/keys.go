@@ -32,6 +32,15 @@ A new key's secret is printed once, alone on standard output, or written with
   anyscale-keys keys list --org --owner ada@example.com
   anyscale-keys keys revoke "$KEY_ID" --yes
   anyscale-keys keys audit --org --fail-on-findings`,
+		DisableFlagsInUseLine: true,
+		// A group runs only to refuse what is not one of its commands:
+		// cobra would print the help and succeed.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
+			}
+			return cmd.Help()
+		},
 	}
 	cmd.AddCommand(
 		NewCmdCreate(f, nil),
