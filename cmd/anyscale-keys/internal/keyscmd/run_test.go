@@ -1,0 +1,400 @@
+package keyscmd_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/keyscmd"
+)
+
+// env is a command's world in a test: a fake server, streams on buffers
+// and a Factory whose client authenticates as the server's owner.
+type env struct {
+	srv             *anyscaletest.Server
+	io              *iostreams.IOStreams
+	f               *cmdutil.Factory
+	in, out, errOut *bytes.Buffer
+	owner           anyscaletest.User
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	srv := anyscaletest.Start(t)
+	io, in, out, errOut := iostreams.Test()
+	f := cmdutil.NewFactory(io, "test")
+	owner := srv.Owner()
+	f.Client = func() (*client.Client, error) { return srv.Client(owner) }
+	return &env{srv: srv, io: io, f: f, in: in, out: out, errOut: errOut, owner: owner}
+}
+
+// run executes cmd with args in ctx.
+func (e *env) run(ctx context.Context, cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(args)
+	cmd.SetIn(e.io.In)
+	cmd.SetOut(e.io.Out)
+	cmd.SetErr(e.io.ErrOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.ExecuteContext(ctx)
+}
+
+// active reports whether the key with id is active on the server.
+func (e *env) active(t *testing.T, u anyscaletest.User, id string) bool {
+	t.Helper()
+	for _, k := range e.srv.Keys(u) {
+		if k.ID == id {
+			return k.RevokedAt == nil && (k.ExpiresAt == nil || k.ExpiresAt.After(e.srv.Now()))
+		}
+	}
+	t.Fatalf("no key %s", id)
+	return false
+}
+
+func (e *env) activeCount(u anyscaletest.User) int {
+	n := 0
+	for _, k := range e.srv.Keys(u) {
+		if k.RevokedAt == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// noSecret fails when a token of the fake's shows in s.
+func noSecret(t *testing.T, where, s string) {
+	t.Helper()
+	if strings.Contains(s, "aph0_") {
+		t.Errorf("a token shows in %s", where)
+	}
+}
+
+func TestRevokeConfirmedOnTerminal(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.srv.AddKey(e.owner, "ci", 10*day)
+	e.io.SetTTY(true, false, true)
+	e.in.WriteString("y\n")
+	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), id); err != nil {
+		t.Fatal(err)
+	}
+	wantQ := "This revokes key of yours (" + id + "): anything that uses it loses access, and this cannot be undone. Go on? [y/N] "
+	if !strings.HasPrefix(e.errOut.String(), wantQ) {
+		t.Errorf("stderr = %q, want the question %q first", e.errOut, wantQ)
+	}
+	if e.active(t, e.owner, id) {
+		t.Error("the key is still active")
+	}
+	if !strings.Contains(e.out.String(), id) || !strings.Contains(e.out.String(), "revoked") {
+		t.Errorf("stdout = %q, want the result", e.out)
+	}
+}
+
+func TestRevokeDeclinedOnTerminal(t *testing.T) {
+	for _, answer := range []string{"n\n", "\n", "", "nope\n"} {
+		e := newEnv(t)
+		ids := make([]string, 5)
+		for i := range ids {
+			ids[i], _ = e.srv.AddKey(e.owner, "k"+string(rune('a'+i)), 10*day)
+		}
+		e.io.SetTTY(true, true, true)
+		e.in.WriteString(answer)
+		err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), append(ids, "--org")...)
+		if !errors.Is(err, cmdutil.ErrDeclined) || cmdutil.ExitCode(err) != cmdutil.ExitFailure {
+			t.Errorf("answer %q: err = %v (exit %d), want ErrDeclined, exit 1", answer, err, cmdutil.ExitCode(err))
+		}
+		if q := e.errOut.String(); !strings.Contains(q, "This revokes 5 keys in the organization, whoever owns them ("+ids[0]+", "+ids[1]+", "+ids[2]+" and 2 more)") {
+			t.Errorf("answer %q: the question %q does not name what will be lost", answer, q)
+		}
+		for _, id := range ids {
+			if !e.active(t, e.owner, id) {
+				t.Errorf("answer %q: key %s was revoked", answer, id)
+			}
+		}
+		if e.out.Len() != 0 {
+			t.Errorf("answer %q: stdout = %q, want nothing", answer, e.out)
+		}
+	}
+}
+
+func TestRevokeRefusesWithoutTerminal(t *testing.T) {
+	// Standard input a terminal but standard error not: no question.
+	e := newEnv(t)
+	id, _ := e.srv.AddKey(e.owner, "ci", 10*day)
+	e.io.SetTTY(true, true, false)
+	e.in.WriteString("y\n")
+	err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), id)
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "pass --yes") {
+		t.Errorf("err = %v (exit %d), want a usage error saying to pass --yes", err, cmdutil.ExitCode(err))
+	}
+	if strings.Contains(e.errOut.String(), "Go on?") {
+		t.Error("asked where it cannot")
+	}
+	if !e.active(t, e.owner, id) {
+		t.Error("the key was revoked")
+	}
+}
+
+func TestRevokeProgress(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		e := newEnv(t)
+		var ids []string
+		for i := range 3 {
+			id, _ := e.srv.AddKey(e.owner, "k"+string(rune('a'+i)), 10*day)
+			ids = append(ids, id)
+		}
+		e.io.SetTTY(false, false, tty)
+		if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), append(ids, "--yes")...); err != nil {
+			t.Fatal(err)
+		}
+		stderr := e.errOut.String()
+		bar := strings.Contains(stderr, "\rRevoking 3 keys [") && strings.Contains(stderr, "] 3/3\n")
+		if bar != tty {
+			t.Errorf("stderr a terminal %v: progress bar shown %v: %q", tty, bar, stderr)
+		}
+		if !tty && strings.ContainsAny(stderr, "\r#") {
+			t.Errorf("piped stderr has progress: %q", stderr)
+		}
+		if !strings.HasSuffix(stderr, "3 revoked, 0 not found (nothing active to revoke), 0 failed (may still be active).\n") {
+			t.Errorf("stderr = %q, want the summary last", stderr)
+		}
+		if strings.Contains(e.out.String(), "Revoking") {
+			t.Error("progress on stdout")
+		}
+	}
+}
+
+// cancelWriter cancels a context once what is written to it contains a
+// mark: a progress bar's step.
+type cancelWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.mark) {
+		w.cancel()
+	}
+	return n, err
+}
+
+func TestRevokeInterrupted(t *testing.T) {
+	e := newEnv(t)
+	var ids []string
+	for i := range 3 {
+		id, _ := e.srv.AddKey(e.owner, "k"+string(rune('a'+i)), 10*day)
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Ctrl-C right after the first key is revoked.
+	w := &cancelWriter{mark: " 1/3", cancel: cancel}
+	e.io.ErrOut = w
+	e.io.SetTTY(false, false, true)
+	e.f.Output = cmdutil.FormatJSON
+	err := e.run(ctx, keyscmd.NewCmdRevoke(e.f, nil), append(ids, "--yes")...)
+	if cmdutil.ExitCode(err) != cmdutil.ExitInterrupted || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v (exit %d), want exit 130", err, cmdutil.ExitCode(err))
+	}
+	if !strings.Contains(err.Error(), "interrupted: 1 revoked, 0 not found") {
+		t.Errorf("err = %q, want it to say what was done", err)
+	}
+	var got cmdutil.RevokeResult
+	if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+		t.Fatalf("stdout %q: %v", e.out, err)
+	}
+	if len(got.Revoked) != 1 || got.Revoked[0] != ids[0] || len(got.NotFound) != 0 || len(got.Failed) != 2 {
+		t.Fatalf("result = %+v, want the first revoked and the others failed", got)
+	}
+	for i, f := range got.Failed {
+		if f.ID != ids[i+1] || !strings.Contains(f.Error, "not attempted") {
+			t.Errorf("failed[%d] = %+v", i, f)
+		}
+	}
+	if e.active(t, e.owner, ids[0]) || !e.active(t, e.owner, ids[1]) || !e.active(t, e.owner, ids[2]) {
+		t.Error("the server's keys do not match the result")
+	}
+	if !strings.HasSuffix(w.buf.String(), "\n") {
+		t.Errorf("the progress line is left open: %q", w.buf.String())
+	}
+}
+
+func TestRevokeStdin(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.srv.AddKey(e.owner, "a", 10*day)
+	b, _ := e.srv.AddKey(e.owner, "b", 10*day)
+	e.in.WriteString(a + "\n\n  " + b + "  \r\nunknown\n" + a + "\n")
+	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), "-", "--yes"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(e.out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("stdout = %q, want a header and 3 rows (duplicates once)", e.out)
+	}
+	for i, want := range []string{a + "  revoked", b + "  revoked", "unknown"} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Errorf("row %d = %q, want %q first", i, lines[i+1], want)
+		}
+	}
+	if !strings.Contains(lines[3], "not found") {
+		t.Errorf("row 3 = %q, want not found", lines[3])
+	}
+}
+
+func TestRotateOnTerminal(t *testing.T) {
+	for _, answer := range []string{"y\n", "n\n"} {
+		e := newEnv(t)
+		e.srv.AddKey(e.owner, "ci", 10*day)
+		e.io.SetTTY(true, false, true)
+		e.in.WriteString(answer)
+		err := e.run(context.Background(), keyscmd.NewCmdRotate(e.f, nil))
+		if !strings.HasPrefix(e.errOut.String(), "This revokes every key of yours, the one this command uses included") {
+			t.Errorf("answer %q: stderr = %q, want the question", answer, e.errOut)
+		}
+		if answer == "n\n" {
+			if !errors.Is(err, cmdutil.ErrDeclined) || e.activeCount(e.owner) != 2 || e.out.Len() != 0 {
+				t.Errorf("declined: err = %v, %d active keys, stdout %d bytes", err, e.activeCount(e.owner), e.out.Len())
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret := strings.TrimSuffix(e.out.String(), "\n")
+		if !strings.HasPrefix(secret, "aph0_") || strings.ContainsAny(secret, " \n") {
+			t.Errorf("stdout = %d bytes, want the new secret alone", e.out.Len())
+		}
+		noSecret(t, "stderr", e.errOut.String())
+		if e.activeCount(e.owner) != 1 {
+			t.Errorf("%d active keys, want the new one only", e.activeCount(e.owner))
+		}
+	}
+}
+
+func TestAuditProgress(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		e := newEnv(t)
+		ada := e.srv.AddUser("ada@example.com", anyscaletest.Collaborator)
+		e.srv.AddKey(ada, "old", 0)
+		e.io.SetTTY(false, false, tty)
+		if err := e.run(context.Background(), keyscmd.NewCmdAudit(e.f, nil), "--org"); err != nil {
+			t.Fatal(err)
+		}
+		stderr := e.errOut.String()
+		bar := strings.Contains(stderr, "\rAuditing [")
+		if bar != tty {
+			t.Errorf("stderr a terminal %v: progress bar shown %v: %q", tty, bar, stderr)
+		}
+		if !strings.Contains(e.out.String(), "ada@example.com") {
+			t.Errorf("stdout = %q, want ada's finding", e.out)
+		}
+		// The own scope has no bar: one request or few.
+		e.errOut.Reset()
+		if err := e.run(context.Background(), keyscmd.NewCmdAudit(e.f, nil)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(e.errOut.String(), "Auditing") {
+			t.Errorf("own audit shows a bar: %q", e.errOut)
+		}
+	}
+}
+
+func TestAuditFailOnFindings(t *testing.T) {
+	e := newEnv(t)
+	e.f.Output = cmdutil.FormatJSON
+	if err := e.run(context.Background(), keyscmd.NewCmdAudit(e.f, nil), "--fail-on-findings"); err != nil {
+		t.Fatalf("no findings: %v", err)
+	}
+	e.srv.AddKey(e.owner, "legacy", 0)
+	e.out.Reset()
+	err := e.run(context.Background(), keyscmd.NewCmdAudit(e.f, nil), "--fail-on-findings")
+	if cmdutil.ExitCode(err) != cmdutil.ExitFindings {
+		t.Fatalf("err = %v (exit %d), want exit 7", err, cmdutil.ExitCode(err))
+	}
+	var got cmdutil.Audit
+	if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Checked != 2 || len(got.Findings) == 0 || got.Findings[0].Key.Name != "legacy" {
+		t.Errorf("report = %+v", got)
+	}
+}
+
+func TestCreate(t *testing.T) {
+	e := newEnv(t)
+	if err := e.run(context.Background(), keyscmd.NewCmdCreate(e.f, nil), "ci", "--expires", "7d"); err != nil {
+		t.Fatal(err)
+	}
+	out := e.out.String()
+	if !strings.HasPrefix(out, "aph0_") || strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") || strings.Contains(out, " ") {
+		t.Errorf("stdout is not the secret alone on one line (%d bytes)", len(out))
+	}
+	noSecret(t, "stderr", e.errOut.String())
+	if !strings.Contains(e.errOut.String(), `Created key "ci" (display id key_`) {
+		t.Errorf("stderr = %q", e.errOut)
+	}
+	keys := e.srv.Keys(e.owner)
+	k := keys[len(keys)-1]
+	if k.Name != "ci" || k.ExpiresAt == nil || k.ExpiresAt.Sub(k.CreatedAt) != 7*day {
+		t.Errorf("the key is %+v, want ci for 7 days", k)
+	}
+}
+
+func TestCreateOut(t *testing.T) {
+	e := newEnv(t)
+	e.f.Output = cmdutil.FormatJSON
+	path := filepath.Join(t.TempDir(), "sub", "creds.json")
+	if err := e.run(context.Background(), keyscmd.NewCmdCreate(e.f, nil), "ci", "--out", path); err != nil {
+		t.Fatal(err)
+	}
+	noSecret(t, "stdout", e.out.String())
+	noSecret(t, "stderr", e.errOut.String())
+	var k cmdutil.Key
+	if err := json.Unmarshal(e.out.Bytes(), &k); err != nil {
+		t.Fatalf("stdout %q: %v", e.out, err)
+	}
+	if k.Name != "ci" || k.Status != "active" || len(k.ID) != 64 || k.ExpiresAt == nil {
+		t.Errorf("key = %+v", k)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), `"cli_token":"aph0_`) {
+		t.Fatalf("credentials file: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials file mode: %v %v", fi.Mode(), err)
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.srv.AddKey(e.owner, "ci", 10*day)
+	e.srv.SetLastUsed(id, e.srv.Now().Add(-time.Hour))
+	e.f.Output = cmdutil.FormatJSON
+	if err := e.run(context.Background(), keyscmd.NewCmdList(e.f, nil), "--name", "ci"); err != nil {
+		t.Fatal(err)
+	}
+	var got []cmdutil.Key
+	if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != id || got[0].LastUsedAt == nil || got[0].Status != "active" {
+		t.Errorf("list = %+v", got)
+	}
+}
