@@ -7,6 +7,7 @@ package iostreams
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,9 +27,20 @@ type IOStreams struct {
 
 	inTTY, outTTY, errTTY bool
 
+	// interrupt, when set, ends a wait for an answer: Ctrl-C at a
+	// question stops the command.
+	interrupt <-chan struct{}
+
 	mu     sync.Mutex
 	reader *bufio.Reader
 }
+
+// ErrInterrupted is the error of a question that Ctrl-C ended.
+var ErrInterrupted = errors.New("interrupted")
+
+// SetInterrupt makes a pending Confirm return ErrInterrupted once done is
+// closed.
+func (s *IOStreams) SetInterrupt(done <-chan struct{}) { s.interrupt = done }
 
 // System returns the process's streams.
 func System() *IOStreams {
@@ -64,7 +76,23 @@ func (s *IOStreams) CanPrompt() bool { return s.inTTY && s.errTTY }
 // the end of input.
 func (s *IOStreams) Confirm(question string) (bool, error) {
 	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
-	line, err := s.ReadLine()
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := s.ReadLine()
+		got <- answer{line, err}
+	}()
+	var a answer
+	select {
+	case a = <-got:
+	case <-s.interrupt: // nil: never
+		fmt.Fprintln(s.ErrOut)
+		return false, ErrInterrupted
+	}
+	line, err := a.line, a.err
 	if err != nil && err != io.EOF {
 		return false, err
 	}

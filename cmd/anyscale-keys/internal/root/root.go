@@ -97,12 +97,13 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	cmd.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	io.SetInterrupt(ctx.Done())
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
 	code := cmdutil.ExitCode(err)
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+	if (errors.Is(err, context.Canceled) || errors.Is(err, iostreams.ErrInterrupted)) && ctx.Err() != nil {
 		code = cmdutil.ExitInterrupted
 	}
 	if isUsage(err) {
