@@ -137,5 +137,7 @@ func jsonProblem(err error) string {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "the JSON ends early"
 	}
-	return err.Error()
+	// Other decoding errors (a time that does not parse, say) quote the
+	// value, which is the server's and could hold anything.
+	return "a value is not of the type or format expected"
 }

@@ -138,6 +138,9 @@ func (c *Client) BaseURL() string {
 	return DefaultBaseURL
 }
 
+// gate is the transport's: clients made with WithAuth share it.
+func (c *Client) gate() *gate { return c.http.HTTPClient.Transport.(*transport).gate }
+
 // CloseIdleConnections closes the idle connections of the client's
 // transport, which clients made from it with WithAuth share. A client
 // stays usable: later calls open new connections.
@@ -167,6 +170,17 @@ func userAgent(product string) string {
 // MaxResponseBytes is refused. MayHaveActed tells, for every error,
 // whether the server may have acted.
 func (c *Client) Do(ctx context.Context, method, path string, query, body any, out any) (*Response, error) {
+	var scrub *scrubber // the call's token's, once known
+	resp, err := c.do(ctx, method, path, query, body, out, &scrub)
+	if err != nil {
+		// One exit: whatever an error quotes (a decoder's, net/http's, a
+		// redirect's URL) is scrubbed of the token here.
+		err = scrubCallError(err, scrub)
+	}
+	return resp, err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, scrub **scrubber) (*Response, error) {
 	label, _ := ctx.Value(pathLabelKey{}).(string)
 	shown := path
 	if label != "" {
@@ -186,7 +200,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
 	}
 	st := newAttemptState(ctx, method, base, tok, label)
-	st.scrub = checked.scrub
+	st.scrub, *scrub = checked.scrub, checked.scrub
 	ctx = withState(ctx, st)
 	req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
 	if err != nil {
@@ -211,6 +225,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 			// A new request: the last one may still be read by the
 			// transport.
 			st.token, st.base, st.scrub = fresh, fb, freshChecked.scrub
+			*scrub = freshChecked.scrub
 			if req, err = c.newRequest(ctx, st, path, query, body, freshChecked.authz); err != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
 			}
@@ -218,8 +233,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 		}
 	}
 	if err != nil {
-		// A redirect's URL, in net/http's error, is the server's text.
-		err = scrubError(st.relabel(err), st.scrub)
+		err = st.relabel(err)
 		var ne net.Error
 		switch {
 		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
@@ -360,6 +374,11 @@ func encodeQuery(q any) (url.Values, error) {
 // many attempts were made, whether the server may have acted, and the
 // answer's body.
 func (c *Client) send(req *retryablehttp.Request, st *attemptState) (*http.Response, error) {
+	// While the server asked every call to wait, this one waits too, out
+	// of its attempts' time bound (a retry waits in the backoff).
+	if err := c.gate().wait(req.Context()); err != nil {
+		return nil, err // nothing was sent
+	}
 	req.SetResponseHandler(st.readAnswer)
 	resp, err := c.http.Do(req)
 	if err != nil && resp != nil {

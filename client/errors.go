@@ -257,7 +257,8 @@ func notSent(err error) error { return &callError{err: err} }
 // acted on the server: an attempt was sent and its answer was lost, cut,
 // malformed, or a server error (5xx other than a 503 with Retry-After),
 // or the call was cancelled or timed out while a request was out. It is
-// false for errors from before anything was sent, for connections that
+// false for errors from before anything was sent (the SDK's checks of its
+// arguments, all matching ErrInvalid, included), for connections that
 // were refused or never made, and when every answer refused the request
 // (4xx, 429, 503 with Retry-After). Callers use it to decide between
 // "retry" and "check first": a create whose outcome is unknown must not
@@ -274,5 +275,7 @@ func MayHaveActed(err error) bool {
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode >= 500
 	}
-	return true
+	// The services' own checks of their arguments come before any
+	// request, and match ErrInvalid.
+	return !errors.Is(err, ErrInvalid)
 }

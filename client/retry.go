@@ -107,9 +107,11 @@ func retryableNetError(err error) bool {
 // backoff waits as Retry-After asks on 429 and 503, else exponentially from
 // MinWait to MaxWait with jitter.
 func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	// Another call's Retry-After holds this one too.
+	held := c.gate().remaining()
 	if resp != nil {
 		if wait, ok := retryAfter(resp, time.Now()); ok {
-			return wait
+			return max(wait, held)
 		}
 	}
 	wait := maxWait
@@ -120,7 +122,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	}
 	// Equal jitter: between half and all of the computed wait.
 	half := wait / 2
-	return half + rand.N(wait-half+1)
+	return max(half+rand.N(wait-half+1), held)
 }
 
 // retryAfter parses a 429 or 503 response's Retry-After header, in seconds

@@ -25,11 +25,16 @@ func (g *gate) hold(d time.Duration) {
 	g.mu.Unlock()
 }
 
+// remaining is how long the gate stays closed.
+func (g *gate) remaining() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return max(time.Until(g.until), 0)
+}
+
 // wait returns once the gate is open, or ctx is done.
 func (g *gate) wait(ctx context.Context) error {
-	g.mu.Lock()
-	d := time.Until(g.until)
-	g.mu.Unlock()
+	d := g.remaining()
 	if d <= 0 {
 		return nil
 	}

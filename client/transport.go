@@ -170,9 +170,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.Clone(req.Context())
 		req.Header.Del("Authorization")
 	}
-	if err := t.gate.wait(req.Context()); err != nil {
-		return nil, err // nothing was sent
-	}
 	attempt := 0
 	if req.Response == nil { // not a redirect hop
 		st.attempt++
@@ -260,9 +257,11 @@ func unsent(err error) bool {
 }
 
 // scrubError keeps the token out of a transport error: a hostile server or
-// proxy can echo it, and net/http quotes a malformed header line whole.
-// An error whose text holds the token is replaced by one with the text
-// scrubbed, which keeps only whether it was a timeout.
+// proxy can echo it, and net/http quotes a malformed header line whole. An
+// error whose text holds the token is replaced by one with the text
+// scrubbed, which still matches what the original matched with errors.Is
+// and says whether it was a timeout, but does not unwrap to it (its text
+// would show the token).
 func scrubError(err error, m *scrubber) error {
 	msg := err.Error()
 	clean := m.scrub(msg)
@@ -270,18 +269,33 @@ func scrubError(err error, m *scrubber) error {
 		return err
 	}
 	var ne net.Error
-	return &scrubbedError{msg: clean, timeout: errors.As(err, &ne) && ne.Timeout()}
+	return &scrubbedError{msg: clean, err: err, timeout: errors.As(err, &ne) && ne.Timeout()}
 }
 
-// scrubbedError is a transport error whose text held the token.
+// scrubCallError is scrubError for an error of Do, which stays a
+// *callError so that MayHaveActed still reads it.
+func scrubCallError(err error, m *scrubber) error {
+	ce, ok := err.(*callError)
+	if !ok {
+		return scrubError(err, m)
+	}
+	if clean := scrubError(ce.err, m); clean != ce.err {
+		return &callError{err: clean, acted: ce.acted}
+	}
+	return err
+}
+
+// scrubbedError is an error whose text held the token.
 type scrubbedError struct {
 	msg     string
+	err     error
 	timeout bool
 }
 
-func (e *scrubbedError) Error() string   { return e.msg }
-func (e *scrubbedError) Timeout() bool   { return e.timeout }
-func (e *scrubbedError) Temporary() bool { return false }
+func (e *scrubbedError) Error() string        { return e.msg }
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
+func (e *scrubbedError) Timeout() bool        { return e.timeout }
+func (e *scrubbedError) Temporary() bool      { return false }
 
 // discardHandler is a slog.Handler that drops every record (slog's own
 // DiscardHandler needs Go 1.24).
