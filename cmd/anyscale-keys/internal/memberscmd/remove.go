@@ -3,6 +3,7 @@ package memberscmd
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,6 +60,19 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 	return cmd
 }
 
+// listCall is the SDK call the SDK's errors suggest for checking an
+// address.
+var listCall = regexp.MustCompile(`\borganization\.All\b`)
+
+// onCommandLine adds to err the command that makes the SDK call its
+// message suggests.
+func onCommandLine(err error) error {
+	if !listCall.MatchString(err.Error()) {
+		return err
+	}
+	return fmt.Errorf("%w\non the command line, organization.All is `anyscale-keys members list`", err)
+}
+
 func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
 		"removes %s from the organization and revokes all of that member's keys", opts.Email)); err != nil {
@@ -69,7 +83,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 		return err
 	}
 	if err := organization.New(c).Remove(ctx, opts.Email); err != nil {
-		return err
+		return onCommandLine(err)
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Removed %s from the organization and revoked all of its keys.\n", opts.Email)
 	return nil
