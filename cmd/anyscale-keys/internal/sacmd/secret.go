@@ -81,16 +81,26 @@ func checkOut(path string) error {
 	if err := credentials.CheckPermissions(path); errors.As(err, &loose) && loose.Mode.IsDir() {
 		return refuse("cannot be used: %v", err)
 	}
+	// The file goes in its directory, which credentials.Save makes with
+	// mode 0700 when it is missing: the nearest directory that exists must
+	// take a new entry.
 	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		// credentials.Save makes it, with mode 0700.
-		return nil
-	case err != nil:
-		return refuse("cannot be used: %v", err)
-	case !info.IsDir():
-		return refuse("cannot be written: %s is not a directory", dir)
+	for {
+		info, err := os.Stat(dir)
+		if err == nil {
+			if !info.IsDir() {
+				return refuse("cannot be written: %s is not a directory", dir)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return refuse("cannot be used: %v", err)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return refuse("cannot be used: %v", err)
+		}
+		dir = parent
 	}
 	probe, err := os.CreateTemp(dir, ".anyscale-keys-probe-*")
 	if err != nil {
