@@ -1,7 +1,15 @@
 // Package sacmd is `anyscale-keys sa`: service accounts and their keys.
+//
+//	anyscale-keys sa create ci-deploy --expires 90d | gh secret set ANYSCALE_CLI_TOKEN
+//	anyscale-keys sa list -o json
+//	anyscale-keys sa get --name ci-deploy
+//	anyscale-keys sa rotate --name ci-deploy --yes > new-key.txt
+//	anyscale-keys sa delete --name ci-deploy --yes
 package sacmd
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -12,6 +20,37 @@ func NewCmdSA(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sa <command>",
 		Short: "Manage service accounts and their keys (organization owners)",
+		Long: `Manage the organization's service accounts, the non-user identities whose keys
+production jobs (CI/CD, schedulers) should use, and their keys.
+
+Any member may list and show them; only organization owners, or a service
+account that is an owner, may create, rotate, revoke and delete (exit code 4
+otherwise). A command about one account names it with --name or --email.
+
+A new key's secret is printed alone on standard output, whatever -o says, or
+written with --out FILE as a credentials file; it is shown only once.
+Destructive commands (rotate, revoke-all, delete) ask on a terminal and need
+--yes elsewhere.`,
+		Example: `  anyscale-keys sa create ci-deploy --expires 90d | gh secret set ANYSCALE_CLI_TOKEN
+  anyscale-keys sa list
+  anyscale-keys sa rotate --name ci-deploy --yes --out ./ci.json`,
 	}
+	cmd.AddCommand(
+		NewCmdCreate(f, nil),
+		NewCmdList(f, nil),
+		NewCmdGet(f, nil),
+		NewCmdKey(f, nil),
+		NewCmdRotate(f, nil),
+		NewCmdRevokeAll(f, nil),
+		NewCmdDelete(f, nil),
+	)
 	return cmd
+}
+
+// noArgs refuses positional arguments, naming the first.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return cmdutil.UsageError(fmt.Errorf("%s takes no arguments, got %q: its flags are in %q", cmd.CommandPath(), args[0], cmd.CommandPath()+" --help"))
+	}
+	return nil
 }

@@ -1,0 +1,90 @@
+package memberscmd
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+	"github.com/anyscale-go/anyscale/organization"
+)
+
+// RemoveOptions are `members remove`'s flags and dependencies.
+type RemoveOptions struct {
+	F *cmdutil.Factory
+	// Email is the member to remove.
+	Email string
+	// Yes is --yes: go on without asking.
+	Yes bool
+}
+
+// NewCmdRemove returns `members remove`; runF, when set, runs instead of
+// removeRun.
+func NewCmdRemove(f *cmdutil.Factory, runF func(context.Context, *RemoveOptions) error) *cobra.Command {
+	opts := &RemoveOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "remove EMAIL [--yes]",
+		Short: "Remove a member from the organization and revoke all its keys",
+		Long: `Remove the member whose email is EMAIL, a user or a service account, from the
+organization, which revokes all of that member's keys (organization owners
+only). Nobody can remove themselves: another owner has to. The email matches as
+the server stores emails, with only the letters A-Z matched without regard to
+case; no member with it is exit code 5.
+
+On a terminal the command asks first; elsewhere it needs --yes.`,
+		Example: `  anyscale-keys members remove ada@example.com
+  anyscale-keys members remove ada@example.com --yes`,
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return cmdutil.UsageError(fmt.Errorf("give the member's email: anyscale-keys members remove EMAIL"))
+			case len(args) > 1:
+				return cmdutil.UsageError(fmt.Errorf("anyscale-keys members remove takes one email, %d given", len(args)))
+			case strings.TrimSpace(args[0]) == "":
+				return cmdutil.UsageError(fmt.Errorf("the email is empty: anyscale-keys members remove EMAIL"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Email = strings.TrimSpace(args[0])
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return removeRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "go on without asking (needed where standard input is not a terminal)")
+	return cmd
+}
+
+// listCall is the SDK call the SDK's errors suggest for checking an
+// address.
+var listCall = regexp.MustCompile(`\borganization\.All\b`)
+
+// onCommandLine adds to err the command that makes the SDK call its
+// message suggests.
+func onCommandLine(err error) error {
+	if !listCall.MatchString(err.Error()) {
+		return err
+	}
+	return fmt.Errorf("%w\non the command line, organization.All is `anyscale-keys members list`", err)
+}
+
+func removeRun(ctx context.Context, opts *RemoveOptions) error {
+	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
+		"removes %s from the organization and revokes all of that member's keys", opts.Email)); err != nil {
+		return err
+	}
+	c, err := opts.F.Client()
+	if err != nil {
+		return err
+	}
+	if err := organization.New(c).Remove(ctx, opts.Email); err != nil {
+		return onCommandLine(err)
+	}
+	fmt.Fprintf(opts.F.IO.ErrOut, "Removed %s from the organization and revoked all of its keys.\n", opts.Email)
+	return nil
+}
