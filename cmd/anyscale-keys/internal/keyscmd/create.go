@@ -74,7 +74,7 @@ display id and its expiry, never the secret.`,
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
 	if opts.Out != "" {
-		if err := checkOut(opts.Out); err != nil {
+		if err := cmdutil.CheckOut(opts.Out); err != nil {
 			return err
 		}
 	}

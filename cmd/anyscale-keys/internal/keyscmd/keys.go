@@ -6,15 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
-	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -82,31 +79,6 @@ func (v *durationValue) Set(s string) error {
 
 func (v *durationValue) String() string { return v.text }
 func (v *durationValue) Type() string   { return "duration" }
-
-// checkOut refuses, before anything changes on the server, a --out path
-// that credentials.Save would refuse: a directory, a symbolic link, or a
-// place that group or others may write. A missing file (and a missing
-// directory) is fine.
-func checkOut(path string) error {
-	if fi, err := os.Lstat(path); err == nil {
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return cmdutil.UsageError(fmt.Errorf("--out %s is a symbolic link, which credentials are never written through: give the path of the file itself", path))
-		case fi.IsDir():
-			return cmdutil.UsageError(fmt.Errorf("--out %s is a directory: give the path of the credentials file to write", path))
-		}
-	}
-	if err := credentials.CheckPermissions(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		var perm *credentials.InsecurePermissionsError
-		if errors.As(err, &perm) && !perm.Mode.IsDir() {
-			// An existing file that others may read: Save replaces it
-			// with a new file of mode 0600.
-			return nil
-		}
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
-}
 
 // haveToken resolves the client's token, without a request, so that a
 // destructive command says "not authenticated" before it asks anything.

@@ -63,7 +63,7 @@ not one.`,
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	f := opts.F
 	if opts.Out != "" {
-		if err := checkOut(opts.Out); err != nil {
+		if err := cmdutil.CheckOut(opts.Out); err != nil {
 			return err
 		}
 	}

@@ -64,7 +64,7 @@ file (mode 0600) instead, and standard output gets the account's JSON with
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if err := checkOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out); err != nil {
 		return err
 	}
 	c, err := opts.F.Client()
@@ -78,9 +78,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	io := opts.F.IO
 	fmt.Fprintf(io.ErrOut, "Created service account %q (%s).\n", created.Account.Name, created.Account.Email)
-	if err := deliver(io, created.Secret, opts.Out, describe(ref)); err != nil {
+	if err := cmdutil.Deliver(io, created.Secret, opts.Out, describe(ref)); err != nil {
 		return fmt.Errorf("service account %q was created, but its key could not be written to %s: %w; nobody holds that key: "+
-			"replace it with `anyscale-keys sa rotate %s --out FILE`", opts.Name, whereTo(opts.Out), err, flagOf(ref))
+			"replace it with `anyscale-keys sa rotate %s --out FILE`", opts.Name, cmdutil.WhereTo(opts.Out), err, flagOf(ref))
 	}
 	if opts.Out != "" && opts.F.JSON() {
 		return cmdutil.WriteJSON(io.Out, cmdutil.ServiceAccountOf(created.Account))

@@ -64,7 +64,7 @@ JSON with -o json, else nothing. Either way the secret is shown only this once.`
 }
 
 func keyRun(ctx context.Context, opts *KeyOptions) error {
-	if err := checkOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out); err != nil {
 		return err
 	}
 	c, err := opts.F.Client()
@@ -80,9 +80,9 @@ func keyRun(ctx context.Context, opts *KeyOptions) error {
 	if err != nil {
 		return onCommandLine(err, opts.Ref)
 	}
-	if err := deliver(opts.F.IO, secret, opts.Out, describe(opts.Ref)); err != nil {
+	if err := cmdutil.Deliver(opts.F.IO, secret, opts.Out, describe(opts.Ref)); err != nil {
 		return fmt.Errorf("a new key of %s was made, but it could not be written to %s: %w; nobody holds that key: "+
-			"replace every key of the account with `anyscale-keys sa rotate %s --out FILE`", describe(opts.Ref), whereTo(opts.Out), err, flagOf(opts.Ref))
+			"replace every key of the account with `anyscale-keys sa rotate %s --out FILE`", describe(opts.Ref), cmdutil.WhereTo(opts.Out), err, flagOf(opts.Ref))
 	}
 	return writeAccount(opts.F, account)
 }

@@ -74,7 +74,7 @@ organization owner, and the 403 (exit code 4) a non-owner gets says so.`,
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
-	if err := checkOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out); err != nil {
 		return err
 	}
 	what := describe(opts.Ref)
@@ -96,9 +96,9 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return onCommandLine(err, opts.Ref)
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Revoked every earlier key of %s.\n", what)
-	if err := deliver(opts.F.IO, secret, opts.Out, what); err != nil {
+	if err := cmdutil.Deliver(opts.F.IO, secret, opts.Out, what); err != nil {
 		return fmt.Errorf("the keys of %s were rotated, but the new key could not be written to %s: %w; nobody holds it: "+
-			"rotate again with `anyscale-keys sa rotate %s --out FILE`", what, whereTo(opts.Out), err, flagOf(opts.Ref))
+			"rotate again with `anyscale-keys sa rotate %s --out FILE`", what, cmdutil.WhereTo(opts.Out), err, flagOf(opts.Ref))
 	}
 	return writeAccount(opts.F, account)
 }
