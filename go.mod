@@ -3,6 +3,7 @@ module github.com/anyscale-go/anyscale
 go 1.23.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/google/go-querystring v1.2.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/jarcoal/httpmock v1.4.2

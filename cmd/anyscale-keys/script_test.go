@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 // directory. The commands beyond testscript's own:
 //
 //	fake user EMAIL owner|collaborator VAR    add a member; $VAR is its token
-//	fake sa NAME [owner] VAR                  add a service account; $VAR is its token
+//	fake sa NAME [owner] VAR                  add a service account; $VAR is its token, $VAR_EMAIL its email
 //	fake key EMAIL NAME DURATION [VAR]        give a member a key (0: legacy); $VAR is its id
 //	fake used ID DURATION                     the key was last used DURATION ago
 //	fake advance DURATION                     move the server clock
@@ -39,6 +39,12 @@ func TestMain(m *testing.M) {
 //	nosecret                                  no token shows in stdout or stderr
 //	secretout                                 stdout is one token alone; stderr shows none
 func TestScripts(t *testing.T) {
+	if raceEnabled {
+		// Every script command starts the test binary again: built with
+		// the race detector, the scripts take minutes. The command's own
+		// packages run their tests under -race; the scripts run without.
+		t.Skip("the scripts run without -race")
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
@@ -101,6 +107,7 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		u := srv.AddServiceAccount(args[1], role...)
 		ts.Setenv(args[len(args)-1], u.Token)
+		ts.Setenv(args[len(args)-1]+"_EMAIL", u.Email)
 	case "key":
 		if len(args) != 4 && len(args) != 5 {
 			ts.Fatalf("usage: fake key EMAIL NAME DURATION [VAR]")

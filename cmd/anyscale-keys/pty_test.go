@@ -1,0 +1,170 @@
+//go:build !windows
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyscale-go/anyscale/anyscaletest"
+)
+
+// terminal runs anyscale-keys with args in a pseudo-terminal, as a person
+// at a terminal would: standard input, output and error are the terminal.
+type terminal struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	tty  *os.File
+	mu   sync.Mutex
+	seen bytes.Buffer
+	done chan struct{}
+}
+
+func startTerminal(t *testing.T, env []string, args ...string) *terminal {
+	t.Helper()
+	// The test binary runs anyscale-keys when called by that name (see
+	// TestMain).
+	bin := filepath.Join(t.TempDir(), "anyscale-keys")
+	self, err := os.Executable()
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(self, bin))
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	require.NoError(t, err)
+	term := &terminal{t: t, cmd: cmd, tty: tty, done: make(chan struct{})}
+	go func() {
+		defer close(term.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			term.mu.Lock()
+			term.seen.Write(buf[:n])
+			term.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		tty.Close()
+	})
+	return term
+}
+
+// waitFor waits until the terminal has shown text.
+func (term *terminal) waitFor(text string) {
+	term.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		term.mu.Lock()
+		shown := term.seen.String()
+		term.mu.Unlock()
+		if strings.Contains(shown, text) {
+			return
+		}
+		select {
+		case <-deadline:
+			term.t.Fatalf("the terminal never showed %q; it showed:\n%s", text, shown)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// type writes keys to the terminal, as a person typing.
+func (term *terminal) typeKeys(keys string) {
+	_, err := io.WriteString(term.tty, keys)
+	require.NoError(term.t, err)
+}
+
+// wait waits for the command to end and returns its exit code and all it
+// showed.
+func (term *terminal) wait() (int, string) {
+	term.t.Helper()
+	err := term.cmd.Wait()
+	<-term.done
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(term.t, err)
+	}
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	return code, term.seen.String()
+}
+
+// At a terminal, a bulk revoke asks first, naming what will be lost, and
+// shows a progress bar while it works.
+func TestTerminalRevokeAsksAndShowsProgress(t *testing.T) {
+	srv := anyscaletest.Start(t)
+	owner := srv.Owner()
+	var ids []string
+	for i := range 260 {
+		id, _ := srv.AddKey(owner, fmt.Sprintf("k%03d", i), time.Hour)
+		ids = append(ids, id)
+	}
+	env := []string{"ANYSCALE_HOST=" + srv.URL, "ANYSCALE_CLI_TOKEN=" + owner.Token, "HOME=" + t.TempDir()}
+
+	// Answered no: nothing is revoked.
+	term := startTerminal(t, env, append([]string{"keys", "revoke"}, ids...)...)
+	term.waitFor("[y/N]")
+	term.typeKeys("n\r")
+	code, shown := term.wait()
+	assert.Equal(t, 1, code, shown)
+	assert.Contains(t, shown, "260 keys")
+	for _, id := range ids {
+		k, _ := srv.Key(id)
+		require.Nil(t, k.RevokedAt, "answered no, yet a key was revoked")
+	}
+
+	// Answered yes: revoked, with a progress bar on the way.
+	term = startTerminal(t, env, append([]string{"keys", "revoke"}, ids...)...)
+	term.waitFor("[y/N]")
+	term.typeKeys("y\r")
+	code, shown = term.wait()
+	assert.Equal(t, 0, code, shown)
+	assert.Contains(t, shown, "\rRevoking 260 keys [", "a progress bar, redrawn in place")
+	assert.Contains(t, shown, "260/260")
+	for _, id := range ids {
+		k, _ := srv.Key(id)
+		assert.NotNil(t, k.RevokedAt)
+	}
+	assert.NotContains(t, shown, owner.Token)
+}
+
+// Piped, the same command shows no bar and does not ask: without --yes it
+// refuses.
+func TestPipedRevokeRefusesWithoutYes(t *testing.T) {
+	srv := anyscaletest.Start(t)
+	id, _ := srv.AddKey(srv.Owner(), "k", time.Hour)
+	bin := filepath.Join(t.TempDir(), "anyscale-keys")
+	self, err := os.Executable()
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(self, bin))
+	cmd := exec.Command(bin, "keys", "revoke", id)
+	cmd.Env = append(os.Environ(), "ANYSCALE_HOST="+srv.URL, "ANYSCALE_CLI_TOKEN="+srv.Owner().Token, "HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Contains(t, stderr.String(), "--yes")
+	assert.NotContains(t, stderr.String(), "[y/N]")
+	k, _ := srv.Key(id)
+	assert.Nil(t, k.RevokedAt)
+}
