@@ -342,15 +342,6 @@ func (c *Client) newRequest(ctx context.Context, st *attemptState, path string, 
 		// request to any other (a redirect).
 		req.Header["Authorization"] = authz
 	}
-	if !st.idempotent && replayedByMethod(st.method) {
-		// net/http silently re-sends a GET when a reused connection dies
-		// before the answer. A call that must not be repeated (a
-		// rotation, a login poll) gets a body net/http cannot rewind,
-		// which makes it not replayable, so it is sent once; the empty
-		// body of a GET goes out as no body.
-		req.GetBody = nil
-		req.Body, req.ContentLength = noReplayBody{}, 0
-	}
 	return req, nil
 }
 

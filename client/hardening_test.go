@@ -334,3 +334,27 @@ func TestBaseURLErrorsHideThePassword(t *testing.T) {
 		assert.NotContains(t, err.Error(), "hunter2", u)
 	}
 }
+
+// A call that must not be repeated still follows a 307 or 308 redirect:
+// it is kept from net/http's replay by a connection of its own, not by a
+// body that cannot be rewound.
+func TestNotIdempotentGetFollowsRedirects(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		var hits atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/old" {
+				http.Redirect(w, r, "/new", status)
+				return
+			}
+			hits.Add(1)
+			_, _ = w.Write([]byte(`{"result":{"server_session_id":"x"}}`))
+		}))
+		c, err := client.New(client.WithBaseURL(srv.URL), client.WithToken(canary), client.WithRetryPolicy(fastRetry))
+		require.NoError(t, err)
+		_, err = c.Do(client.WithIdempotency(context.Background(), false), http.MethodGet, "/old", nil, nil, &struct{}{})
+		require.NoError(t, err, "status %d", status)
+		assert.Equal(t, int32(1), hits.Load())
+		srv.Close()
+	}
+}

@@ -58,8 +58,16 @@ func (m *scrubber) scrub(s string) string {
 	if m == nil || s == "" {
 		return s
 	}
-	s = m.redact(s)
-	if strings.ContainsAny(s, `\%&`) && m.found(unescape(s)) {
+	// A redaction can bring what was left on its two sides together into
+	// a new piece: redact again until none is left.
+	for range 4 {
+		r := m.redact(s)
+		if r == s {
+			break
+		}
+		s = r
+	}
+	if m.found(s) || strings.ContainsAny(s, `\%&`) && m.found(unescape(s)) {
 		return withheld
 	}
 	return s

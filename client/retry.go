@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
@@ -90,18 +91,25 @@ func isIdempotent(method string) bool {
 // retryableNetError reports whether a transport error may pass on a retry:
 // not a certificate problem, a refused redirect or a malformed request.
 func retryableNetError(err error) bool {
-	var unknownAuthority x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
 	switch {
-	case errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid):
+	case certificateError(err):
 		return false
-	case errors.Is(err, errInsecureRedirect), errors.Is(err, errBodyTooLarge):
+	case errors.Is(err, errInsecureRedirect), errors.Is(err, errTooManyRedirects), errors.Is(err, errBodyTooLarge):
 		return false
-	case strings.Contains(err.Error(), "stopped after"), strings.Contains(err.Error(), "unsupported protocol scheme"):
+	case strings.Contains(err.Error(), "unsupported protocol scheme"): // net/http has no sentinel for it
 		return false
 	}
 	return true
+}
+
+// certificateError reports whether err is TLS refusing the server's
+// certificate: no retry helps, and nothing was sent.
+func certificateError(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
 // backoff waits as Retry-After asks on 429 and 503, else exponentially from

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +103,7 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 	}
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     &transport{base: base, logger: c.logger, gate: &gate{}, maxRetryAfter: c.retry.MaxRetryAfter},
+			Transport:     &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{}, maxRetryAfter: c.retry.MaxRetryAfter},
 			Timeout:       timeout,
 			CheckRedirect: checkRedirect,
 		},
@@ -133,12 +132,29 @@ func defaultTransport() *http.Transport {
 	return t
 }
 
+// freshConnections returns base without keep-alive: each request on a
+// connection of its own, which net/http never re-sends (it replays a GET
+// only on a reused connection that died). nil when base is not an
+// *http.Transport.
+func freshConnections(base http.RoundTripper) http.RoundTripper {
+	t, ok := base.(*http.Transport)
+	if !ok {
+		return nil
+	}
+	fresh := t.Clone()
+	fresh.DisableKeepAlives = true
+	return fresh
+}
+
 // errInsecureRedirect stops a redirect from https to http.
 var errInsecureRedirect = errors.New("refusing a redirect from https to http")
 
+// errTooManyRedirects stops a chain of more than maxRedirects redirects.
+var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
+
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
-		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		return errTooManyRedirects
 	}
 	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
 		return errInsecureRedirect
@@ -152,7 +168,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // errors; and logs each attempt at debug level. It holds nothing of one Client's, so
 // that clients made with WithAuth share it and its connection pool.
 type transport struct {
-	base   http.RoundTripper
+	base http.RoundTripper
+	// fresh is base without keep-alive, for a call that must not be
+	// repeated; nil when base is not an *http.Transport.
+	fresh  http.RoundTripper
 	logger *slog.Logger
 	// gate paces every call after a 429 or 503 with Retry-After, up to
 	// maxRetryAfter.
@@ -175,13 +194,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempt++
 		attempt = st.attempt
 	}
+	rt := t.base
+	if !st.idempotent && replayedByMethod(req.Method) {
+		// net/http silently re-sends a GET when a reused connection dies
+		// before the answer. A call that must not be repeated (a
+		// rotation, a login poll) goes on a fresh connection, which is
+		// never re-sent; over a transport of the caller's that cannot do
+		// that, it gets a body net/http cannot rewind, which makes it
+		// not replayable (but not redirectable by 307 or 308 either).
+		if t.fresh != nil {
+			rt = t.fresh
+		} else {
+			req = req.Clone(req.Context())
+			req.GetBody, req.Body, req.ContentLength = nil, noReplayBody{}, 0
+		}
+	}
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	switch {
 	case err != nil:
 		st.acted = st.acted || !unsent(err)
 		err = scrubError(err, st.scrub)
-	case resp.StatusCode < 400:
+	case resp.StatusCode < 300:
 		st.acted = true
 	case resp.StatusCode >= 500:
 		_, refused := retryAfter(resp, time.Now())
@@ -241,19 +275,9 @@ func (noReplayBody) Close() error             { return nil }
 func unsent(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
-	var unknownAuthority x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	var verify *tls.CertificateVerificationError
 	var record tls.RecordHeaderError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dns),
-		errors.As(err, &op) && op.Op == "dial",
-		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
-		errors.As(err, &verify), errors.As(err, &record):
-		return true
-	}
-	return false
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" ||
+		certificateError(err) || errors.As(err, &record)
 }
 
 // scrubError keeps the token out of a transport error: a hostile server or

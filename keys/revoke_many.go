@@ -71,10 +71,10 @@ func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOp
 // fields are not published, so RevokeMany trusts it only for the ids it
 // lists under "revoked"; every other id is settled on its own with Revoke,
 // which is safe to repeat: success puts it in Revoked, client.ErrNotFound
-// in NotFound, any other error in Failed. The first id of a Service's
-// first RevokeMany goes alone in a bulk request: when its answer lists no
-// "revoked", the server's answers cannot be read, and every other id, of
-// this call and the Service's later ones, is revoked on its own. A batch whose
+// in NotFound, any other error in Failed. Once a bulk answer lists no
+// "revoked", the server's answers cannot be read: the ids not yet sent, of
+// this call and of the Service's later ones, are revoked on their own,
+// until a later answer (of a batch already out) can be read again. A batch whose
 // answer was lost (a server error, a dropped connection) or that the
 // server refused for its ids (404, 400, 422) is settled id by id too; a
 // batch refused for the caller (401, 403) or rate limited puts its ids in
@@ -133,15 +133,7 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 		cfg.progress(done, len(ids))
 	}
 	outcomes := make([]outcome, 0, len(ids))
-	rest := ids
-	if len(ids) > 0 && s.bulk.state.Load() == bulkUnknown {
-		// The first id alone shows whether the server's answers can be
-		// read, at the cost of one id's request; the Service remembers.
-		outcomes = append(outcomes, r.batch(ctx, ids[:1])...)
-		settled(1)
-		rest = ids[1:]
-	}
-	batches := slices.Collect(slices.Chunk(rest, client.MaxPageSize))
+	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
 	parallel.Run(ctx, cfg.concurrency, len(batches), func(ctx context.Context, i int) {
 		results[i] = r.batch(ctx, batches[i])
@@ -178,10 +170,10 @@ func (r *RevokeResult) err(ids []string) error {
 	return fmt.Errorf("keys: %d of %d keys may still be active:\n%w", len(r.Failed), len(ids), errors.Join(errs...))
 }
 
-// bulkAnswers is what RevokeMany learned of a server's bulk answers: not
-// yet known, readable (they list "revoked"), or unreadable (they do not,
-// or are malformed: they say nothing RevokeMany can use, so ids go one at
-// a time).
+// bulkAnswers is what RevokeMany learned of a server's bulk answers, from
+// the latest one: not yet known, readable (they list "revoked"), or
+// unreadable (they do not, or are malformed: they say nothing RevokeMany
+// can use, so the ids not yet sent go one at a time).
 type bulkAnswers struct {
 	state atomic.Int32
 }
@@ -219,7 +211,7 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 	case err == nil:
 		var ok bool
 		if listed, ok = revokedIDs(answer); ok {
-			r.bulk.state.CompareAndSwap(bulkUnknown, bulkReadable)
+			r.bulk.state.Store(bulkReadable)
 		} else {
 			r.bulk.state.Store(bulkUnreadable)
 		}

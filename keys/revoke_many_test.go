@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -88,7 +89,7 @@ func TestRevokeManyBatches(t *testing.T) {
 	res, err := keys.New(m.Client).Org().RevokeMany(context.Background(), append(all, "id000", "id001"))
 	require.NoError(t, err)
 	slices.Sort(sizes)
-	assert.Equal(t, []int{1, 19, 50, 50}, sizes, "the first id alone, then batches of at most 50")
+	assert.Equal(t, []int{20, 50, 50}, sizes, "batches of at most 50")
 	assert.Equal(t, all, res.Revoked, "every id once, in the order given; duplicates count once")
 	assert.Empty(t, res.NotFound)
 	assert.Empty(t, res.Failed)
@@ -111,8 +112,7 @@ func TestRevokeManySettlesUnlistedIDsAlone(t *testing.T) {
 	assert.Empty(t, res.Failed)
 	accounted(t, given, res, err)
 	assert.Equal(t, []string{
-		"POST /api/v2/users/api_keys/revoke", // the first id alone
-		"POST /api/v2/users/api_keys/revoke", // the others
+		"POST /api/v2/users/api_keys/revoke",
 		"DELETE /api/v2/users/api_keys/id001",
 		"DELETE /api/v2/users/api_keys/id003",
 	}, m.Paths())
@@ -147,9 +147,9 @@ func TestRevokeManyUnknownAnswerShape(t *testing.T) {
 			assert.Equal(t, []string{"id001"}, res.NotFound)
 			accounted(t, given, res, err)
 			assert.Equal(t, []string{
-				"POST /api/v2/users/api_keys/revoke", // the first id alone: its answer cannot be read
-				"DELETE /api/v2/users/api_keys/id000",
-				"DELETE /api/v2/users/api_keys/id001", // so the others go one at a time
+				"POST /api/v2/users/api_keys/revoke",  // its answer cannot be read
+				"DELETE /api/v2/users/api_keys/id000", // so the ids go one at a time
+				"DELETE /api/v2/users/api_keys/id001",
 				"DELETE /api/v2/users/api_keys/id002",
 			}, m.Paths())
 		})
@@ -187,7 +187,7 @@ func TestRevokeManyRefusedBatch(t *testing.T) {
 	accounted(t, given, res, err)
 	assert.Empty(t, res.Revoked)
 	assert.Len(t, res.Failed, 3)
-	assert.Equal(t, []string{"POST /api/v2/users/admin/api_keys/revoke", "POST /api/v2/users/admin/api_keys/revoke"}, m.Paths(),
+	assert.Equal(t, []string{"POST /api/v2/users/admin/api_keys/revoke"}, m.Paths(),
 		"a batch refused for the caller is not retried key by key")
 }
 
@@ -205,6 +205,7 @@ func TestRevokeManyBatchRefusedForItsIDs(t *testing.T) {
 			b, _ := json.Marshal(map[string]any{"result": map[string]any{"revoked": got}})
 			return 200, string(b)
 		})
+		m.On("DELETE", "/api/v2/users/api_keys/id000", 204, ``)
 		m.On("DELETE", "/api/v2/users/api_keys/id001", 204, ``)
 		m.On("DELETE", "/api/v2/users/api_keys/id002", 404, `{"error":{"detail":"not found"}}`)
 		m.On("DELETE", "/api/v2/users/api_keys/id003", 204, ``)
@@ -223,19 +224,19 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var batch atomic.Int32
 	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
-		if batch.Add(1) == 3 {
-			cancel() // the caller gives up during the third request
+		if batch.Add(1) == 2 {
+			cancel() // the caller gives up during the second batch
 		}
 		return revokeAllBut(t)(r)
 	})
-	all := ids(126)
+	all := ids(125)
 	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(1))
 	require.ErrorIs(t, err, context.Canceled)
 	accounted(t, all, res, err)
-	assert.Equal(t, all[:51], res.Revoked, "the first id alone, then a batch of 50")
+	assert.Equal(t, all[:50], res.Revoked)
 	assert.Len(t, res.Failed, 75)
-	assert.Contains(t, res.Failed["id101"].Error(), "not attempted")
-	assert.Equal(t, int32(3), batch.Load(), "no batch is sent after cancellation")
+	assert.Contains(t, res.Failed["id100"].Error(), "not attempted")
+	assert.Equal(t, int32(2), batch.Load(), "no batch is sent after cancellation")
 }
 
 func TestRevokeManyValidation(t *testing.T) {
@@ -276,9 +277,6 @@ func TestRevokeManyConcurrency(t *testing.T) {
 			full := make(chan struct{})
 			var once sync.Once
 			m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
-				if r.ContentLength < 80 { // the first id alone, before the others
-					return revokeAllBut(t)(r)
-				}
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
 				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
@@ -318,5 +316,30 @@ func TestRevokeManyProgress(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, seen)
 	assert.Equal(t, 120, seen[len(seen)-1], "the last call says all are settled")
-	assert.Len(t, seen, 4, "the first id, then three batches")
+	assert.Len(t, seen, 3, "once a batch")
+}
+
+// Once a bulk answer cannot be read, the Service revokes the ids it has
+// not sent one at a time, in this call and later ones.
+func TestRevokeManyLearnsFromTheLatestAnswer(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/api_keys/revoke", 200, `{"result":{"num_revoked":1}}`)
+	for _, id := range ids(3) {
+		m.On("DELETE", "/api/v2/users/api_keys/"+id, 204, ``)
+	}
+	ks := keys.New(m.Client)
+	res, err := ks.RevokeMany(context.Background(), ids(1))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"id000"}, res.Revoked)
+	res, err = ks.RevokeMany(context.Background(), ids(3), keys.WithConcurrency(1))
+	require.NoError(t, err)
+	assert.Equal(t, ids(3), res.Revoked)
+	posts := 0
+	for _, p := range m.Paths() {
+		if strings.HasPrefix(p, "POST") {
+			posts++
+		}
+	}
+	assert.Equal(t, 1, posts, "after an answer it cannot read, no more bulk requests")
 }
