@@ -384,20 +384,30 @@ func (s *Server) listKeys(q url.Values, kind string, keys []*apiKey, unrevoked i
 			continue
 		}
 		if len(out) == p.count { // one more: the page has a next
-			next = encodeCursor(kind, last)
+			next = "more"
 			break
 		}
 		out = append(out, k.info())
 		last = k.seq
 	}
+	// Unfiltered, the total is kept as keys come and go. Filtered, the
+	// first page counts and later pages carry its count in the cursor, so
+	// that a filtered list costs what it serves, page after page.
 	total := unrevoked
-	if keep != nil || name != "" || listsIncludeRevoked {
+	switch {
+	case keep == nil && name == "" && !listsIncludeRevoked:
+	case p.hasCur:
+		total = p.total
+	default:
 		total = 0
 		for _, k := range keys {
 			if match(k) {
 				total++
 			}
 		}
+	}
+	if next != "" {
+		next = encodeCursor(kind, last, total)
 	}
 	return listReply(out, total, next)
 }

@@ -19,6 +19,9 @@ type pageRequest struct {
 	count  int
 	after  int64 // 0: from the start
 	hasCur bool
+	// total is the list's total as the first page counted it, carried in
+	// the cursor, so that later pages need not count again.
+	total int
 }
 
 // parsePage reads count (1..50, default 50) and paging_token for the list
@@ -38,12 +41,12 @@ func parsePage(q url.Values, kind string) (pageRequest, *reply) {
 		p.count = int(n)
 	}
 	if tok := q.Get("paging_token"); tok != "" {
-		seq, ok := decodeCursor(kind, tok)
+		seq, total, ok := decodeCursor(kind, tok)
 		if !ok {
 			r := fail(422, "invalid paging_token: pass next_paging_token from the previous page of this list")
 			return p, &r
 		}
-		p.after, p.hasCur = seq, true
+		p.after, p.hasCur, p.total = seq, true, total
 	}
 	return p, nil
 }
@@ -67,25 +70,44 @@ func paginate[T any](items []T, seq func(T) int64, desc bool, kind string, p pag
 	if end == len(items) || len(page) == 0 {
 		return page, ""
 	}
-	return page, encodeCursor(kind, seq(page[len(page)-1]))
+	return page, encodeCursor(kind, seq(page[len(page)-1]), len(items))
 }
 
-func encodeCursor(kind string, seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(seq, 10)))
+// encodeCursor makes a paging token: the list, the seq of the last item
+// served, and the list's total.
+func encodeCursor(kind string, seq int64, total int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(seq, 10) + ":" + strconv.Itoa(total)))
 }
 
-func decodeCursor(kind, tok string) (int64, bool) {
+func decodeCursor(kind, tok string) (seq int64, total int, ok bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	i := strings.LastIndexByte(string(b), ':')
-	if i < 0 || string(b[:i]) != kind {
-		return 0, false
+	rest, totalText, found := cutLast(string(b), ':')
+	if !found {
+		return 0, 0, false
 	}
-	seq, err := strconv.ParseInt(string(b[i+1:]), 10, 64)
+	list, seqText, found := cutLast(rest, ':')
+	if !found || list != kind {
+		return 0, 0, false
+	}
+	seq, err = strconv.ParseInt(seqText, 10, 64)
 	if err != nil || seq <= 0 {
-		return 0, false
+		return 0, 0, false
 	}
-	return seq, true
+	total, err = strconv.Atoi(totalText)
+	if err != nil || total < 0 {
+		return 0, 0, false
+	}
+	return seq, total, true
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s string, sep byte) (before, after string, found bool) {
+	i := strings.LastIndexByte(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }

@@ -390,6 +390,32 @@ func BenchmarkFake(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("list-by-name/n=%d", n), func(b *testing.B) {
+			srv := anyscaletest.NewServer()
+			defer srv.Close()
+			owner := srv.Owner()
+			for i := range n {
+				srv.AddKey(owner, fmt.Sprintf("k%d", i), time.Hour)
+			}
+			c, err := srv.Client(owner)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ks := keys.New(c)
+			b.ResetTimer()
+			for range b.N {
+				got := 0
+				for _, err := range ks.All(ctx, keys.ListOptions{Name: "k"}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					got++
+				}
+				if got < n {
+					b.Fatalf("listed %d", got)
+				}
+			}
+		})
 	}
 }
 
