@@ -38,13 +38,19 @@ func (e *cutBodyError) Error() string {
 
 func (e *cutBodyError) Unwrap() error { return e.err }
 
-// readBody reads a whole answer body, at most MaxResponseBytes, into a
-// buffer sized from its announced length.
+// firstBuffer bounds the buffer an answer gets before any of it arrives:
+// a length the server announces is believed only as far as the bytes
+// come.
+const firstBuffer = 64 << 10
+
+// readBody reads a whole answer body, at most MaxResponseBytes: into a
+// buffer sized from its announced length when that is small, else into one
+// that grows as the bytes arrive.
 func readBody(body io.Reader, length int64) ([]byte, error) {
 	if length > MaxResponseBytes {
 		return nil, errBodyTooLarge
 	}
-	if length >= 0 {
+	if 0 <= length && length <= firstBuffer {
 		buf := make([]byte, length)
 		n, err := io.ReadFull(body, buf)
 		if err != nil {
@@ -52,11 +58,18 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 		}
 		return buf, nil
 	}
+	limit := int64(MaxResponseBytes)
+	if length >= 0 {
+		limit = length
+	}
 	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(body, MaxResponseBytes+1))
+	buf.Grow(firstBuffer)
+	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
 	switch {
 	case err != nil:
-		return nil, &cutBodyError{read: n, want: -1, err: err}
+		return nil, &cutBodyError{read: n, want: length, err: err}
+	case length >= 0 && n < length:
+		return nil, &cutBodyError{read: n, want: length, err: io.ErrUnexpectedEOF}
 	case n > MaxResponseBytes:
 		return nil, errBodyTooLarge
 	}

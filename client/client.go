@@ -170,8 +170,14 @@ func userAgent(product string) string {
 // MaxResponseBytes is refused. MayHaveActed tells, for every error,
 // whether the server may have acted.
 func (c *Client) Do(ctx context.Context, method, path string, query, body any, out any) (*Response, error) {
+	return c.call(ctx, method, path, query, body, out, true)
+}
+
+// call is Do; withResponse says whether the caller wants the Response
+// (the client's own calls do not, and save making it).
+func (c *Client) call(ctx context.Context, method, path string, query, body any, out any, withResponse bool) (*Response, error) {
 	var scrub *scrubber // the call's token's, once known
-	resp, err := c.do(ctx, method, path, query, body, out, &scrub)
+	resp, err := c.do(ctx, method, path, query, body, out, withResponse, &scrub)
 	if err != nil {
 		// One exit: whatever an error quotes (a decoder's, net/http's, a
 		// redirect's URL) is scrubbed of the token here.
@@ -180,7 +186,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 	return resp, err
 }
 
-func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, scrub **scrubber) (*Response, error) {
+func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **scrubber) (*Response, error) {
 	label, _ := ctx.Value(pathLabelKey{}).(string)
 	shown := path
 	if label != "" {
@@ -237,14 +243,14 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 		var ne net.Error
 		switch {
 		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
-			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.http.HTTPClient.Timeout)
+			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.http.HTTPClient.Transport.(*transport).attemptTimeout)
 		case errors.Is(err, errBodyTooLarge):
 		case st.acted && !st.idempotent:
 			err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
 		}
 		return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err), acted: st.acted}
 	}
-	return c.handle(resp, req, st, out)
+	return c.handle(resp, req, st, out, withResponse)
 }
 
 // withoutToken returns req as a Response shows it: a copy without the
@@ -414,9 +420,13 @@ func WithPathLabel(ctx context.Context, label string) context.Context {
 }
 
 // handle decodes the answer into out, or maps it to an *APIError.
-func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any) (*Response, error) {
-	resp.Request = withoutToken(resp.Request)
-	r := &Response{Response: resp, TraceID: st.scrub.scrub(resp.Header.Get(TraceIDHeader))}
+func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any, withResponse bool) (*Response, error) {
+	var r *Response
+	traceID := st.scrub.scrub(resp.Header.Get(TraceIDHeader))
+	if withResponse {
+		resp.Request = withoutToken(resp.Request)
+		r = &Response{Response: resp, TraceID: traceID}
+	}
 	data := st.body
 	if st.resp != resp {
 		// The retries ended on this answer before it was read (a 5xx, a
@@ -435,7 +445,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 		return r, nil
 	}
 	if err := decodeAnswer(data, out); err != nil {
-		return fail(fmt.Errorf("anyscale: %s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, r.TraceID))
+		return fail(fmt.Errorf("anyscale: %s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, traceID))
 	}
 	return r, nil
 }

@@ -315,15 +315,13 @@ func TestEveryTokenIsCheckedBeforeSending(t *testing.T) {
 		p := auth.ProviderFunc(func(context.Context) (auth.Token, error) {
 			return auth.Token{Value: credentials.Secret(bad), Source: "custom"}, nil
 		})
-		start := time.Now()
 		_, err := f.c.WithAuth(p).WhoAmI(context.Background())
 		require.ErrorIs(t, err, client.ErrInvalid)
 		assert.ErrorIs(t, err, credentials.ErrInvalidToken)
 		assert.False(t, client.MayHaveActed(err))
 		assert.NotContains(t, err.Error(), canary)
-		assert.Less(t, time.Since(start), time.Second, "no retries")
 	}
-	assert.Zero(t, f.mt.GetTotalCallCount())
+	assert.Zero(t, f.mt.GetTotalCallCount(), "no attempt, so no retry")
 }
 
 func TestBaseURLErrorsHideThePassword(t *testing.T) {

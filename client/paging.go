@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"fmt"
 	"iter"
 	"net/http"
@@ -76,7 +77,7 @@ type PageQuery struct {
 // ListPage fetches one page of a list endpoint with GET: query as for Do.
 func ListPage[T any](ctx context.Context, c *Client, path string, query any) (*Page[T], error) {
 	var env ListEnvelope[T]
-	if _, err := c.Do(ctx, http.MethodGet, path, query, nil, &env); err != nil {
+	if _, err := c.call(ctx, http.MethodGet, path, query, nil, &env, false); err != nil {
 		return nil, err
 	}
 	return env.Page(), nil
@@ -93,17 +94,21 @@ const (
 	MaxEmptyPages = 10
 )
 
+// recentTokens is how many of the latest paging tokens All remembers.
+const recentTokens = 64
+
 // ErrPagingLoop is matched by the error All yields when the server's
-// paging does not end: a token seen before, more than MaxEmptyPages empty
-// pages in a row, or more than MaxPages pages.
+// paging does not end: a token seen in the last recentTokens pages, a
+// cycle of tokens of any length, more than MaxEmptyPages empty pages in a
+// row, or more than MaxPages pages.
 var ErrPagingLoop = errors.New("the list's paging does not end")
 
 // All iterates over every item of a list, fetching pages with fetch from
 // the page token first (usually ""). It stops fetching when the loop
 // breaks, and yields an error once, then stops. It ends with an error
 // matching ErrPagingLoop when the server's paging does not end (see
-// MaxPages and MaxEmptyPages); a token repeated at any distance is
-// detected, with a constant amount of memory.
+// ErrPagingLoop, MaxPages and MaxEmptyPages), with a constant amount of
+// memory.
 func All[T any](ctx context.Context, first string, fetch func(ctx context.Context, pageToken string) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -112,6 +117,9 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 		// moves forward at doubling distances, so a cycle of any length
 		// meets it within twice its length.
 		saved, power, steps := first, 1, 0
+		// recent holds the latest tokens, for a repeat that is not a
+		// cycle (a server may go back, then on elsewhere).
+		var recent [recentTokens]string
 		empty := 0
 		for pages := 1; ; pages++ {
 			page, err := fetch(ctx, token)
@@ -135,7 +143,7 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			}
 			var loop string
 			switch {
-			case next == saved || next == token:
+			case next == saved || next == token || slices.Contains(recent[:], next):
 				loop = "named a page token it had named before"
 			case empty > MaxEmptyPages:
 				loop = fmt.Sprintf("answered %d empty pages in a row, each naming a next page", empty)
@@ -149,6 +157,7 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			if steps++; steps == power {
 				saved, power, steps = next, power*2, 0
 			}
+			recent[pages%recentTokens] = next
 			token = next
 		}
 	}

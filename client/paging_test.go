@@ -174,3 +174,24 @@ func ExampleAll() {
 	// b
 	// c
 }
+
+// A token named again that does not start a cycle (the server goes back,
+// then on elsewhere) is caught within the latest pages.
+func TestAllStopsOnARecentToken(t *testing.T) {
+	t.Parallel()
+	tokens := []string{"a", "b", "c", "a", "d", "e", "f"}
+	n := 0
+	fetch := func(_ context.Context, _ string) (*client.Page[int], error) {
+		next := tokens[n%len(tokens)]
+		n++
+		return &client.Page[int]{Items: []int{n}, NextPageToken: next}, nil
+	}
+	var last error
+	for _, err := range client.All(context.Background(), "", fetch) {
+		if err != nil {
+			last = err
+		}
+	}
+	require.ErrorIs(t, last, client.ErrPagingLoop)
+	assert.Equal(t, 4, n, "stopped when a came again")
+}

@@ -25,7 +25,8 @@ func TestAttemptTimeoutDefaults(t *testing.T) {
 	} {
 		c, err := New(append([]Option{WithBaseURL("https://api.test"), WithToken("aph0_0123456789abcdefghijklmnop")}, tc.opts...)...)
 		require.NoError(t, err)
-		assert.Equal(t, tc.want, c.http.HTTPClient.Timeout, tc.name)
+		assert.Equal(t, tc.want, c.http.HTTPClient.Transport.(*transport).attemptTimeout, tc.name)
+		assert.Zero(t, c.http.HTTPClient.Timeout, "%s: the bound is the transport's, per attempt", tc.name)
 	}
 	assert.Equal(t, 30*time.Second, DefaultAttemptTimeout, "the documented default")
 }

@@ -103,8 +103,8 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 	}
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{}, maxRetryAfter: c.retry.MaxRetryAfter},
-			Timeout:       timeout,
+			Transport: &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{},
+				maxRetryAfter: c.retry.MaxRetryAfter, attemptTimeout: timeout},
 			CheckRedirect: checkRedirect,
 		},
 		Logger:       nil,
@@ -177,6 +177,9 @@ type transport struct {
 	// maxRetryAfter.
 	gate          *gate
 	maxRetryAfter time.Duration
+	// attemptTimeout bounds each attempt, from sending the request to
+	// reading the answer's last byte.
+	attemptTimeout time.Duration
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -209,8 +212,17 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			req.GetBody, req.Body, req.ContentLength = nil, noReplayBody{}, 0
 		}
 	}
+	// The attempt's own bound, until its answer is read (the caller's
+	// deadline, in req's context, still wins).
+	ctx, cancel := context.WithTimeout(req.Context(), t.attemptTimeout)
+	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		cancel()
+	} else {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	}
 	switch {
 	case err != nil:
 		st.acted = st.acted || !unsent(err)
@@ -240,6 +252,18 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	}
 	return resp, err
+}
+
+// cancelOnClose ends an attempt's time bound once its answer is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // replayedByMethod reports whether net/http may re-send a request of this

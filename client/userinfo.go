@@ -47,7 +47,7 @@ func (u *UserInfo) OrganizationID() string {
 // WhoAmI returns the user the token belongs to (GET /api/v2/userinfo/).
 func (c *Client) WhoAmI(ctx context.Context) (*UserInfo, error) {
 	var u UserInfo
-	if _, err := c.Do(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u); err != nil {
+	if _, err := c.call(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u, false); err != nil {
 		return nil, err
 	}
 	return &u, nil

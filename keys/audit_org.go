@@ -61,7 +61,7 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	var firstErr error // the first failure; the others may be its cancellation
 	var mu sync.Mutex
 	finished := 0
-	parallel.Run(ctx, opts.Concurrency, jobs, func(ctx context.Context, i int) {
+	parallel.Run(ctx, opts.Concurrency, jobs, client.OnThrottle, func(ctx context.Context, i int) {
 		list := ListOptions{Name: opts.List.Name, CreatedBy: opts.List.CreatedBy, PageSize: opts.List.PageSize}
 		if i < len(targets) {
 			list.OwnerID, list.PageToken = targets[i].userID, opts.List.PageToken

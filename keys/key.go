@@ -2,7 +2,6 @@ package keys
 
 import (
 	"time"
-	"unsafe"
 )
 
 // MaxLifetime is the longest a user key may live: the policy requires an
@@ -69,10 +68,9 @@ func (k Key) Lifetime() time.Duration {
 }
 
 // apiKeyInfo is the wire form of a key (ApiKeyInfo): Key's fields, in
-// Key's order, with the wire's names. A list page decodes into it, and is
-// then used as []Key without a copy (see keysOf); the conversion below
-// fails to compile if the two drift apart. A null name or created_by
-// decodes as "".
+// Key's order, with the wire's names, so that one converts to the other
+// (the line below fails to compile if the two drift apart). A null name
+// or created_by decodes as "".
 type apiKeyInfo struct {
 	ID         string     `json:"hex_hashed_id"`
 	DisplayID  string     `json:"display_id"`
@@ -87,15 +85,13 @@ type apiKeyInfo struct {
 
 var _ = Key(apiKeyInfo{}) // the same fields, in the same order
 
-// keysOf turns a decoded page into keys in place: times in UTC (the server
-// writes "+00:00", which Go may read as the local zone) and the owner the
-// list was filtered by, or "".
+// keysOf turns a decoded page into keys: times in UTC (the server writes
+// "+00:00", which Go may read as the local zone) and the owner the list
+// was filtered by, or "".
 func keysOf(items []apiKeyInfo, ownerID string) []Key {
-	if len(items) == 0 {
-		return []Key{}
-	}
-	out := unsafe.Slice((*Key)(unsafe.Pointer(&items[0])), len(items))
+	out := make([]Key, len(items))
 	for i := range out {
+		out[i] = Key(items[i])
 		k := &out[i]
 		k.OwnerID = ownerID
 		k.CreatedAt = k.CreatedAt.UTC()

@@ -135,7 +135,7 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 	outcomes := make([]outcome, 0, len(ids))
 	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
-	parallel.Run(ctx, cfg.concurrency, len(batches), func(ctx context.Context, i int) {
+	parallel.Run(ctx, cfg.concurrency, len(batches), client.OnThrottle, func(ctx context.Context, i int) {
 		results[i] = r.batch(ctx, batches[i])
 		settled(len(batches[i]))
 	})

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,11 +31,14 @@ func TestLimiterHalvesOnThrottle(t *testing.T) {
 		l.acquire() // waits for a release
 		close(started)
 	}()
-	select {
-	case <-started:
-		t.Fatal("a fifth call started under a bound of four")
-	default:
-	}
+	assert.Never(t, func() bool {
+		select {
+		case <-started:
+			return true
+		default:
+			return false
+		}
+	}, 100*time.Millisecond, 5*time.Millisecond, "a fifth call started under a bound of four")
 	l.release()
 	<-started
 	for range 5 {
@@ -59,7 +63,7 @@ func TestRunLowersTheBoundOn429(t *testing.T) {
 		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 2, MinWait: 1, MaxWait: 1}))
 	require.NoError(t, err)
 	l := newLimiter(8)
-	runWith(context.Background(), l, 3, func(ctx context.Context, i int) {
+	runWith(context.Background(), l, 3, client.OnThrottle, func(ctx context.Context, i int) {
 		_, err := c.Do(ctx, http.MethodGet, "/x", nil, nil, &struct{}{})
 		assert.NoError(t, err)
 	})

@@ -3,8 +3,6 @@ package parallel
 import (
 	"context"
 	"sync"
-
-	"github.com/anyscale-go/anyscale/client"
 )
 
 // DefaultLimit is how many calls Run makes at once unless told otherwise.
@@ -16,10 +14,11 @@ const DefaultLimit = 8
 // Once ctx is done, the calls not yet started are still made, so that fn
 // can account for each i; fn checks ctx itself.
 //
-// The bound adapts to the server: when a call made with the ctx given to
-// fn is throttled (a 429 or 503, see client.OnThrottle), the bound halves,
-// down to one call at a time, and stays there for the rest of the run.
-func Run(ctx context.Context, limit, n int, fn func(ctx context.Context, i int)) {
+// The bound adapts to the server: pace, when not nil, is given the run's
+// context and a function to call when a call is throttled (a 429 or 503:
+// client.OnThrottle fits), and returns the context fn gets; each throttle
+// halves the bound, down to one call at a time, for the rest of the run.
+func Run(ctx context.Context, limit, n int, pace Pacer, fn func(ctx context.Context, i int)) {
 	if limit < 1 {
 		limit = DefaultLimit
 	}
@@ -29,12 +28,17 @@ func Run(ctx context.Context, limit, n int, fn func(ctx context.Context, i int))
 		}
 		return
 	}
-	runWith(ctx, newLimiter(min(limit, n)), n, fn)
+	runWith(ctx, newLimiter(min(limit, n)), n, pace, fn)
 }
 
+// Pacer wires a run's throttle signal into the context its calls get.
+type Pacer func(ctx context.Context, throttled func()) context.Context
+
 // runWith is Run with a given limiter.
-func runWith(ctx context.Context, l *limiter, n int, fn func(ctx context.Context, i int)) {
-	ctx = client.OnThrottle(ctx, l.throttled)
+func runWith(ctx context.Context, l *limiter, n int, pace Pacer, fn func(ctx context.Context, i int)) {
+	if pace != nil {
+		ctx = pace(ctx, l.throttled)
+	}
 	var wg sync.WaitGroup
 	for i := range n {
 		l.acquire()

@@ -32,7 +32,7 @@ func TestRunCallsEachIndexOnceWithinTheLimit(t *testing.T) {
 			}
 			close(release)
 		}()
-		Run(context.Background(), tc.limit, tc.n, func(_ context.Context, i int) {
+		Run(context.Background(), tc.limit, tc.n, nil, func(_ context.Context, i int) {
 			now := inFlight.Add(1)
 			for {
 				p := peak.Load()
