@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 )
 
 // Page is one page of a list.
