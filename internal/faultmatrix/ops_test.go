@@ -38,8 +38,8 @@ type operation struct {
 	start func(t *testing.T, e *env) (run func(ctx context.Context) error, check func(t *testing.T, x expectation, err error))
 	// faultedConn, for a request marked not idempotent, is which
 	// connection the call gets (from 1) carries the faulted request: the
-	// drop and lost cells check that it was a reused one, on which
-	// net/http would replay a request it may.
+	// drop and lost cells check that it was a fresh one, which net/http
+	// never replays on, though a warm one was there to reuse.
 	faultedConn int
 	// should notes the cells whose expectation is what the SDK should do
 	// where it is known not to: the cell fails, and the note says why.
