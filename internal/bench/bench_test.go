@@ -190,21 +190,6 @@ func BenchmarkRevokeMany(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("n=%d/impl=sdk-warm", n), func(b *testing.B) {
-			// A Service's later calls: its first has learned whether the
-			// server's bulk answers can be read.
-			ks := keys.New(sdkClient(b, srv.URL))
-			if _, err := ks.RevokeMany(ctx, all[:1]); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for range b.N {
-				res, err := ks.RevokeMany(ctx, all)
-				if err != nil || len(res.Revoked) != n {
-					b.Fatal(err)
-				}
-			}
-		})
 		b.Run(fmt.Sprintf("n=%d/impl=sdk-one-at-a-time", n), func(b *testing.B) {
 			ks := keys.New(sdkClient(b, srv.URL))
 			b.ResetTimer()
