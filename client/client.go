@@ -230,8 +230,9 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 			}
 			// A new request: the last one may still be read by the
 			// transport.
-			st.token, st.base, st.scrub = fresh, fb, freshChecked.scrub
-			*scrub = freshChecked.scrub
+			// What the call shows stays without either token.
+			st.token, st.base, st.scrub = fresh, fb, freshChecked.scrub.and(st.scrub)
+			*scrub = st.scrub
 			if req, err = c.newRequest(ctx, st, path, query, body, freshChecked.authz); err != nil {
 				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
 			}
@@ -254,18 +255,26 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 }
 
 // withoutToken returns req as a Response shows it: a copy without the
-// Authorization header. (req itself may still be read by the transport,
-// so it is not changed.)
+// Authorization header, and so are the requests of the redirects that led
+// to it. (req itself may still be read by the transport, so it is not
+// changed.)
 func withoutToken(req *http.Request) *http.Request {
-	if req == nil || req.Header.Get("Authorization") == "" {
-		return req
+	if req == nil {
+		return nil
 	}
 	shown := *req
-	shown.Header = make(http.Header, len(req.Header))
-	for k, v := range req.Header {
-		if k != "Authorization" {
-			shown.Header[k] = v
+	if req.Header.Get("Authorization") != "" {
+		shown.Header = make(http.Header, len(req.Header))
+		for k, v := range req.Header {
+			if k != "Authorization" {
+				shown.Header[k] = v
+			}
 		}
+	}
+	if req.Response != nil {
+		hop := *req.Response
+		hop.Request = withoutToken(hop.Request)
+		shown.Response = &hop
 	}
 	return &shown
 }

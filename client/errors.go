@@ -255,25 +255,36 @@ func notSent(err error) error { return &callError{err: err} }
 
 // MayHaveActed reports whether a call that failed with err may still have
 // acted on the server: an attempt was sent and its answer was lost, cut,
-// malformed, or a server error (5xx other than a 503 with Retry-After),
-// or the call was cancelled or timed out while a request was out. It is
+// malformed, a server error (5xx other than a 503 with Retry-After) or a
+// redirect other than 307 and 308, or the call was cancelled or timed out while a request was out. It is
 // false for errors from before anything was sent (the SDK's checks of its
 // arguments, all matching ErrInvalid, included), for connections that
 // were refused or never made, and when every answer refused the request
 // (4xx, 429, 503 with Retry-After). Callers use it to decide between
 // "retry" and "check first": a create whose outcome is unknown must not
 // simply be repeated.
+//
+// An error that joins several (errors.Join, a bulk call's failures) may
+// have acted when any of them may have.
 func MayHaveActed(err error) bool {
-	if err == nil {
+	switch e := err.(type) {
+	case nil:
 		return false
-	}
-	var ce *callError
-	if errors.As(err, &ce) {
-		return ce.acted
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= 500
+	case *callError:
+		return e.acted
+	case *APIError: // one made by hand: Do's errors are *callError
+		return e.StatusCode >= 500
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			if MayHaveActed(inner) {
+				return true
+			}
+		}
+		return false
+	case interface{ Unwrap() error }:
+		if inner := e.Unwrap(); inner != nil {
+			return MayHaveActed(inner)
+		}
 	}
 	// The services' own checks of their arguments come before any
 	// request, and match ErrInvalid.

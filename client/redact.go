@@ -35,6 +35,22 @@ type scrubber struct {
 	// piece is minPiece, or the token's whole length when shorter.
 	grams map[string]bool
 	piece int
+	// also is the scrubber of another token the call sent (the one a 401
+	// rejected), which its answers may still echo.
+	also *scrubber
+}
+
+// and returns a scrubber that removes both m's token and other's.
+func (m *scrubber) and(other *scrubber) *scrubber {
+	if m == nil || other == nil || other.raw == m.raw {
+		if m == nil {
+			return other
+		}
+		return m
+	}
+	both := *m // m is shared by the calls of its token: it stays as it is
+	both.also = other
+	return &both
 }
 
 func newScrubber(secret credentials.Secret) *scrubber {
@@ -70,7 +86,7 @@ func (m *scrubber) scrub(s string) string {
 	if m.found(s) || strings.ContainsAny(s, `\%&`) && m.found(unescape(s)) {
 		return withheld
 	}
-	return s
+	return m.also.scrub(s)
 }
 
 // spans returns the byte ranges of s that hold a piece of the token,

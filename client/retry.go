@@ -35,18 +35,22 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	idempotent := true
+	idempotent, acted := true, false
 	if st := stateFrom(ctx); st != nil {
-		idempotent = st.idempotent
+		idempotent, acted = st.idempotent, st.acted
+	}
+	// A wait over the cap ends the retries, whether or not the answer
+	// asking for it could be read.
+	if wait, ok := retryAfter(resp, time.Now()); ok && wait > c.retry.MaxRetryAfter {
+		return false, nil
 	}
 	if err != nil {
 		if !retryableNetError(err) {
 			return false, nil
 		}
-		return idempotent || errors.Is(err, syscall.ECONNREFUSED), nil
-	}
-	if wait, ok := retryAfter(resp, time.Now()); ok && wait > c.retry.MaxRetryAfter {
-		return false, nil
+		// A call that must not be repeated is, only when no attempt of
+		// it reached the server.
+		return idempotent || !acted && errors.Is(err, syscall.ECONNREFUSED), nil
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -94,7 +98,7 @@ func retryableNetError(err error) bool {
 	switch {
 	case certificateError(err):
 		return false
-	case errors.Is(err, errInsecureRedirect), errors.Is(err, errTooManyRedirects), errors.Is(err, errBodyTooLarge):
+	case errors.Is(err, errRedirectRefused), errors.Is(err, errBodyTooLarge):
 		return false
 	case strings.Contains(err.Error(), "unsupported protocol scheme"): // net/http has no sentinel for it
 		return false
@@ -119,7 +123,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	held := c.gate().remaining()
 	if resp != nil {
 		if wait, ok := retryAfter(resp, time.Now()); ok {
-			return max(wait, held)
+			return min(max(wait, held), c.retry.MaxRetryAfter)
 		}
 	}
 	wait := maxWait

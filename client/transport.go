@@ -146,11 +146,16 @@ func freshConnections(base http.RoundTripper) http.RoundTripper {
 	return fresh
 }
 
-// errInsecureRedirect stops a redirect from https to http.
-var errInsecureRedirect = errors.New("refusing a redirect from https to http")
+// errRedirectRefused is every redirect the client does not follow; no
+// retry follows one either.
+var errRedirectRefused = errors.New("refusing a redirect")
 
-// errTooManyRedirects stops a chain of more than maxRedirects redirects.
-var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
+var (
+	// errInsecureRedirect stops a redirect from https to http.
+	errInsecureRedirect = fmt.Errorf("%w from https to http", errRedirectRefused)
+	// errTooManyRedirects stops a chain of more than maxRedirects redirects.
+	errTooManyRedirects = fmt.Errorf("%w: stopped after %d redirects", errRedirectRefused, maxRedirects)
+)
 
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
@@ -158,6 +163,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
 		return errInsecureRedirect
+	}
+	if req.Method != via[0].Method {
+		// net/http follows a 301, 302 or 303 to a POST or DELETE with a
+		// GET, whose answer is not the call's.
+		return fmt.Errorf("%w that turns a %s into a %s: the server may have acted on the %s; check before repeating it",
+			errRedirectRefused, via[0].Method, req.Method, via[0].Method)
 	}
 	return nil
 }
@@ -229,6 +240,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		err = scrubError(err, st.scrub)
 	case resp.StatusCode < 300:
 		st.acted = true
+	case resp.StatusCode < 400:
+		// Only 307 and 308 say the request was not acted on and goes
+		// elsewhere as it is; after another redirect (a 303 "see
+		// other" answers a POST that was done) it may have been.
+		st.acted = st.acted || (resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect)
 	case resp.StatusCode >= 500:
 		_, refused := retryAfter(resp, time.Now())
 		st.acted = st.acted || !(resp.StatusCode == http.StatusServiceUnavailable && refused)
