@@ -3,6 +3,9 @@ package client
 import (
 	"encoding/json"
 	"errors"
+	"html"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,10 +107,28 @@ func FuzzScrub(f *testing.F) {
 		if len(alnum(token)) >= minPiece && (m.found(out) || m.found(unescape(out))) {
 			t.Fatalf("scrub(%q) = %q shows a piece of the token", s, out)
 		}
+		for _, d := range decodings(out) { // decoders other than the scrubber's own
+			if strings.Contains(d, token) {
+				t.Fatalf("scrub(%q) = %q shows the token once decoded: %q", s, out, d)
+			}
+		}
 		if !m.found(s) && !m.found(unescape(s)) && out != s {
 			t.Fatalf("scrub changed a text without the token: %q -> %q", s, out)
 		}
 	})
+}
+
+// decodings returns s as the standard library's HTML, URL and Go string
+// decoders read it, where they can.
+func decodings(s string) []string {
+	out := []string{html.UnescapeString(s)}
+	if u, err := url.PathUnescape(s); err == nil {
+		out = append(out, u)
+	}
+	if u, err := strconv.Unquote(`"` + s + `"`); err == nil {
+		out = append(out, u)
+	}
+	return out
 }
 
 // FuzzListEnvelope: any 2xx list answer decodes without panicking into a

@@ -143,7 +143,7 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			}
 			var loop string
 			switch {
-			case next == saved || next == token || slices.Contains(recent[:], next):
+			case next == saved || slices.Contains(recent[:], next):
 				loop = "named a page token it had named before"
 			case empty > MaxEmptyPages:
 				loop = fmt.Sprintf("answered %d empty pages in a row, each naming a next page", empty)

@@ -119,6 +119,7 @@ func TestAllBoundsEveryPagingLoop(t *testing.T) {
 		{"empty pages with fresh tokens", 0, 0, client.MaxEmptyPages + 1, "empty pages in a row"},
 		{"a cycle of 2", 2, 1, 10, "named before"},
 		{"a cycle of 37", 37, 1, 4 * 37, "named before"},
+		{"a cycle of 1000, longer than the tokens kept", 1000, 1, 4 * 1000, "named before"},
 		{"a cycle of 1000 with empty pages", 1000, 0, client.MaxEmptyPages + 1, "empty pages in a row"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
