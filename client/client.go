@@ -46,6 +46,7 @@ type Client struct {
 	provider     auth.Provider
 	tokens       *tokenCache
 	http         *retryablehttp.Client
+	tr           *transport // http's, shared by the clients made with WithAuth
 	logger       *slog.Logger
 	// header is every request's headers but Authorization and
 	// Content-Type, built once.
@@ -139,12 +140,12 @@ func (c *Client) BaseURL() string {
 }
 
 // gate is the transport's: clients made with WithAuth share it.
-func (c *Client) gate() *gate { return c.http.HTTPClient.Transport.(*transport).gate }
+func (c *Client) gate() *gate { return c.tr.gate }
 
 // CloseIdleConnections closes the idle connections of the client's
 // transport, which clients made from it with WithAuth share. A client
 // stays usable: later calls open new connections.
-func (c *Client) CloseIdleConnections() { c.http.HTTPClient.Transport.(*transport).closeIdle() }
+func (c *Client) CloseIdleConnections() { c.tr.closeIdle() }
 
 // Provider returns the auth provider the client takes its token from.
 func (c *Client) Provider() auth.Provider { return c.provider }
@@ -193,58 +194,62 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 		shown = label
 	}
 	authenticated := ctx.Value(noAuthKey{}) == nil
-	var tok auth.Token
-	checked := &checkedToken{} // none: a call without a token
-	if authenticated {
-		var err error
-		if tok, checked, err = c.token(ctx); err != nil {
-			return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
-		}
-	}
-	base, err := c.baseFor(tok)
-	if err != nil {
-		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
-	}
-	st := newAttemptState(ctx, method, base, tok, label)
-	st.scrub, *scrub = checked.scrub, checked.scrub
+	st := newAttemptState(ctx, method, label)
 	ctx = withState(ctx, st)
-	req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
-	if err != nil {
-		return nil, notSent(fmt.Errorf("anyscale: %s %s: %w", method, shown, err))
+	fail := func(err error) error { // nothing was sent, unless a 401 answered
+		return &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
 	}
-	resp, err := c.send(req, st)
-	if authenticated && err == nil && resp.StatusCode == http.StatusUnauthorized {
-		if inv, ok := c.provider.(interface{ Invalidate() }); ok {
-			inv.Invalidate()
-			fresh, freshChecked, terr := c.token(ctx)
-			if terr != nil {
-				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: the token was rejected (401) and no fresh token could be resolved: %w", method, shown, terr), acted: st.acted}
+	var (
+		req  *retryablehttp.Request
+		resp *http.Response
+		err  error
+		prev auth.Token
+	)
+	// A second round only after a 401, with a freshly resolved token.
+	for refreshed := false; ; refreshed = true {
+		tok, checked := auth.Token{}, &checkedToken{} // none: a call without a token
+		if authenticated {
+			if tok, checked, err = c.token(ctx); err != nil {
+				if refreshed {
+					err = fmt.Errorf("the token was rejected (401) and no fresh token could be resolved: %w", err)
+				}
+				return nil, fail(err)
 			}
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
-				slog.String("source", string(fresh.Source)), slog.Bool("same_token", fresh.Value == tok.Value))
-			// The fresh token may come from another source, with another
-			// host: it goes only to its own.
-			fb, ferr := c.baseFor(fresh)
-			if ferr != nil {
-				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, ferr), acted: st.acted}
-			}
-			// A new request: the last one may still be read by the
-			// transport.
-			// What the call shows stays without either token.
-			st.token, st.base, st.scrub = fresh, fb, freshChecked.scrub.and(st.scrub)
-			*scrub = st.scrub
-			if req, err = c.newRequest(ctx, st, path, query, body, freshChecked.authz); err != nil {
-				return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
-			}
-			resp, err = c.send(req, st)
 		}
+		if refreshed {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: 401, retrying with a freshly resolved token",
+				slog.String("source", string(tok.Source)), slog.Bool("same_token", tok.Value == prev.Value))
+		}
+		// A token goes only to its own host: a fresh one may come from
+		// another source, with another host.
+		if st.base, err = c.baseFor(tok); err != nil {
+			return nil, fail(err)
+		}
+		// What the call shows holds no token it sent.
+		st.token, st.scrub = tok, checked.scrub.and(st.scrub)
+		*scrub = st.scrub
+		// A new request each round: the last one may still be read by
+		// the transport.
+		if req, err = c.newRequest(ctx, st, path, query, body, checked.authz); err != nil {
+			return nil, fail(err)
+		}
+		resp, err = c.send(req, st)
+		if refreshed || !authenticated || err != nil || resp.StatusCode != http.StatusUnauthorized {
+			break
+		}
+		inv, ok := c.provider.(interface{ Invalidate() })
+		if !ok {
+			break
+		}
+		inv.Invalidate()
+		prev = tok
 	}
 	if err != nil {
 		err = st.relabel(err)
 		var ne net.Error
 		switch {
 		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
-			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.http.HTTPClient.Transport.(*transport).attemptTimeout)
+			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.tr.attemptTimeout)
 		case errors.Is(err, errBodyTooLarge):
 		case st.acted && !st.idempotent:
 			err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
@@ -438,13 +443,10 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 	}
 	data := st.body
 	if st.resp != resp {
-		// The retries ended on this answer before it was read (a 5xx, a
-		// 429 whose wait is over the cap).
-		defer resp.Body.Close()
-		var err error
-		if data, err = readBody(resp.Body, resp.ContentLength); err != nil {
-			data = nil // the status says enough
-		}
+		// Reading this answer in the retry loop failed: the status says
+		// enough.
+		resp.Body.Close()
+		data = nil
 	}
 	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

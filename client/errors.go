@@ -249,10 +249,6 @@ type callError struct {
 func (e *callError) Error() string { return e.err.Error() }
 func (e *callError) Unwrap() error { return e.err }
 
-// notSent marks an error from before a request was sent: a bad argument,
-// or no token to send.
-func notSent(err error) error { return &callError{err: err} }
-
 // MayHaveActed reports whether a call that failed with err may still have
 // acted on the server: an attempt was sent and its answer was lost, cut,
 // malformed, a server error (5xx other than a 503 with Retry-After) or a

@@ -51,8 +51,8 @@ type attemptState struct {
 	body []byte
 }
 
-func newAttemptState(ctx context.Context, method string, base *baseURL, tok auth.Token, label string) *attemptState {
-	return &attemptState{method: method, base: base, token: tok, label: label, idempotent: idempotent(ctx, method)}
+func newAttemptState(ctx context.Context, method string, label string) *attemptState {
+	return &attemptState{method: method, label: label, idempotent: idempotent(ctx, method)}
 }
 
 type stateKey struct{}
@@ -101,10 +101,11 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 			base = defaultTransport()
 		}
 	}
+	c.tr = &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{},
+		maxRetryAfter: c.retry.MaxRetryAfter, attemptTimeout: timeout}
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport: &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{},
-				maxRetryAfter: c.retry.MaxRetryAfter, attemptTimeout: timeout},
+			Transport:     c.tr,
 			CheckRedirect: checkRedirect,
 		},
 		Logger:       nil,
