@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -70,8 +69,8 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("client: %w", err)
 		}
 	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = os.Getenv(auth.EnvHost)
+	if host, origin := auth.ResolveHost(auth.Token{}); cfg.baseURL == "" && origin == auth.EnvHost {
+		cfg.baseURL = host
 	}
 	var base *baseURL
 	if cfg.baseURL != "" {

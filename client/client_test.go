@@ -27,6 +27,8 @@ func TestNewBaseURL(t *testing.T) {
 	}{
 		{name: "default", want: client.DefaultBaseURL},
 		{name: "from ANYSCALE_HOST", env: "https://env.example.com", want: "https://env.example.com"},
+		{name: "ANYSCALE_HOST trimmed", env: " https://env.example.com\n", want: "https://env.example.com"},
+		{name: "blank ANYSCALE_HOST is unset, as auth.ResolveHost says", env: "  ", want: client.DefaultBaseURL},
 		{name: "option wins over env", env: "https://env.example.com", opts: []client.Option{client.WithBaseURL("https://opt.example.com/")}, want: "https://opt.example.com"},
 		{name: "path prefix kept", opts: []client.Option{client.WithBaseURL("https://opt.example.com/prefix/")}, want: "https://opt.example.com/prefix"},
 		{name: "http loopback allowed", opts: []client.Option{client.WithBaseURL("http://127.0.0.1:8080")}, want: "http://127.0.0.1:8080"},
