@@ -18,6 +18,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/pathseg"
 )
 
 // DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
@@ -471,7 +472,7 @@ func checkSegments(path string) error {
 		if err != nil {
 			return fmt.Errorf("%w: a path segment is not validly escaped", ErrInvalid)
 		}
-		if dec == "." || dec == ".." || strings.ContainsAny(dec, `/\`) {
+		if dec != "" && !pathseg.Passes(dec) {
 			return fmt.Errorf("%w: a path segment is \".\" or \"..\", or holds a slash once unescaped: no id has that form; check the id", ErrInvalid)
 		}
 	}

@@ -293,11 +293,11 @@ func TestRevoke(t *testing.T) {
 	require.NoError(t, ks.Revoke(context.Background(), "abc"))
 	require.NoError(t, ks.Org().Revoke(context.Background(), "def"))
 	assert.ErrorIs(t, ks.Revoke(context.Background(), "gone"), client.ErrNotFound)
-	for _, bad := range []string{"", ".", ".."} {
+	for _, bad := range []string{"", ".", "..", "a/b", `a\\b`} {
 		assert.ErrorIs(t, ks.Revoke(context.Background(), bad), client.ErrInvalid, "id %q", bad)
 		assert.ErrorIs(t, ks.Org().Revoke(context.Background(), bad), client.ErrInvalid, "id %q", bad)
 	}
-	assert.Equal(t, 3, m.Transport.GetTotalCallCount(), "an id that is empty or a dot segment is never sent")
+	assert.Equal(t, 3, m.Transport.GetTotalCallCount(), "an id that is empty, a dot segment or holds a slash is never sent")
 }
 
 func TestRevokeAllForUser(t *testing.T) {

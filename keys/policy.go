@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/pathseg"
 )
 
 // MaxNameLength is the longest key name, in characters, that the SDK
@@ -89,13 +90,14 @@ func keyID(secret credentials.Secret) string {
 }
 
 // checkID refuses a key id that cannot name a key in a URL path: empty,
-// or a dot segment that a normalizing proxy would resolve to the parent
-// path.
+// a dot segment that a normalizing proxy would resolve to the parent
+// path, or one holding a slash (the client refuses it too, but only once
+// its request is built: RevokeMany sends nothing when an id is bad).
 func checkID(id string) error {
-	switch id {
-	case "":
+	switch {
+	case id == "":
 		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
-	case ".", "..":
+	case !pathseg.Passes(id):
 		return fmt.Errorf("keys: %w: %q is not a key id; take it from Key.ID", client.ErrInvalid, id)
 	}
 	return nil

@@ -241,7 +241,7 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 
 func TestRevokeManyValidation(t *testing.T) {
 	t.Parallel()
-	for _, bad := range []string{"", ".", ".."} {
+	for _, bad := range []string{"", ".", "..", "a/b", `a\\b`} {
 		m := apimock.New(t)
 		given := []string{"a", bad, "b"}
 		res, err := keys.New(m.Client).RevokeMany(context.Background(), given)
