@@ -108,7 +108,12 @@ func (s scope) find(ctx context.Context, secret credentials.Secret, name string)
 	if err != nil {
 		return Key{}, false
 	}
+	// By name: the newest active key of that name (names are unique
+	// among active keys; an expired one may share it). Two candidates
+	// made at the same time leave the key unknown.
 	var byName *Key
+	tie := false
+	now := time.Now()
 	// The new key is on the first page (newest first); a few pages bound
 	// the search if the server orders otherwise.
 	for range findPages {
@@ -120,16 +125,22 @@ func (s scope) find(ctx context.Context, secret credentials.Secret, name string)
 			if k.ID == id {
 				return k, true
 			}
-			if name != "" && k.Name == name && k.RevokedAt == nil && byName == nil {
-				byName = &k
+			if name == "" || k.Name != name || k.Status(now) != Active {
+				continue
+			}
+			switch {
+			case byName == nil || k.CreatedAt.After(byName.CreatedAt):
+				byName, tie = &k, false
+			case k.CreatedAt.Equal(byName.CreatedAt):
+				tie = true
 			}
 		}
-		if page.NextPageToken == "" || page.NextPageToken == q.PagingToken {
+		if page.NextPageToken == "" {
 			break
 		}
 		q.PagingToken = page.NextPageToken
 	}
-	if byName != nil {
+	if byName != nil && !tie {
 		return *byName, true
 	}
 	return Key{}, false
@@ -155,7 +166,7 @@ func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 		return "", err
 	}
 	if out.ServerSessionID == "" {
-		return "", errors.New("keys: the server rotated without returning a new key; create one with Create")
+		return "", fmt.Errorf("keys: %w: the answer to the rotation holds no new key: every key of yours may be revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", client.ErrMalformedResponse)
 	}
 	return out.ServerSessionID, nil
 }

@@ -192,7 +192,7 @@ func TestCreate(t *testing.T) {
 	m := apimock.New(t)
 	secret := "aph0_newsecret0123456789abcdefghijklmnop"
 	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"`+secret+`"}}`)
-	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("", fullKey))
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("", strings.Replace(fullKey, "2026-12-01T10:00:00Z", time.Now().Add(keys.MaxLifetime).UTC().Format(time.RFC3339), 1)))
 	created, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "ci-deploy", ExpiresIn: keys.MaxLifetime})
 	require.NoError(t, err)
 	assert.Equal(t, secret, created.Secret.Reveal())
@@ -207,6 +207,51 @@ func TestCreate(t *testing.T) {
 	js, err := json.Marshal(created)
 	require.NoError(t, err)
 	assert.NotContains(t, string(js), secret)
+}
+
+// Create reads its key back by name only among active keys, the newest
+// first: an expired key may share the name. Two active candidates made at
+// the same time leave it unknown.
+func TestCreateFindsTheActiveKeyByName(t *testing.T) {
+	t.Parallel()
+	key := func(id, created string, expires time.Time) string {
+		return fmt.Sprintf(`{"hex_hashed_id":%q,"display_id":"key_%s","name":"ci","created_by":"usr_1","created_at":%q,"expires_at":%q,"revoked_at":null,"last_used_at":null}`,
+			id, id, created, expires.UTC().Format(time.RFC3339))
+	}
+	later, earlier := time.Now().Add(time.Hour), time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		name   string
+		items  []string
+		wantID string // "": not found
+	}{
+		{"an expired key of the same name is not it", []string{key("old", "2026-10-01T00:00:00Z", earlier)}, ""},
+		{"the active one, after an expired one", []string{key("old", "2026-10-01T00:00:00Z", earlier), key("new", "2026-11-27T00:00:00Z", later)}, "new"},
+		{"the newest active one", []string{key("a", "2026-11-01T00:00:00Z", later), key("b", "2026-11-27T00:00:00Z", later)}, "b"},
+		{"two made at the same time", []string{key("a", "2026-11-27T00:00:00Z", later), key("b", "2026-11-27T00:00:00Z", later)}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_newkey0123456789abcdefghijklmnop"}}`)
+			m.On("GET", "/api/v2/users/api_keys", 200, apimock.List("", tc.items...))
+			created, err := keys.New(m.Client).Create(context.Background(), keys.CreateRequest{Name: "ci", ExpiresIn: time.Hour})
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantID != "", created.Listed)
+			assert.Equal(t, tc.wantID, created.Key.ID)
+		})
+	}
+}
+
+// A rotation answer without the new key is not taken for a rotation that
+// did not happen: every key may be revoked.
+func TestRotateWithoutAKeyInTheAnswer(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/users/rotate_api_key", 200, `{"result":{}}`)
+	_, err := keys.New(m.Client).Rotate(context.Background())
+	require.ErrorIs(t, err, client.ErrMalformedResponse)
+	assert.Contains(t, err.Error(), "create a new key in the console")
+	assert.NotContains(t, err.Error(), "with Create", "Create needs the token the rotation may have revoked")
 }
 
 func TestCreateWithoutNameOmitsIt(t *testing.T) {

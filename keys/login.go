@@ -77,7 +77,9 @@ type loginStart struct {
 }
 
 type loginPoll struct {
-	Valid           bool               `json:"valid"`
+	// Valid is nil when the answer has no "valid": an answer the SDK
+	// does not understand, which may still have handed out the token.
+	Valid           *bool              `json:"valid"`
 	ServerSessionID credentials.Secret `json:"server_session_id"`
 }
 
@@ -175,7 +177,10 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 			timer.Reset(opts.PollInterval)
 			continue
 		}
-		if res.Valid {
+		if res.Valid == nil {
+			return "", fmt.Errorf("keys: polling the login: %w: the answer has no \"valid\" field; the server may have handed out a key in it, which is lost: run the login again, and revoke a key named for this login in the console if one appears", client.ErrMalformedResponse)
+		}
+		if *res.Valid {
 			if res.ServerSessionID == "" {
 				return "", errors.New("keys: the login was approved but the server returned no token; run the login again")
 			}

@@ -296,6 +296,32 @@ func TestLoginMalformedTokenIsNotSaved(t *testing.T) {
 	assertUntouched(t, path)
 }
 
+// A poll answer without "valid" is not taken for "not yet approved": it
+// may carry the token, and the login stops saying so.
+func TestLoginPollAnswerInAnUnknownShape(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/create_otp_token",
+		httpmock.NewStringResponder(200, `{"result":{"url":"https://api.test/otp/o","otp":"o"}}`))
+	polls := 0
+	mt.RegisterResponder("GET", baseURL+"/api/v2/users/request_otp_token/o", func(*http.Request) (*http.Response, error) {
+		polls++
+		return jsonResp(200, `{"result":{"approved":true,"server_session_id":"`+loginSecret+`"}}`), nil
+	})
+	path := writeExisting(t)
+	_, err := keys.New(noTokenClient(t, mt, baseURL)).Login(context.Background(), keys.LoginOptions{
+		OpenURL:         func(context.Context, string) error { return nil },
+		PollInterval:    time.Millisecond,
+		MaxPolls:        3,
+		CredentialsPath: path,
+	})
+	require.ErrorIs(t, err, client.ErrMalformedResponse)
+	assert.NotContains(t, err.Error(), "not approved")
+	assert.NotContains(t, err.Error(), loginSecret)
+	assert.Equal(t, 1, polls, "polling stops at the answer it does not understand")
+	assertUntouched(t, path)
+}
+
 // loginCode is the pending login code the URL-check tests use: a canary.
 const loginCode = "SECRETCODE0123456789"
 
