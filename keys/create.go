@@ -76,7 +76,7 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 // serviceaccounts.CreateAPIKey is the friendlier way in. The request is
 // never sent twice.
 func (s *OrgService) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
-	if err := validateServiceAccountLifetime(expiresIn); err != nil {
+	if err := CheckServiceAccountKeyLifetime(expiresIn); err != nil {
 		return "", err
 	}
 	if userID == "" {

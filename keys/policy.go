@@ -68,9 +68,10 @@ func validateExpiry(d time.Duration) error {
 // client is known to get.
 const MaxServiceAccountKeyLifetime = 3153600000 * time.Second
 
-// validateServiceAccountLifetime checks a service account key's lifetime:
-// at least a second, at most MaxServiceAccountKeyLifetime.
-func validateServiceAccountLifetime(d time.Duration) error {
+// CheckServiceAccountKeyLifetime checks a service account key's lifetime
+// before anything is sent: at least a second, at most
+// MaxServiceAccountKeyLifetime. The error matches client.ErrInvalid.
+func CheckServiceAccountKeyLifetime(d time.Duration) error {
 	if d < time.Second || d > MaxServiceAccountKeyLifetime {
 		return fmt.Errorf("keys: %w: a service account key lifetime of %s is out of range; use 1s to 100 years (keys.MaxServiceAccountKeyLifetime)", client.ErrInvalid, d)
 	}

@@ -74,8 +74,8 @@ type keyConfig struct {
 // rotation is safer.
 func WithExpiresIn(d time.Duration) KeyOption {
 	return func(c *keyConfig) error {
-		if d < time.Second || d > DefaultKeyLifetime {
-			return fmt.Errorf("serviceaccounts: %w: WithExpiresIn(%s): the lifetime must be from 1s to 100 years (DefaultKeyLifetime)", client.ErrInvalid, d)
+		if err := keys.CheckServiceAccountKeyLifetime(d); err != nil {
+			return fmt.Errorf("serviceaccounts: WithExpiresIn(%s): %w", d, err)
 		}
 		c.expiresIn = d
 		return nil

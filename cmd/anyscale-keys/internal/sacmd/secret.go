@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
@@ -32,7 +33,7 @@ func (k *keyFlags) parse(cmd *cobra.Command) (time.Duration, string, error) {
 		if d, err = cmdutil.ParseDuration(k.expires); err != nil {
 			return 0, "", fmt.Errorf("--expires: %w", err)
 		}
-		if d < time.Second || d > serviceaccounts.DefaultKeyLifetime {
+		if keys.CheckServiceAccountKeyLifetime(d) != nil {
 			return 0, "", cmdutil.UsageError(fmt.Errorf("--expires %s: a service account key lives from 1s to 100 years", k.expires))
 		}
 	}
