@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
@@ -70,11 +71,18 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*
 		}
 		return nil, fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w; make one with CreateAPIKey(ctx, ByName(%q))", name, ownerOnly(err), name)
 	}
-	if m, err := s.Get(ctx, ByEmail(account.Email)); err == nil && m.UserID == account.UserID {
+	// The secret is in hand: the look-up must not hold it back long.
+	lookCtx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	if m, err := s.Get(lookCtx, ByEmail(account.Email)); err == nil && m.UserID == account.UserID {
 		account.ID = m.ID
 	}
 	return &Created{Account: account, Secret: secret}, nil
 }
+
+// lookupTimeout bounds Create's look-up of the identity id, made once the
+// key exists.
+const lookupTimeout = 10 * time.Second
 
 // ListOptions filters and pages a service account list.
 type ListOptions struct {
@@ -185,6 +193,9 @@ func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOption)
 		return "", err
 	}
 	if err := s.keys.RevokeAllForUser(ctx, sa.UserID); err != nil {
+		if client.MayHaveActed(err) {
+			return "", fmt.Errorf("serviceaccounts: revoking the keys of %s: %w; the answer was lost, and the old keys may already be revoked with no new one made: run RotateAPIKeys again", sa.Email, err)
+		}
 		return "", fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, withOwnerHint(err, ownerHint+selfRotateHint))
 	}
 	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)

@@ -106,14 +106,40 @@ func TestCreateKeepsTheSecretWhenTheLookupFails(t *testing.T) {
 	assert.Equal(t, "usr_ci", got.Account.UserID)
 }
 
+// The look-up made once the key exists is bounded on its own, so a slow
+// member list does not hold the secret back: its deadline is well inside
+// the caller's.
+func TestCreateLookUpIsBounded(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", createPath, 200, apimock.Result(saJSON("ci", "ci")))
+	m.On("POST", keyPath, 200, sessionOK)
+	var left time.Duration
+	m.OnFunc("GET", membersPath, func(r *http.Request) (int, string) {
+		if d, ok := r.Context().Deadline(); ok {
+			left = time.Until(d)
+		}
+		return 200, apimock.List("", collab("ci", "ci"))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	got, err := serviceaccounts.New(m.Client).Create(ctx, "ci")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got.Secret.Reveal())
+	assert.Positive(t, left, "the look-up has a deadline")
+	assert.LessOrEqual(t, left, 10*time.Second, "bounded to seconds, not the caller's hour")
+}
+
 func TestCreateEscapesName(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.On("POST", createPath, 200, apimock.Result(saJSON("x", "a.b_c-1")))
 	m.On("POST", keyPath, 200, sessionOK)
+	m.On("GET", membersPath, 200, apimock.List("", saJSON("x", "a.b_c-1")))
 	_, err := serviceaccounts.New(m.Client).Create(context.Background(), "a.b_c-1")
 	require.NoError(t, err)
 	assert.Equal(t, url.Values{"name": {"a.b_c-1"}}, m.Calls()[0].Query)
+	assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath, "GET " + membersPath}, m.Paths())
 }
 
 func TestCreateWithExpiresIn(t *testing.T) {
@@ -181,9 +207,11 @@ func TestCreateValidatesName(t *testing.T) {
 			m := apimock.New(t)
 			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
 			m.On("POST", keyPath, 200, sessionOK)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 			_, err := serviceaccounts.New(m.Client).Create(context.Background(), name)
 			require.NoError(t, err)
 			assert.Equal(t, name, m.Calls()[0].Query.Get("name"))
+			assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath, "GET " + membersPath}, m.Paths())
 		})
 	}
 }
@@ -674,6 +702,22 @@ func TestRotateAPIKeysRevokeFails(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "nothing was rotated")
 	assert.NotContains(t, m.Paths(), "POST "+keyPath, "no new key when the revoke failed")
+}
+
+// A revoke whose answer is lost may have revoked the old keys: the error
+// does not say nothing was rotated.
+func TestRotateAPIKeysRevokeAnswerLost(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", revokeAllFor+"usr_ci", 502, `{"error":{"detail":"bad gateway"}}`)
+	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	require.ErrorIs(t, err, client.ErrServer)
+	require.True(t, client.MayHaveActed(err))
+	assert.NotContains(t, err.Error(), "nothing was rotated")
+	assert.Contains(t, err.Error(), "may already be revoked")
+	assert.Contains(t, err.Error(), "run RotateAPIKeys again")
+	assert.NotContains(t, m.Paths(), "POST "+keyPath, "no new key after a revoke of unknown outcome")
 }
 
 func TestRevokeAllAPIKeys(t *testing.T) {
