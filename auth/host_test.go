@@ -138,6 +138,35 @@ func TestWorkspaceHost(t *testing.T) {
 	}
 }
 
+// An injected ANYSCALE_HOST that is not usable (it could hide a password)
+// fails the workspace source only when it would be used: the process's
+// own ANYSCALE_HOST wins over it, and then it is dropped.
+func TestWorkspaceUnusableHost(t *testing.T) {
+	isolate(t)
+	const badHost = "https://user:hunter2@ws.example.com"
+	environ := writeEnviron(t,
+		"ANYSCALE_EXPERIMENTAL_WORKSPACE_ID=expwgs_0123456789abcdefghijklmnop",
+		auth.EnvToken+"="+tokWS,
+		auth.EnvHost+"="+badHost,
+	)
+	ws := auth.Workspace(auth.WithEnvironPath(environ))
+	ctx := context.Background()
+
+	unsetenv(t, auth.EnvHost)
+	_, err := ws.Token(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a usable API URL")
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	t.Setenv(auth.EnvHost, processHost)
+	tok, err := ws.Token(ctx)
+	require.NoError(t, err, "the injected host is not used")
+	assert.Empty(t, tok.Host, "the unusable host is dropped")
+	host, origin := auth.ResolveHost(tok)
+	assert.Equal(t, processHost, host)
+	assert.Equal(t, auth.EnvHost, origin)
+}
+
 // TestExplainHostWithoutWorkspace: when the used token has no host, or no
 // source is used, the report shows the process's ANYSCALE_HOST or the
 // default.

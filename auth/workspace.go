@@ -141,6 +141,9 @@ func (p *workspaceProvider) accept(o outcome, token, host, origin, where string)
 		o.err = fmt.Errorf("auth: workspace: %s: %w", where, err)
 		return o
 	}
+	if host != "" && !usableHost(host) && strings.TrimSpace(os.Getenv(EnvHost)) != "" {
+		host = "" // never used: the process's own ANYSCALE_HOST wins (see ResolveHost)
+	}
 	if host != "" && !usableHost(host) {
 		o.err = fmt.Errorf("auth: workspace: the %s injected with the token (%s) is not a usable API URL: it does not parse, or carries user info, a query or a fragment; fix the workspace's environment, or set %s in this process", EnvHost, origin, EnvHost)
 		return o
