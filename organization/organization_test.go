@@ -60,11 +60,16 @@ func TestListKinds(t *testing.T) {
 	_, err = s.List(context.Background(), organization.ListOptions{})
 	require.NoError(t, err)
 	assert.False(t, m.Calls()[1].Query.Has("is_service_account"))
+	assert.False(t, m.Calls()[1].Query.Has("collaborator_type"), "no Kind sends no filter")
+	_, err = s.List(context.Background(), organization.ListOptions{Kind: organization.AllAccounts})
+	require.NoError(t, err)
+	assert.Equal(t, "all_accounts", m.Calls()[2].Query.Get("collaborator_type"))
+	assert.False(t, m.Calls()[2].Query.Has("is_service_account"))
 	_, err = s.List(context.Background(), organization.ListOptions{Kind: "robots"})
 	assert.ErrorIs(t, err, client.ErrInvalid)
 	_, err = s.List(context.Background(), organization.ListOptions{PageSize: 51})
 	assert.ErrorIs(t, err, client.ErrInvalid)
-	assert.Len(t, m.Calls(), 2)
+	assert.Len(t, m.Calls(), 3)
 }
 
 func TestAllFollowsPages(t *testing.T) {
