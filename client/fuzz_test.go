@@ -41,7 +41,7 @@ func FuzzErrorBody(f *testing.F) {
 		msg, details := decodeErrorBody(body)
 		check := func(what, s string) {
 			s = shown(s, m)
-			if m.found(s) || m.found(unescape(s)) {
+			if m.found(s) || m.found(unescape(s)) || showsPiece(s, fuzzToken) {
 				t.Fatalf("%s shows the token: %q", what, s)
 			}
 			if strings.IndexFunc(s, unicode.IsControl) >= 0 {
@@ -104,7 +104,7 @@ func FuzzScrub(f *testing.F) {
 		if strings.Contains(out, token) {
 			t.Fatalf("scrub(%q) = %q shows the token", s, out)
 		}
-		if len(alnum(token)) >= minPiece && (m.found(out) || m.found(unescape(out))) {
+		if len(alnum(token)) >= minPiece && (m.found(out) || m.found(unescape(out)) || showsPiece(out, token)) {
 			t.Fatalf("scrub(%q) = %q shows a piece of the token", s, out)
 		}
 		for _, d := range decodings(out) { // decoders other than the scrubber's own
@@ -116,6 +116,31 @@ func FuzzScrub(f *testing.F) {
 			t.Fatalf("scrub changed a text without the token: %q -> %q", s, out)
 		}
 	})
+}
+
+// showsPiece reports whether s holds the token whole, or minPiece of its
+// letters and digits in a row with anything else between them: the rule
+// the scrubber applies, written out on its own so that the fuzzers check
+// the scrubber against it rather than against itself.
+func showsPiece(s, token string) bool {
+	if strings.Contains(s, token) {
+		return true
+	}
+	keep := func(x string) string {
+		return strings.Map(func(r rune) rune {
+			if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return r
+			}
+			return -1
+		}, x)
+	}
+	tok, text := keep(token), keep(s)
+	for i := 0; i+minPiece <= len(tok); i++ {
+		if strings.Contains(text, tok[i:i+minPiece]) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodings returns s as the standard library's HTML, URL and Go string

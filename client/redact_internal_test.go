@@ -51,3 +51,14 @@ func TestScrubEscapedForms(t *testing.T) {
 		assert.Equal(t, withheld, m.scrub(text), name)
 	}
 }
+
+// An echoed token becomes its redacted form, and the rest of the text
+// stays: a text is withheld whole only when the token is escaped in it.
+func TestScrubKeepsTheText(t *testing.T) {
+	t.Parallel()
+	secret := credentials.Secret(fuzzToken)
+	m := newScrubber(secret)
+	assert.Equal(t, "token "+secret.String()+" refused", m.scrub("token "+fuzzToken+" refused"))
+	assert.Equal(t, "piece […] refused", m.scrub("piece "+fuzzToken[5:25]+" refused"))
+	assert.Equal(t, "no token here", m.scrub("no token here"))
+}
