@@ -106,6 +106,9 @@ func echoes(peer string) []echo {
 		{"400 whose detail holds the token percent-encoded", func(w http.ResponseWriter, _ *http.Request, auth string) {
 			errorDetail(http.StatusBadRequest, jsonString("rejected "+escapeEach(auth, "%%%02X")))(w, nil, auth)
 		}},
+		{"400 whose detail holds the token as HTML character references", func(w http.ResponseWriter, _ *http.Request, auth string) {
+			errorDetail(http.StatusBadRequest, jsonString("rejected "+escapeEach(auth, "&#%d;")))(w, nil, auth)
+		}},
 		{"400 whose detail is an object holding the token", func(w http.ResponseWriter, _ *http.Request, auth string) {
 			errorDetail(http.StatusBadRequest, `{"authorization":`+jsonString(auth)+`}`)(w, nil, auth)
 		}},

@@ -1,6 +1,7 @@
 package hygiene_test
 
 import (
+	"errors"
 	"iter"
 	"net/http"
 	"os"
@@ -96,6 +97,22 @@ func TestSecretHygiene(t *testing.T) {
 	t.Logf("%d operations in %s", len(w.r.ops), time.Since(start).Round(time.Millisecond))
 }
 
+// assertAPIErrorKept checks that scrubbing an error left it what it was:
+// one that matches a status's sentinel is still an *APIError to
+// errors.As, with that status.
+func assertAPIErrorKept(t *testing.T, what string, err error) {
+	t.Helper()
+	for _, sentinel := range []error{client.ErrUnauthorized, client.ErrForbidden, client.ErrNotFound, client.ErrConflict, client.ErrRateLimited, client.ErrServer} {
+		if errors.Is(err, sentinel) {
+			var ae *client.APIError
+			if assert.ErrorAs(t, err, &ae, "%s: the error matches %v but is no *client.APIError", what, sentinel) {
+				assert.GreaterOrEqual(t, ae.StatusCode, 400, what)
+			}
+			return
+		}
+	}
+}
+
 // TestSecretHygieneHostileEchoes drives operations against servers and a
 // proxy that echo the request's token back in every place an answer has:
 // error details (raw, JSON-\u-escaped, percent-encoded, in pieces),
@@ -124,6 +141,7 @@ func TestSecretHygieneHostileEchoes(t *testing.T) {
 			r.step(mode+" | "+op.name, func() {
 				vs, err := op.run(withDeadline(t), c)
 				r.err(err)
+				assertAPIErrorKept(t, mode+" | "+op.name, err)
 				for _, v := range vs {
 					switch v := v.(type) {
 					case *keys.RevokeResult, credentials.Secret:

@@ -196,24 +196,23 @@ func (w *world) authAndCredentials() {
 		}
 	})
 	r.step("a token far too long: ValidateToken, Save, Load, Static, a client", func() {
-		r.err(credentials.ValidateToken(long))
+		r.fails(credentials.ValidateToken(long), credentials.ErrInvalidToken)
 		p := filepath.Join(t.TempDir(), "long.json")
-		if err := credentials.Save(p, credentials.Secret(long)); err != nil {
-			r.err(err)
-		} else {
-			_, err := credentials.Load(p)
-			r.err(err)
-			_, err = auth.File(auth.WithPath(p)).Token(ctx)
-			r.err(err)
-		}
-		_, err := auth.Static(long).Token(ctx)
+		r.fails(credentials.Save(p, credentials.Secret(long)), credentials.ErrInvalidToken)
+		// A file that holds it anyway, written by something else.
+		require.NoError(t, os.WriteFile(p, []byte(`{"cli_token":"`+long+`"}`), 0o600))
+		_, err := credentials.Load(p) // Load does not check the token's form
+		r.err(err)
+		_, err = auth.File(auth.WithPath(p)).Token(ctx)
+		r.fails(err, credentials.ErrInvalidToken)
+		_, err = auth.Static(long).Token(ctx)
 		r.err(err)
 		c, err := client.New(w.opts(client.WithBaseURL(w.srv.URL), client.WithToken(long))...)
 		if err != nil {
 			r.err(err)
 		} else {
 			_, err = c.WhoAmI(ctx)
-			r.fails(err, nil)
+			r.fails(err, client.ErrInvalid)
 		}
 	})
 	r.step("auth.Env with a malformed ANYSCALE_CLI_TOKEN: Token, DefaultChain's Token and Explain", func() {
