@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,26 +22,31 @@ import (
 type env struct {
 	srv   *anyscaletest.Server
 	owner anyscaletest.User
-	// c authenticates through an *auth.Chain, which the client can tell
-	// to resolve the token again after a 401.
-	c *client.Client
+	// c authenticates through chain, which the client can tell to
+	// resolve the token again after a 401.
+	c     *client.Client
+	chain *countingChain
 }
 
 func newEnv(t *testing.T) *env {
 	srv := anyscaletest.Start(t)
 	owner := srv.Owner()
-	return &env{srv: srv, owner: owner, c: clientFor(t, srv, owner.Token)}
+	chain := &countingChain{Chain: auth.NewChain(auth.Static(owner.Token))}
+	c, err := srv.ClientWithToken(owner.Token, client.WithProvider(chain), client.WithRetryPolicy(fastRetries))
+	require.NoError(t, err)
+	return &env{srv: srv, owner: owner, c: c, chain: chain}
 }
 
-// clientFor returns a client of srv with token, behind a chain, with the
-// fast retry policy.
-func clientFor(t *testing.T, srv *anyscaletest.Server, token string) *client.Client {
-	t.Helper()
-	c, err := srv.ClientWithToken(token,
-		client.WithProvider(auth.NewChain(auth.Static(token))),
-		client.WithRetryPolicy(fastRetries))
-	require.NoError(t, err)
-	return c
+// countingChain is an *auth.Chain that counts the times the client told it
+// to drop its cached token.
+type countingChain struct {
+	*auth.Chain
+	invalidated atomic.Int32
+}
+
+func (c *countingChain) Invalidate() {
+	c.invalidated.Add(1)
+	c.Chain.Invalidate()
 }
 
 // sends counts the requests that are the first one matching method and

@@ -91,13 +91,7 @@ var keyOperations = []operation{
 			}
 			var got []keys.Key
 			return func(ctx context.Context) error {
-					for k, err := range keys.New(e.c).All(ctx, keys.ListOptions{PageSize: 2}) {
-						if err != nil {
-							return err
-						}
-						got = append(got, k)
-					}
-					return nil
+					return collect(keys.New(e.c).All(ctx, keys.ListOptions{PageSize: 2}), &got)
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
 						assert.Empty(t, got, "the first page failed")
@@ -204,25 +198,11 @@ var keyOperations = []operation{
 					e.works(t, res.Secret, e.owner.Email)
 				}
 		},
-		should: map[faultID]string{
-			fLost:      lostLogin,
-			fCut:       lostLogin,
-			fMalformed: lostLogin + "; and errors.Is(err, client.ErrMalformedResponse) is false, though a malformed answer is what lost the token",
-			fShape:     lostLogin + "; and errors.Is(err, client.ErrMalformedResponse) is false, though a malformed answer is what lost the token",
-		},
 	},
 }
 
-// lostLogin is why the login cells whose token was handed out in a lost
-// answer fail: keys.lostLogin wraps only the next poll's 404 (%w) and
-// formats the lost poll's error with %v, so the call error that
-// MayHaveActed finds is the 404's, which acted on nothing.
-const lostLogin = "Login's error says the token was handed out in an answer that was lost, yet client.MayHaveActed(err) is false " +
-	"(and errors.Is(err, client.ErrNotFound) is true): the lost-login error wraps only the next poll's 404, not the failed poll that acted"
-
 // revokeMany is the RevokeMany row of either scope, over three keys of
-// u: the fault meets the first bulk request, which carries the first id
-// alone.
+// u: the fault meets the first bulk request.
 func revokeMany(t *testing.T, e *env, u anyscaletest.User,
 	revoke func(context.Context, []string, ...keys.RevokeOption) (*keys.RevokeResult, error),
 ) (func(context.Context) error, func(*testing.T, expectation, error)) {

@@ -40,13 +40,7 @@ var memberOperations = []operation{
 			bob := e.srv.AddUser("bob@example.com", anyscaletest.Owner)
 			var got []organization.Member
 			return func(ctx context.Context) error {
-					for m, err := range organization.New(e.c).All(ctx, organization.ListOptions{PageSize: 1}) {
-						if err != nil {
-							return err
-						}
-						got = append(got, m)
-					}
-					return nil
+					return collect(organization.New(e.c).All(ctx, organization.ListOptions{PageSize: 1}), &got)
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
 						assert.Empty(t, got, "the first page failed")

@@ -46,13 +46,7 @@ var orgKeyOperations = []operation{
 			}
 			var got []keys.Key
 			return func(ctx context.Context) error {
-					for k, err := range keys.New(e.c).Org().All(ctx, keys.ListOptions{PageSize: 2}) {
-						if err != nil {
-							return err
-						}
-						got = append(got, k)
-					}
-					return nil
+					return collect(keys.New(e.c).Org().All(ctx, keys.ListOptions{PageSize: 2}), &got)
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
 						assert.Empty(t, got, "the first page failed")

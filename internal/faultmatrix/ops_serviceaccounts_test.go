@@ -61,13 +61,7 @@ var serviceAccountOperations = []operation{
 			}
 			var got []serviceaccounts.ServiceAccount
 			return func(ctx context.Context) error {
-					for sa, err := range serviceaccounts.New(e.c).All(ctx, serviceaccounts.ListOptions{PageSize: 2}) {
-						if err != nil {
-							return err
-						}
-						got = append(got, sa)
-					}
-					return nil
+					return collect(serviceaccounts.New(e.c).All(ctx, serviceaccounts.ListOptions{PageSize: 2}), &got)
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
 						assert.Empty(t, got, "the first page failed")
@@ -147,13 +141,7 @@ var serviceAccountOperations = []operation{
 			e.srv.AddKey(e.owner, "not-the-bot's", time.Hour)
 			var got []keys.Key
 			return func(ctx context.Context) error {
-					for k, err := range serviceaccounts.New(e.c).Keys(ctx, serviceaccounts.ByName("bot")) {
-						if err != nil {
-							return err
-						}
-						got = append(got, k)
-					}
-					return nil
+					return collect(serviceaccounts.New(e.c).Keys(ctx, serviceaccounts.ByName("bot")), &got)
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
 						assert.Empty(t, got)

@@ -2,6 +2,7 @@ package faultmatrix_test
 
 import (
 	"context"
+	"iter"
 	"slices"
 	"testing"
 
@@ -41,13 +42,21 @@ type operation struct {
 	// drop and lost cells check that it was a fresh one, which net/http
 	// never replays on, though a warm one was there to reuse.
 	faultedConn int
-	// should notes the cells whose expectation is what the SDK should do
-	// where it is known not to: the cell fails, and the note says why.
-	should map[faultID]string
 }
 
 // operations are the rows of the matrix, in the order printed.
 var operations = slices.Concat(keyOperations, orgKeyOperations, memberOperations, serviceAccountOperations)
+
+// collect appends every item of seq to got, and returns the first error.
+func collect[T any](seq iter.Seq2[T, error], got *[]T) error {
+	for item, err := range seq {
+		if err != nil {
+			return err
+		}
+		*got = append(*got, item)
+	}
+	return nil
+}
 
 func keyIDs(ks []keys.Key) []string {
 	out := make([]string, len(ks))
