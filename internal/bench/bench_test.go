@@ -82,7 +82,7 @@ func BenchmarkListPage(b *testing.B) {
 		for range b.N {
 			page, err := ks.List(ctx, keys.ListOptions{})
 			if err != nil || len(page.Items) != 50 {
-				b.Fatal(err)
+				b.Fatalf("items %d, err %v", len(page.Items), err)
 			}
 		}
 	})
@@ -204,6 +204,7 @@ func BenchmarkRevokeMany(b *testing.B) {
 			hc := rawClient()
 			b.ResetTimer()
 			for range b.N {
+				revoked := 0
 				for start := 0; start < n; start += 50 {
 					body, _ := json.Marshal(map[string]any{"api_key_ids": all[start:min(start+50, n)]})
 					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v2/users/api_keys/revoke", strings.NewReader(string(body)))
@@ -213,8 +214,20 @@ func BenchmarkRevokeMany(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					_, _ = io.Copy(io.Discard, resp.Body)
+					var out struct {
+						Result struct {
+							Revoked []string `json:"revoked"`
+						} `json:"result"`
+					}
+					err = json.NewDecoder(resp.Body).Decode(&out)
 					resp.Body.Close()
+					if err != nil || resp.StatusCode != http.StatusOK {
+						b.Fatalf("status %d, err %v", resp.StatusCode, err)
+					}
+					revoked += len(out.Result.Revoked)
+				}
+				if revoked != n {
+					b.Fatalf("revoked %d of %d", revoked, n)
 				}
 			}
 		})
@@ -356,67 +369,60 @@ func BenchmarkFake(b *testing.B) {
 		b.Run(fmt.Sprintf("load/n=%d", n), func(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
-				srv := anyscaletest.NewServer()
-				owner := srv.Owner()
-				for i := range n {
-					srv.AddKey(owner, fmt.Sprintf("k%d", i), time.Hour)
+				srv, owner := seededFake(n)
+				b.StopTimer()
+				if got := len(srv.Keys(owner)); got != n+2 {
+					b.Fatalf("loaded %d keys, want %d", got, n+2)
 				}
 				srv.Close()
+				b.StartTimer()
 			}
 		})
-		b.Run(fmt.Sprintf("list/n=%d", n), func(b *testing.B) {
-			srv := anyscaletest.NewServer()
-			defer srv.Close()
-			owner := srv.Owner()
-			for i := range n {
-				srv.AddKey(owner, fmt.Sprintf("k%d", i), time.Hour)
-			}
-			c, err := srv.Client(owner)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ks := keys.New(c)
-			b.ResetTimer()
-			for range b.N {
-				got := 0
-				for _, err := range ks.All(ctx, keys.ListOptions{}) {
-					if err != nil {
-						b.Fatal(err)
+		// n keys named k0, k1, ..., the seeded key and one named "other".
+		for _, tc := range []struct {
+			name string
+			opts keys.ListOptions
+			want int
+		}{
+			{"list", keys.ListOptions{}, n + 2},
+			{"list-by-name", keys.ListOptions{Name: "k"}, n + 1}, // "k" is in every name but "other"
+		} {
+			b.Run(fmt.Sprintf("%s/n=%d", tc.name, n), func(b *testing.B) {
+				srv, owner := seededFake(n)
+				defer srv.Close()
+				c, err := srv.Client(owner)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ks := keys.New(c)
+				b.ResetTimer()
+				for range b.N {
+					got := 0
+					for _, err := range ks.All(ctx, tc.opts) {
+						if err != nil {
+							b.Fatal(err)
+						}
+						got++
 					}
-					got++
-				}
-				if got != n+1 {
-					b.Fatalf("listed %d", got)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("list-by-name/n=%d", n), func(b *testing.B) {
-			srv := anyscaletest.NewServer()
-			defer srv.Close()
-			owner := srv.Owner()
-			for i := range n {
-				srv.AddKey(owner, fmt.Sprintf("k%d", i), time.Hour)
-			}
-			c, err := srv.Client(owner)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ks := keys.New(c)
-			b.ResetTimer()
-			for range b.N {
-				got := 0
-				for _, err := range ks.All(ctx, keys.ListOptions{Name: "k"}) {
-					if err != nil {
-						b.Fatal(err)
+					if got != tc.want {
+						b.Fatalf("listed %d keys, want %d", got, tc.want)
 					}
-					got++
 				}
-				if got < n {
-					b.Fatalf("listed %d", got)
-				}
-			}
-		})
+			})
+		}
 	}
+}
+
+// seededFake returns a fake whose owner holds n keys named k0, k1, ...,
+// one named "other", and the key the fake seeds.
+func seededFake(n int) (*anyscaletest.Server, anyscaletest.User) {
+	srv := anyscaletest.NewServer()
+	owner := srv.Owner()
+	for i := range n {
+		srv.AddKey(owner, fmt.Sprintf("k%d", i), time.Hour)
+	}
+	srv.AddKey(owner, "other", time.Hour)
+	return srv, owner
 }
 
 // BenchmarkFakeStart: starting and closing a fake, as a test suite that
