@@ -59,8 +59,7 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	defer cancel()
 	var once sync.Once
 	var firstErr error // the first failure; the others may be its cancellation
-	var mu sync.Mutex
-	finished := 0
+	progress := &progress{total: jobs, report: opts.Progress}
 	parallel.Run(ctx, opts.Concurrency, jobs, client.OnThrottle, func(ctx context.Context, i int) {
 		list := ListOptions{Name: opts.List.Name, CreatedBy: opts.List.CreatedBy, PageSize: opts.List.PageSize}
 		if i < len(targets) {
@@ -79,12 +78,7 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 			}
 			found[i] = append(found[i], k)
 		}
-		if opts.Progress != nil {
-			mu.Lock()
-			finished++
-			opts.Progress(finished, jobs)
-			mu.Unlock()
-		}
+		progress.add(1)
 	})
 	if firstErr != nil {
 		return nil, fmt.Errorf("keys: audit: %w", firstErr)

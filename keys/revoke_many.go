@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
@@ -120,24 +119,13 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 		return res, res.err(ids)
 	}
 
-	r := &revoker{scope: s}
-	var mu sync.Mutex
-	done := 0
-	settled := func(n int) {
-		if cfg.progress == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		done += n
-		cfg.progress(done, len(ids))
-	}
+	progress := &progress{total: len(ids), report: cfg.progress}
 	outcomes := make([]outcome, 0, len(ids))
 	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
 	parallel.Run(ctx, cfg.concurrency, len(batches), client.OnThrottle, func(ctx context.Context, i int) {
-		results[i] = r.batch(ctx, batches[i])
-		settled(len(batches[i]))
+		results[i] = s.batch(ctx, batches[i])
+		progress.add(len(batches[i]))
 	})
 	for _, b := range results {
 		outcomes = append(outcomes, b...)
@@ -171,26 +159,15 @@ func (r *RevokeResult) err(ids []string) error {
 }
 
 // bulkAnswers is what RevokeMany learned of a server's bulk answers, from
-// the latest one: not yet known, readable (they list "revoked"), or
-// unreadable (they do not, or are malformed: they say nothing RevokeMany
-// can use, so the ids not yet sent go one at a time).
+// the latest one: whether they are unreadable (they do not list
+// "revoked", or are malformed: they say nothing RevokeMany can use, so the
+// ids not yet sent go one at a time).
 type bulkAnswers struct {
-	state atomic.Int32
-}
-
-const (
-	bulkUnknown int32 = iota
-	bulkReadable
-	bulkUnreadable
-)
-
-// revoker runs the batches of one RevokeMany call.
-type revoker struct {
-	scope
+	unreadable atomic.Bool
 }
 
 // batch settles every id of one batch.
-func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
+func (r scope) batch(ctx context.Context, batch []string) []outcome {
 	out := make([]outcome, len(batch))
 	if err := ctx.Err(); err != nil {
 		for i, id := range batch {
@@ -198,7 +175,7 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 		}
 		return out
 	}
-	if r.bulk.state.Load() == bulkUnreadable {
+	if r.bulk.unreadable.Load() {
 		for i, id := range batch {
 			out[i] = r.alone(ctx, id, nil)
 		}
@@ -210,13 +187,10 @@ func (r *revoker) batch(ctx context.Context, batch []string) []outcome {
 	switch {
 	case err == nil:
 		var ok bool
-		if listed, ok = revokedIDs(answer); ok {
-			r.bulk.state.Store(bulkReadable)
-		} else {
-			r.bulk.state.Store(bulkUnreadable)
-		}
+		listed, ok = revokedIDs(answer)
+		r.bulk.unreadable.Store(!ok)
 	case errors.Is(err, client.ErrMalformedResponse):
-		r.bulk.state.Store(bulkUnreadable)
+		r.bulk.unreadable.Store(true)
 	case ctx.Err() != nil, !client.MayHaveActed(err) && !refusedForItsIDs(err):
 		for i, id := range batch {
 			out[i].err = fmt.Errorf("key %s: %w", id, err)
@@ -242,7 +216,7 @@ func refusedForItsIDs(err error) bool {
 
 // alone revokes one id on its own, to learn its state: no bulk answer
 // said it was revoked. batchErr is the bulk request's error, if it failed.
-func (r *revoker) alone(ctx context.Context, id string, batchErr error) outcome {
+func (r scope) alone(ctx context.Context, id string, batchErr error) outcome {
 	switch err := r.revoke(ctx, id); {
 	case err == nil:
 		return outcome{revoked: true}

@@ -1,0 +1,23 @@
+package keys
+
+import "sync"
+
+// progress reports, to a caller's progress function, the work done by
+// calls that finish in any order.
+type progress struct {
+	mu     sync.Mutex
+	done   int
+	total  int
+	report func(done, total int) // nil: nothing to report
+}
+
+// add counts n more units done and reports the sum.
+func (p *progress) add(n int) {
+	if p.report == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done += n
+	p.report(p.done, p.total)
+}
