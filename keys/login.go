@@ -15,6 +15,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ascii"
 )
 
 // The login endpoints; they take no token.
@@ -305,7 +306,7 @@ func loginURLProblem(raw, base string, hide func(string) string) string {
 	case u.User != nil:
 		return "carries user info before its host (a way to disguise the host it really names)"
 	}
-	console := asciiEqualFold(u.Hostname(), ConsoleHost)
+	console := ascii.EqualFold(u.Hostname(), ConsoleHost)
 	if sameHost(u, b) || (console && u.Scheme == "https" && port(u) == "443") {
 		return ""
 	}
@@ -319,7 +320,7 @@ func loginURLProblem(raw, base string, hide func(string) string) string {
 // names compare without regard to the case of ASCII letters only, as DNS
 // does.
 func sameHost(u, base *url.URL) bool {
-	return asciiEqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
+	return ascii.EqualFold(u.Hostname(), base.Hostname()) && port(u) == port(base)
 }
 
 // port returns u's port, or its scheme's default port.
@@ -331,28 +332,6 @@ func port(u *url.URL) string {
 		return "80"
 	}
 	return "443"
-}
-
-// asciiEqualFold compares a and b folding only the ASCII letters A-Z:
-// Unicode folding would take a look-alike host (a long s, a KELVIN SIGN)
-// for the real one.
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lowerASCII(a[i]) != lowerASCII(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // maxShownURL bounds the length of a refused URL in an error.

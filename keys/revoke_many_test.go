@@ -69,6 +69,11 @@ func accounted(t *testing.T, given []string, res *keys.RevokeResult, err error) 
 		}
 		assert.Equal(t, 1, n, "id %s must be in exactly one of Revoked, NotFound and Failed", id)
 	}
+	distinct := map[string]bool{}
+	for _, id := range given {
+		distinct[id] = true
+	}
+	assert.Equal(t, len(distinct), len(res.Revoked)+len(res.NotFound)+len(res.Failed), "every id once, none listed twice, none made up")
 	assert.Equal(t, len(res.Failed) > 0, err != nil, "the error is set exactly when Failed is not empty")
 }
 
@@ -237,6 +242,27 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 	assert.Len(t, res.Failed, 75)
 	assert.Contains(t, res.Failed["id100"].Error(), "not attempted")
 	assert.Equal(t, int32(2), batch.Load(), "no batch is sent after cancellation")
+}
+
+// Cancelled with batches in flight at once, RevokeMany still accounts
+// for every id: the batches not yet started are not attempted.
+func TestRevokeManyCancelledInParallel(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var batch atomic.Int32
+	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", func(r *http.Request) (int, string) {
+		if batch.Add(1) == 2 {
+			cancel()
+		}
+		return revokeAllBut(t)(r)
+	})
+	all := ids(500)
+	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(2))
+	require.ErrorIs(t, err, context.Canceled)
+	accounted(t, all, res, err)
+	assert.NotEmpty(t, res.Failed)
+	assert.Less(t, int(batch.Load()), 10, "the batches after the cancellation are not sent")
 }
 
 func TestRevokeManyValidation(t *testing.T) {

@@ -4,25 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/anyscale-go/anyscale/internal/ascii"
 )
 
 // Normalize returns s as the server stores an email: surrounding white
 // space trimmed and the ASCII letters A-Z lower-cased. Every other
 // character, non-ASCII letters included, is left as it is.
 func Normalize(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; 'A' <= c && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+	return ascii.Lower(strings.TrimSpace(s))
 }
 
 // Equal reports whether a and b are the same email address by the

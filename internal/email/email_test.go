@@ -68,10 +68,6 @@ func TestEqual(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, email.Equal(tt.a, tt.b))
 			assert.Equal(t, tt.want, email.Equal(tt.b, tt.a), "symmetric")
-			if !tt.want {
-				// The rule the server does not use would have matched some of these.
-				assert.NotEqual(t, email.Normalize(tt.a), email.Normalize(tt.b))
-			}
 		})
 	}
 }

@@ -52,3 +52,27 @@ func TestRunCallsEachIndexOnceWithinTheLimit(t *testing.T) {
 		assert.Equal(t, int32(tc.wantMax), peak.Load(), "limit %d n %d: peak in flight", tc.limit, tc.n)
 	}
 }
+
+// Once its context is done, Run still calls fn for every index, so that
+// the caller can account for each (fn sees the context done).
+func TestRunCallsEveryIndexAfterCancellation(t *testing.T) {
+	for _, limit := range []int{1, 3} {
+		ctx, cancel := context.WithCancel(context.Background())
+		calls := make([]atomic.Int32, 10)
+		var sawDone atomic.Int32
+		Run(ctx, limit, len(calls), nil, func(ctx context.Context, i int) {
+			if i == 2 {
+				cancel()
+			}
+			if ctx.Err() != nil {
+				sawDone.Add(1)
+			}
+			calls[i].Add(1)
+		})
+		cancel()
+		for i := range calls {
+			assert.Equal(t, int32(1), calls[i].Load(), "limit %d: index %d", limit, i)
+		}
+		assert.Positive(t, sawDone.Load(), "limit %d: the calls after the cancellation see it", limit)
+	}
+}
