@@ -29,6 +29,78 @@ func Save(path string, token Secret) error {
 	return save(osFS{}, path, token)
 }
 
+// CheckSave reports, without saving, whether Save could write a
+// credentials file at path: it returns the error Save would return for
+// the place (a directory that group or others may write, a symbolic link
+// or anything but a regular file at path, a directory that cannot take a
+// new file), so that a caller can refuse before it makes a key that nobody
+// could then hold. A missing directory is no obstacle when the nearest one
+// that exists can take a new entry, since Save creates it. CheckSave
+// leaves nothing behind.
+func CheckSave(path string) error {
+	return checkSave(osFS{}, path)
+}
+
+func checkSave(fsys fileSystem, path string) error {
+	dir := filepath.Dir(path)
+	existing := dir // the nearest directory that exists
+	for {
+		info, err := fsys.Stat(existing)
+		if err == nil {
+			if !info.IsDir() {
+				return fmt.Errorf("credentials: not saving to %s: %s is not a directory", path, existing)
+			}
+			break
+		}
+		parent := filepath.Dir(existing)
+		if !errors.Is(err, fs.ErrNotExist) || parent == existing {
+			return fmt.Errorf("credentials: not saving to %s: %w", path, err)
+		}
+		existing = parent
+	}
+	if existing == dir {
+		if err := checkPlace(fsys, dir, path); err != nil {
+			return err
+		}
+	}
+	probe, err := fsys.CreateTemp(existing, "."+filepath.Base(path)+".probe-*")
+	if err != nil {
+		return fmt.Errorf("credentials: not saving to %s: %s cannot take a new file: %w", path, existing, err)
+	}
+	name := probe.Name()
+	_ = probe.Close()
+	_ = fsys.Remove(name)
+	return nil
+}
+
+// checkPlace refuses to save at path, in its existing directory dir, where
+// others could replace the file or where no regular file can go.
+func checkPlace(fsys fileSystem, dir, path string) error {
+	if runtime.GOOS != "windows" {
+		info, err := fsys.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("credentials: %w", err)
+		}
+		if pe := looseDir(dir, info); pe != nil {
+			return &refusedError{msg: "credentials: not saving to " + path + ": " + pe.problem() + ", then save again", err: pe}
+		}
+	}
+	info, err := fsys.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("credentials: %w", err)
+	case info.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("credentials: %s is a symbolic link; refusing to write through it: save to the link's target, or remove the link first", path)
+	case info.IsDir():
+		return fmt.Errorf("credentials: %s is a directory, not a regular file; give the path of the credentials file itself, or move the directory away", path)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("credentials: %s is not a regular file; move it away and save again", path)
+	}
+	return nil
+}
+
 // refusedError is an error with a message of its own that still unwraps
 // to its cause, so errors.As finds the cause without the message
 // repeating it.
@@ -72,28 +144,12 @@ func save(fsys fileSystem, path string, token Secret) (err error) {
 	}
 	dir := filepath.Dir(path)
 	// MkdirAll leaves an existing directory as it is: nothing is written
-	// before the directory's mode is checked.
+	// before the place is checked.
 	if err := fsys.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("credentials: creating %s: %w", dir, err)
 	}
-	if runtime.GOOS != "windows" {
-		info, err := fsys.Stat(dir)
-		if err != nil {
-			return fmt.Errorf("credentials: %w", err)
-		}
-		if pe := looseDir(dir, info); pe != nil {
-			return &refusedError{msg: "credentials: not saving to " + path + ": " + pe.problem() + ", then save again", err: pe}
-		}
-	}
-	if info, err := fsys.Lstat(path); err == nil {
-		if info.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("credentials: %s is a symbolic link; refusing to write through it: save to the link's target, or remove the link first", path)
-		}
-		if !info.Mode().IsRegular() {
-			return fmt.Errorf("credentials: %s is not a regular file; move it away and save again", path)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("credentials: %w", err)
+	if err := checkPlace(fsys, dir, path); err != nil {
+		return err
 	}
 
 	tmp, err := fsys.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -358,14 +357,10 @@ func shownURL(raw, otp string) string {
 }
 
 // saveable checks, before a login starts, that its key could be saved at
-// path: the new key would otherwise exist with nobody to hold it. A file
-// open to others is no obstacle, since Save replaces it with a 0600 one;
-// its directory is.
+// path: the new key would otherwise exist with nobody to hold it.
 func saveable(path string) error {
-	err := credentials.CheckPermissions(path)
-	var insecure *credentials.InsecurePermissionsError
-	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.As(err, &insecure) && insecure.Path == path {
-		return nil
+	if err := credentials.CheckSave(path); err != nil {
+		return fmt.Errorf("keys: not starting the login, since its key could not be saved: %w", err)
 	}
-	return fmt.Errorf("keys: not starting the login, since its key could not be saved: %w", err)
+	return nil
 }

@@ -552,8 +552,26 @@ func TestLoginChecksTheCredentialsPathFirst(t *testing.T) {
 	assert.Empty(t, srv.PendingLogins(), "nothing was started on the server")
 	assert.Len(t, srv.Keys(srv.Owner()), 1, "no key was made")
 
-	// A loose file in a private directory: the login replaces it.
+	// A symbolic link or a directory where the file goes: Save would
+	// refuse it, so the login does not start.
 	require.NoError(t, os.Chmod(dir, 0o700))
+	target := filepath.Join(dir, "target.json")
+	require.NoError(t, os.WriteFile(target, []byte(`{"cli_token":"aph0_old0123456789abcdefghijklmnop"}`), 0o600))
+	link := filepath.Join(dir, "link.json")
+	require.NoError(t, os.Symlink(target, link))
+	sub := filepath.Join(dir, "sub")
+	require.NoError(t, os.Mkdir(sub, 0o700))
+	for _, p := range []string{link, sub} {
+		_, err = keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
+			OpenURL:         func(context.Context, string) error { t.Error("the login must not start"); return nil },
+			CredentialsPath: p,
+		})
+		require.Error(t, err, p)
+		assert.Contains(t, err.Error(), "not starting the login", p)
+	}
+	assert.Empty(t, srv.PendingLogins(), "nothing was started on the server")
+
+	// A loose file in a private directory: the login replaces it.
 	path := filepath.Join(dir, "credentials.json")
 	require.NoError(t, os.WriteFile(path, []byte(`{"cli_token":"aph0_old0123456789abcdefghijklmnop"}`), 0o644))
 	res, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
@@ -577,9 +595,11 @@ func TestLoginSaveFailureKeepsTheKey(t *testing.T) {
 	t.Parallel()
 	srv := anyscaletest.Start(t)
 	path := filepath.Join(t.TempDir(), "credentials.json")
-	require.NoError(t, os.Mkdir(path, 0o700)) // a directory where the file should be
 	res, err := keys.New(noTokenClient(t, srv.HTTPClient().Transport, srv.URL)).Login(context.Background(), keys.LoginOptions{
 		OpenURL: func(_ context.Context, u string) error {
+			// After the check that the key could be saved: a directory
+			// appears where the file should go.
+			require.NoError(t, os.Mkdir(path, 0o700))
 			srv.ApproveLogin(u[strings.LastIndex(u, "/")+1:], srv.Owner())
 			return nil
 		},
