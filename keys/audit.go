@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/email"
 )
 
 // DefaultExpiringWithin is the window Audit uses when
@@ -147,7 +148,7 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, fmt.Errorf("keys: audit: %w", err)
 	}
-	self := owner{userID: me.ID, email: me.Email, serviceAccount: isServiceAccountEmail(me.Email)}
+	self := owner{userID: me.ID, email: me.Email, serviceAccount: email.IsServiceAccount(me.Email)}
 	report := &AuditReport{At: rules.now, Findings: []Finding{}}
 	for k, err := range s.all(ctx, opts.List) {
 		if err != nil {
@@ -157,13 +158,6 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 		report.add(k, self, rules)
 	}
 	return report, nil
-}
-
-// isServiceAccountEmail reports whether an email is a service account's:
-// "<name>@org-<organization id>.serviceaccount.com" (wire.md).
-func isServiceAccountEmail(email string) bool {
-	_, domain, ok := strings.Cut(email, "@")
-	return ok && strings.HasPrefix(domain, "org-") && strings.HasSuffix(domain, ".serviceaccount.com")
 }
 
 // add audits one key of owner o.

@@ -107,16 +107,13 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 // member list's email filter, by user id by walking the member list (an
 // id no member has is audited with no email).
 func (s *OrgService) owner(ctx context.Context, list ListOptions) (owner, error) {
-	if list.OwnerEmail != "" && list.OwnerID != "" {
-		return owner{}, fmt.Errorf("%w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+	if err := checkOwnerFilter(list); err != nil {
+		return owner{}, err
 	}
 	if list.OwnerEmail != "" {
-		m, err := organization.New(s.c).FindByEmail(ctx, list.OwnerEmail)
+		m, err := s.ownerByEmail(ctx, list.OwnerEmail)
 		if err != nil {
-			return owner{}, fmt.Errorf("resolving OwnerEmail: %w", err)
-		}
-		if m.UserID == "" {
-			return owner{}, fmt.Errorf("%w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, list.OwnerEmail)
+			return owner{}, err
 		}
 		return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
 	}

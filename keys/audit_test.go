@@ -211,6 +211,36 @@ func TestAuditOrgOwnerFilter(t *testing.T) {
 	assert.Equal(t, "usr_ada", listed[0].Get("user_id"))
 }
 
+// Filtered by OwnerID, the organization audit still names the owner, from
+// the member list; a member the server does not mark either way is a
+// service account when its address has that form, as in the own-scope
+// audit, so its long-lived key is not over the user keys' limit.
+func TestAuditOrgOwnerIDFilter(t *testing.T) {
+	t.Parallel()
+	bot := `{"id":"ide_bot","user_id":"usr_bot","email":"bot@org-x.serviceaccount.com","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("", memberJSON("usr_ada", "ada@example.com", false), bot))
+	m.OnFunc("GET", "/api/v2/users/admin/api_keys", func(r *http.Request) (int, string) {
+		if r.URL.Query().Get("user_id") == "usr_bot" {
+			return 200, apimock.List("", keyJSON("bot-long", "2026-11-01T00:00:00Z", "2100-01-01T00:00:00Z", "2026-11-25T00:00:00Z"))
+		}
+		return 200, apimock.List("", keyJSON("ada-legacy", "2024-01-01T00:00:00Z", "", "2026-11-25T00:00:00Z"))
+	})
+	ks := keys.New(m.Client).Org()
+	report, err := ks.Audit(context.Background(), keys.AuditOptions{
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_ada"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []finding{{"ada-legacy", keys.FindingLegacy, "ada@example.com"}}, findings(report), "the owner is named")
+
+	report, err = ks.Audit(context.Background(), keys.AuditOptions{
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_bot"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, report.Checked)
+	assert.Empty(t, findings(report), "a service account's 100-year key is within its limit")
+}
+
 func TestAuditOrgErrors(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)

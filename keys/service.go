@@ -91,22 +91,40 @@ func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
 	if !s.org && (opts.OwnerEmail != "" || opts.OwnerID != "" || opts.CreatedBy != "") {
 		return listQuery{}, fmt.Errorf("keys: %w: OwnerEmail, OwnerID and CreatedBy filter the organization's keys; use keys.New(c).Org() (organization owners only)", client.ErrInvalid)
 	}
-	if opts.OwnerEmail != "" && opts.OwnerID != "" {
-		return listQuery{}, fmt.Errorf("keys: %w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+	if err := checkOwnerFilter(opts); err != nil {
+		return listQuery{}, fmt.Errorf("keys: %w", err)
 	}
 	q := listQuery{Name: opts.Name, UserID: opts.OwnerID, CreatedBy: opts.CreatedBy,
 		PageQuery: client.PageQuery{PagingToken: opts.PageToken, Count: count}}
 	if opts.OwnerEmail != "" {
-		m, err := organization.New(s.c).FindByEmail(ctx, opts.OwnerEmail)
+		m, err := s.ownerByEmail(ctx, opts.OwnerEmail)
 		if err != nil {
-			return listQuery{}, fmt.Errorf("keys: resolving OwnerEmail: %w", err)
-		}
-		if m.UserID == "" {
-			return listQuery{}, fmt.Errorf("keys: %w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, opts.OwnerEmail)
+			return listQuery{}, fmt.Errorf("keys: %w", err)
 		}
 		q.UserID = m.UserID
 	}
 	return q, nil
+}
+
+// checkOwnerFilter refuses a list filtered by both OwnerEmail and OwnerID.
+func checkOwnerFilter(opts ListOptions) error {
+	if opts.OwnerEmail != "" && opts.OwnerID != "" {
+		return fmt.Errorf("%w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+	}
+	return nil
+}
+
+// ownerByEmail resolves an OwnerEmail filter to the member, who must have
+// a user id for the keys' filter.
+func (s scope) ownerByEmail(ctx context.Context, address string) (*organization.Member, error) {
+	m, err := organization.New(s.c).FindByEmail(ctx, address)
+	if err != nil {
+		return nil, fmt.Errorf("resolving OwnerEmail: %w", err)
+	}
+	if m.UserID == "" {
+		return nil, fmt.Errorf("%w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, address)
+	}
+	return m, nil
 }
 
 // listPage fetches one page; a list filtered by owner names the owner on

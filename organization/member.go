@@ -2,6 +2,8 @@ package organization
 
 import (
 	"time"
+
+	"github.com/anyscale-go/anyscale/internal/email"
 )
 
 // Kind selects which accounts a list returns.
@@ -49,6 +51,10 @@ func (m member) toMember() Member {
 	}
 	if m.IsServiceAccount != nil {
 		out.ServiceAccount = *m.IsServiceAccount
+	} else {
+		// A server that does not say: a service account's address has a
+		// form of its own.
+		out.ServiceAccount = email.IsServiceAccount(out.Email)
 	}
 	return out
 }

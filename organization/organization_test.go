@@ -262,3 +262,20 @@ func TestRemoveSelfCheckIsExact(t *testing.T) {
 		})
 	}
 }
+
+// A member the server does not mark is a service account when its address
+// has that form; the server's own mark wins.
+func TestMemberServiceAccountFromItsAddress(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
+		`{"id":"ide_1","user_id":"usr_1","email":"bot@org-x.serviceaccount.com","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
+		`{"id":"ide_2","user_id":"usr_2","email":"kate@example.com","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
+		`{"id":"ide_3","user_id":"usr_3","email":"odd@org-x.serviceaccount.com","permission_level":"collaborator","is_service_account":false,"created_at":"2026-01-01T00:00:00Z"}`))
+	page, err := organization.New(m.Client).List(context.Background(), organization.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 3)
+	assert.True(t, page.Items[0].ServiceAccount)
+	assert.False(t, page.Items[1].ServiceAccount)
+	assert.False(t, page.Items[2].ServiceAccount, "the server's own mark wins")
+}

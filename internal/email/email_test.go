@@ -108,3 +108,18 @@ func TestHint(t *testing.T) {
 		})
 	}
 }
+
+func TestIsServiceAccount(t *testing.T) {
+	t.Parallel()
+	for address, want := range map[string]bool{
+		"ci@org-abc123.serviceaccount.com":   true,
+		"CI@ORG-abc.ServiceAccount.com":      true,
+		"ci@abc.serviceaccount.com":          false,
+		"ci@org-abc.serviceaccount.com.evil": false,
+		"kate@example.com":                   false,
+		"org-abc.serviceaccount.com":         false,
+		"":                                   false,
+	} {
+		assert.Equal(t, want, email.IsServiceAccount(address), address)
+	}
+}
