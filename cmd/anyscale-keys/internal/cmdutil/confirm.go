@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 )
 
@@ -28,4 +30,9 @@ func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
 		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
 	}
 	return nil
+}
+
+// AddYesFlag adds --yes (-y) to a destructive command.
+func AddYesFlag(cmd *cobra.Command, yes *bool) {
+	cmd.Flags().BoolVarP(yes, "yes", "y", false, "go on without asking (needed where standard input is not a terminal)")
 }

@@ -48,6 +48,20 @@ func (f *Factory) defaultClient() (*client.Client, error) {
 	return client.New(opts...)
 }
 
+// AuthedClient returns the client once its token is resolved, without a
+// request, so that a destructive command says "not authenticated" before
+// it asks anything.
+func (f *Factory) AuthedClient(ctx context.Context) (*client.Client, error) {
+	c, err := f.Client()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Provider().Token(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // JSON reports whether -o json was given.
 func (f *Factory) JSON() bool { return f.Output == FormatJSON }
 

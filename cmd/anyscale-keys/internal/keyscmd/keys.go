@@ -3,14 +3,12 @@
 package keyscmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
 )
@@ -79,13 +77,6 @@ func (v *durationValue) Set(s string) error {
 
 func (v *durationValue) String() string { return v.text }
 func (v *durationValue) Type() string   { return "duration" }
-
-// haveToken resolves the client's token, without a request, so that a
-// destructive command says "not authenticated" before it asks anything.
-func haveToken(ctx context.Context, c *client.Client) error {
-	_, err := c.Provider().Token(ctx)
-	return err
-}
 
 // expiry renders a key's expiry for a message.
 func expiry(k keys.Key) string {

@@ -85,7 +85,7 @@ interrupted, after printing what was already done.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Org, "org", false, "revoke any key of the organization (organization owners)")
-	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "revoke without asking for confirmation")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
 }
 
@@ -116,11 +116,8 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		}
 	}
 	ids = dedupe(ids)
-	c, err := f.Client()
+	c, err := f.AuthedClient(ctx)
 	if err != nil {
-		return err
-	}
-	if err := haveToken(ctx, c); err != nil {
 		return err
 	}
 	if err := cmdutil.Confirm(f.IO, opts.Yes, revokeLoss(ids, opts.Org)); err != nil {

@@ -55,7 +55,7 @@ not one.`,
 			return rotateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "rotate without asking for confirmation")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	cmd.Flags().StringVar(&opts.Out, "out", "", "write the new secret to this credentials file (mode 0600) instead of standard output")
 	return cmd
 }
@@ -67,11 +67,8 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			return err
 		}
 	}
-	c, err := f.Client()
+	c, err := f.AuthedClient(ctx)
 	if err != nil {
-		return err
-	}
-	if err := haveToken(ctx, c); err != nil {
 		return err
 	}
 	if err := cmdutil.Confirm(f.IO, opts.Yes, rotateLoss); err != nil {

@@ -46,7 +46,7 @@ user_id, email, name, permission_level, service_account and created_at.`,
 		Example: `  anyscale-keys members list
   anyscale-keys members list --kind users --email @example.com
   anyscale-keys members list -o json | jq -r '.[] | select(.permission_level == "owner") | .email'`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, ok := kinds[strings.TrimSpace(kind)]
 			if !ok {

@@ -7,8 +7,6 @@
 package memberscmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -29,12 +27,4 @@ member's keys; on a terminal the command asks first, elsewhere it needs --yes.`,
 	}
 	cmd.AddCommand(NewCmdList(f, nil), NewCmdRemove(f, nil))
 	return cmd
-}
-
-// noArgs refuses positional arguments, naming the first.
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return cmdutil.UsageError(fmt.Errorf("%s takes no arguments, got %q: its flags are in %q", cmd.CommandPath(), args[0], cmd.CommandPath()+" --help"))
-	}
-	return nil
 }

@@ -56,7 +56,7 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 			return removeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "go on without asking (needed where standard input is not a terminal)")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
 }
 
@@ -74,12 +74,12 @@ func onCommandLine(err error) error {
 }
 
 func removeRun(ctx context.Context, opts *RemoveOptions) error {
-	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
-		"removes %s from the organization and revokes all of that member's keys", opts.Email)); err != nil {
+	c, err := opts.F.AuthedClient(ctx)
+	if err != nil {
 		return err
 	}
-	c, err := opts.F.Client()
-	if err != nil {
+	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
+		"removes %s from the organization and revokes all of that member's keys", opts.Email)); err != nil {
 		return err
 	}
 	if err := organization.New(c).Remove(ctx, opts.Email); err != nil {

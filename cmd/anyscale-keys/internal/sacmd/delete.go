@@ -32,7 +32,7 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 terminal the command asks first; elsewhere it needs --yes.`,
 		Example: `  anyscale-keys sa delete --name old-deployer
   anyscale-keys sa delete --email old-deployer@org-abc.serviceaccount.com --yes`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if opts.Ref, err = rf.ref(cmd); err != nil {
@@ -45,18 +45,18 @@ terminal the command asks first; elsewhere it needs --yes.`,
 		},
 	}
 	rf.add(cmd)
-	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "go on without asking (needed where standard input is not a terminal)")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	what := describe(opts.Ref)
-	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
-		"deletes %s and all its keys: a job using one of them stops working", what)); err != nil {
+	c, err := opts.F.AuthedClient(ctx)
+	if err != nil {
 		return err
 	}
-	c, err := opts.F.Client()
-	if err != nil {
+	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
+		"deletes %s and all its keys: a job using one of them stops working", what)); err != nil {
 		return err
 	}
 	if err := serviceaccounts.New(c).Delete(ctx, opts.Ref); err != nil {

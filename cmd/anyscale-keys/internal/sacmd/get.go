@@ -31,7 +31,7 @@ shows NAME, EMAIL, ROLE, ID and CREATED; -o json gives one object with id,
 user_id, name, email, permission_level and created_at.`,
 		Example: `  anyscale-keys sa get --name ci-deploy
   anyscale-keys sa get --email ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if opts.Ref, err = rf.ref(cmd); err != nil {

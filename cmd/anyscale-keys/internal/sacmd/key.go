@@ -43,7 +43,7 @@ JSON with -o json, else nothing. Either way the secret is shown only this once.`
 
   # Straight into the credentials file a job reads.
   anyscale-keys sa key --name nightly-batch --out /etc/nightly/credentials.json`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if opts.Ref, err = rf.ref(cmd); err != nil {

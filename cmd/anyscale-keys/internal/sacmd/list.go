@@ -32,7 +32,7 @@ created_at.`,
 		Example: `  anyscale-keys sa list
   anyscale-keys sa list --name ci-
   anyscale-keys sa list -o json | jq -r '.[].email'`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

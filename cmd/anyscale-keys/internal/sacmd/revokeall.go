@@ -33,7 +33,7 @@ working. The account stays; "sa key" gives it a key again. On a terminal the
 command asks first; elsewhere it needs --yes.`,
 		Example: `  # A key of ci-deploy leaked: cut it off now, hand out a new one later.
   anyscale-keys sa revoke-all --name ci-deploy --yes`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if opts.Ref, err = rf.ref(cmd); err != nil {
@@ -46,18 +46,18 @@ command asks first; elsewhere it needs --yes.`,
 		},
 	}
 	rf.add(cmd)
-	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "go on without asking (needed where standard input is not a terminal)")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
 }
 
 func revokeAllRun(ctx context.Context, opts *RevokeAllOptions) error {
 	what := describe(opts.Ref)
-	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
-		"revokes every key of %s and makes no new one: a job using one of them stops working", what)); err != nil {
+	c, err := opts.F.AuthedClient(ctx)
+	if err != nil {
 		return err
 	}
-	c, err := opts.F.Client()
-	if err != nil {
+	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
+		"revokes every key of %s and makes no new one: a job using one of them stops working", what)); err != nil {
 		return err
 	}
 	if err := serviceaccounts.New(c).RevokeAllAPIKeys(ctx, opts.Ref); err != nil {

@@ -52,7 +52,7 @@ organization owner, and the 403 (exit code 4) a non-owner gets says so.`,
 
   # The same by email, into a credentials file, with a 90-day key.
   anyscale-keys sa rotate --email ci-deploy@org-abc.serviceaccount.com --expires 90d --out ./ci.json --yes`,
-		Args: noArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			if opts.Ref, err = rf.ref(cmd); err != nil {
@@ -69,7 +69,7 @@ organization owner, and the 403 (exit code 4) a non-owner gets says so.`,
 	}
 	rf.add(cmd)
 	kf.add(cmd)
-	cmd.Flags().BoolVar(&opts.Yes, "yes", false, "go on without asking (needed where standard input is not a terminal)")
+	cmdutil.AddYesFlag(cmd, &opts.Yes)
 	return cmd
 }
 
@@ -78,12 +78,12 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	what := describe(opts.Ref)
-	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
-		"revokes every key of %s, and a job using one of them stops working until it has the new key", what)); err != nil {
+	c, err := opts.F.AuthedClient(ctx)
+	if err != nil {
 		return err
 	}
-	c, err := opts.F.Client()
-	if err != nil {
+	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
+		"revokes every key of %s, and a job using one of them stops working until it has the new key", what)); err != nil {
 		return err
 	}
 	svc := serviceaccounts.New(c)

@@ -8,8 +8,6 @@
 package sacmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -45,12 +43,4 @@ Destructive commands (rotate, revoke-all, delete) ask on a terminal and need
 		NewCmdDelete(f, nil),
 	)
 	return cmd
-}
-
-// noArgs refuses positional arguments, naming the first.
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return cmdutil.UsageError(fmt.Errorf("%s takes no arguments, got %q: its flags are in %q", cmd.CommandPath(), args[0], cmd.CommandPath()+" --help"))
-	}
-	return nil
 }
