@@ -146,8 +146,8 @@ func TestTerminalRevokeAsksAndShowsProgress(t *testing.T) {
 	assert.NotContains(t, shown, owner.Token)
 }
 
-// Piped, the same command shows no bar and does not ask: without --yes it
-// refuses.
+// Piped, the same command does not ask: without --yes it refuses, naming
+// the flag, and changes nothing.
 func TestPipedRevokeRefusesWithoutYes(t *testing.T) {
 	srv := anyscaletest.Start(t)
 	id, _ := srv.AddKey(srv.Owner(), "k", time.Hour)
@@ -167,4 +167,31 @@ func TestPipedRevokeRefusesWithoutYes(t *testing.T) {
 	assert.NotContains(t, stderr.String(), "[y/N]")
 	k, _ := srv.Key(id)
 	assert.Nil(t, k.RevokedAt)
+}
+
+// Ctrl-C at a confirmation prompt stops the command at once with exit 130,
+// saying so, and nothing is changed.
+func TestTerminalCtrlCAtThePrompt(t *testing.T) {
+	srv := anyscaletest.Start(t)
+	owner := srv.Owner()
+	id, _ := srv.AddKey(owner, "k", time.Hour)
+	bob := srv.AddUser("bob@example.com", anyscaletest.Collaborator)
+	env := []string{"ANYSCALE_HOST=" + srv.URL, "ANYSCALE_CLI_TOKEN=" + owner.Token, "HOME=" + t.TempDir()}
+	for _, args := range [][]string{
+		{"keys", "revoke", id},
+		{"keys", "rotate"},
+		{"members", "remove", bob.Email},
+	} {
+		term := startTerminal(t, env, args...)
+		term.waitFor("[y/N]")
+		term.typeKeys("\x03")
+		code, shown := term.wait()
+		assert.Equal(t, 130, code, "%v: %s", args, shown)
+		assert.Contains(t, shown, "interrupted", args)
+		k, _ := srv.Key(id)
+		assert.Nil(t, k.RevokedAt, "%v: nothing was changed", args)
+		assert.NotContains(t, shown, owner.Token)
+	}
+	_, member := srv.LookupUser(bob.Email)
+	assert.True(t, member, "bob is still a member")
 }
