@@ -57,6 +57,9 @@ display id and its expiry, never the secret.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			if opts.Expires < time.Second {
+				return cmdutil.UsageError(fmt.Errorf("--expires %s is under a second: give a lifetime such as 30d, 7d or 12h", cmd.Flag("expires").Value))
+			}
 			if opts.Expires > keys.MaxLifetime {
 				return cmdutil.UsageError(fmt.Errorf("--expires %s is over the 30-day maximum for user keys: give 30d or less, and rotate the key before it expires", cmd.Flag("expires").Value))
 			}
@@ -113,10 +116,11 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 // another try.
 func lostSecret(ctx context.Context, ks *keys.Service, k *keys.CreatedKey, path string, saveErr error) error {
 	if k.Key.ID != "" {
-		if err := ks.Revoke(ctx, k.Key.ID); err == nil {
+		revokeErr := ks.Revoke(ctx, k.Key.ID)
+		if revokeErr == nil {
 			return fmt.Errorf("writing the secret to %s failed, so the new key %q was revoked (nobody holds its secret): %w; fix that and run the command again", path, k.Key.Name, saveErr)
 		}
-		return fmt.Errorf("writing the secret to %s failed: %w; nobody holds the new key's secret: revoke it with `anyscale-keys keys revoke %s`", path, saveErr, k.Key.ID)
+		return fmt.Errorf("writing the secret to %s failed: %w; revoking the new key failed too (%v), and nobody holds its secret: revoke it with `anyscale-keys keys revoke %s`", path, saveErr, revokeErr, k.Key.ID)
 	}
 	return fmt.Errorf("writing the secret to %s failed: %w; nobody holds the new key's secret: find it with `anyscale-keys keys list --name %s` and revoke it", path, saveErr, strconv.Quote(k.Key.Name))
 }
