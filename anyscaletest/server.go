@@ -88,9 +88,10 @@ type config struct {
 // unless WithRequestLog says otherwise.
 const DefaultRequestLog = 10_000
 
-// WithRequestLog makes the server keep the latest n requests for Requests
-// (DefaultRequestLog when n < 1); older ones are forgotten as newer arrive,
-// so that a long run's log stays bounded.
+// WithRequestLog bounds the requests the server keeps for Requests to n
+// (DefaultRequestLog when n < 1): once n are kept, the older half is
+// forgotten at once, so Requests holds between n/2 and n of the latest
+// requests and a long run's log stays bounded.
 func WithRequestLog(n int) Option {
 	return func(c *config) {
 		if n < 1 {

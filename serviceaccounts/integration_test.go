@@ -272,10 +272,14 @@ func TestIntegrationCreateAPIKeyAndKeys(t *testing.T) {
 
 	// Keys of another account do not show up.
 	other := w.srv.AddServiceAccount("other")
+	theirs := 0
 	for k, err := range w.own.Keys(ctx, serviceaccounts.ByEmail(other.Email)) {
 		require.NoError(t, err)
 		assert.NotContains(t, listed, k.ID)
+		theirs++
 	}
+	require.NotEmpty(t, w.srv.Keys(other))
+	assert.Equal(t, len(w.srv.Keys(other)), theirs, "the other account's own keys are listed, and only those")
 }
 
 func TestIntegrationRotateAPIKeys(t *testing.T) {
@@ -565,6 +569,7 @@ func TestIntegrationLookalikeEmailActsOnNothing(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrNotFound)
 	require.ErrorIs(t, w.own.RevokeAllAPIKeys(ctx, lookalike), client.ErrNotFound)
 	require.ErrorIs(t, w.own.Delete(ctx, lookalike), client.ErrNotFound)
+	require.NotEmpty(t, w.srv.Requests(), "the look-ups were sent")
 	for _, r := range w.srv.Requests() {
 		assert.Equal(t, "GET", r.Method, "only lists were sent: %s %s", r.Method, r.Path)
 	}

@@ -941,3 +941,17 @@ func TestServiceConcurrentUse(t *testing.T) {
 	}
 	assert.Len(t, m.Calls(), 8)
 }
+
+// A nil KeyOption is skipped: the key gets the default lifetime.
+func TestNilKeyOptionIsSkipped(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+	m.On("POST", keyPath, 200, sessionOK)
+	got, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, secret, got.Reveal())
+	calls := m.Calls()
+	require.Len(t, calls, 2)
+	assert.JSONEq(t, `{"duration":3153600000,"user_id":"usr_ci"}`, calls[1].Body)
+}

@@ -156,7 +156,7 @@ func rotateAsOwner(ctx context.Context, out io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintf(out, "rotated: new key %s (fingerprint %s), valid for %s\n", secret, secret.Fingerprint(), days(cfg.lifetime))
-	return store(ctx, out, cfg, sa.Email, old, secret)
+	return store(ctx, out, cfg, sa.Email, old, secret, "rotate again")
 }
 
 // rotateAsSelf is the job run with the service account's own token, the
@@ -190,7 +190,8 @@ func rotateAsSelf(ctx context.Context, out io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintf(out, "rotated with keys.New(c).Rotate: new key %s (fingerprint %s)\n", secret, secret.Fingerprint())
-	return store(ctx, out, cfg, me.Email, old, secret)
+	return store(ctx, out, cfg, me.Email, old, secret,
+		"the job's own token is revoked, so it cannot rotate again: an organization owner must rotate the service account's keys (-as owner)")
 }
 
 // sinkToken returns the token in the sink, or "".
@@ -203,9 +204,10 @@ func sinkToken(sink string) credentials.Secret {
 
 // store hands the new secret to the sink and verifies, as the integration
 // would, that the new key signs in as email and the old one no longer.
-func store(ctx context.Context, out io.Writer, cfg config, email string, old, secret credentials.Secret) error {
+// ifLost says what to do when the sink cannot take the key.
+func store(ctx context.Context, out io.Writer, cfg config, email string, old, secret credentials.Secret, ifLost string) error {
 	if err := credentials.Save(cfg.sink, secret); err != nil {
-		return fmt.Errorf("the keys were rotated but the new key could not be stored (%w); rotate again", err)
+		return fmt.Errorf("the keys were rotated but the new key could not be stored (%w); %s", err, ifLost)
 	}
 	info, err := os.Stat(cfg.sink)
 	if err != nil {
