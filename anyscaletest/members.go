@@ -83,7 +83,7 @@ func (s *Server) listMembers(r *http.Request, _ *account) reply {
 		}
 		matched = append(matched, a)
 	}
-	page, next := paginate(matched, func(a *account) int64 { return a.seq }, false, "members", p)
+	page, next := paginate(matched, func(a *account) int64 { return a.seq }, "members", p)
 	out := make([]collaborator, 0, len(page))
 	for _, a := range page {
 		out = append(out, a.collaborator())

@@ -52,14 +52,15 @@ func parsePage(q url.Values, kind string) (pageRequest, *reply) {
 }
 
 // paginate cuts one page out of items, which are already filtered and in
-// list order (seq descending when desc, else ascending). It returns the
-// page and the next paging token ("" when this is the last page).
-func paginate[T any](items []T, seq func(T) int64, desc bool, kind string, p pageRequest) ([]T, string) {
+// list order (seq ascending; the key lists walk their own index). It
+// returns the page and the next paging token ("" when this is the last
+// page).
+func paginate[T any](items []T, seq func(T) int64, kind string, p pageRequest) ([]T, string) {
 	start := 0
 	if p.hasCur {
 		start = len(items)
 		for i, it := range items {
-			if desc && seq(it) < p.after || !desc && seq(it) > p.after {
+			if seq(it) > p.after {
 				start = i
 				break
 			}
