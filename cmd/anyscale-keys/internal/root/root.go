@@ -114,10 +114,11 @@ func Main(args []string, io *iostreams.IOStreams) int {
 }
 
 // isUsage reports whether err is cobra's own complaint about the command
-// line (an unknown command or a wrong number of arguments).
+// line: an unknown command (also what cobra.NoArgs says of an argument),
+// an unknown flag, or a flag without its value. The commands' own
+// argument checks return cmdutil.UsageError.
 func isUsage(err error) bool {
 	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
-		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "unknown flag") ||
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
 		strings.HasPrefix(msg, "unknown shorthand") || strings.Contains(msg, "flag needs an argument")
 }
