@@ -184,4 +184,3 @@ func Is(err error, a Action) bool {
 	}
 	return false
 }
-
