@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
 // howToConfigure is the advice every "no credentials" message ends with.
@@ -103,9 +105,18 @@ func (e *ChainError) Error() string {
 			fmt.Fprintf(&b, "  %-*s  %-*s  %s\n", ws, oneLine(string(a.Source)), wo, orDash(oneLine(a.Origin)), reasonOf(a.Err))
 		}
 	}
-	b.WriteString("To configure one, " + howToConfigure + ".")
+	b.WriteString(e.AdviceText())
 	return b.String()
 }
+
+// Advice says what to do next as data: configure a source. The client
+// package's AdviceOf finds it.
+func (e *ChainError) Advice() (advice.Advice, bool) {
+	return advice.Advice{Action: advice.ConfigureToken}, true
+}
+
+// AdviceText is the sentence that ends Error.
+func (e *ChainError) AdviceText() string { return "To configure one, " + howToConfigure + "." }
 
 // Unwrap returns the error of every attempt.
 func (e *ChainError) Unwrap() []error {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
 // FileOption configures File.
@@ -87,12 +88,14 @@ func (p *fileProvider) resolve(ctx context.Context) outcome {
 			// so does the error for something other than a regular file
 			// there (a directory, a named pipe); other errors (no read
 			// permission) come from the os package and name the path too.
-			o.err = fmt.Errorf("auth: file: %w", err)
+			o.err = err
 		}
 		return o
 	}
 	if err := credentials.ValidateToken(f.CLIToken.Reveal()); err != nil {
-		o.err = fmt.Errorf("auth: file: %s: %w; run `anyscale login` to replace it", path, err)
+		o.err = advice.Wrap(fmt.Errorf("auth: file: %s: %w", path, err),
+			advice.Advice{Action: advice.ConfigureToken, Source: string(SourceFile), Origin: path},
+			"run `anyscale login` to replace it")
 		return o
 	}
 

@@ -68,7 +68,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 			assert.Zero(t, tok)
 			assert.NotErrorIs(t, err, auth.ErrUnavailable, "a credentials file that is there but unreadable is broken, not missing")
 			assert.NotErrorIs(t, err, fs.ErrNotExist)
-			assert.Contains(t, err.Error(), "auth: file: ")
+			assert.Contains(t, err.Error(), "credentials: "+fifo)
 			assert.Contains(t, err.Error(), fifo+" is a named pipe (FIFO), not a regular file")
 			assert.Contains(t, err.Error(), "move it away")
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/regfile"
 )
 
@@ -60,13 +61,24 @@ type FormatError struct {
 	Detail string
 }
 
-// Error describes the problem and how to fix it.
+// Error describes the problem, then how to fix it (AdviceText).
 func (e *FormatError) Error() string {
 	msg := fmt.Sprintf("credentials: %s: %v", e.Path, e.Err)
 	if e.Detail != "" {
 		msg += " (" + e.Detail + ")"
 	}
-	return msg + "; run `anyscale login` to write it again, or delete it"
+	return msg + "; " + e.AdviceText()
+}
+
+// Advice says what to do next as data: write the file again (log in) or
+// delete it. The client package's AdviceOf finds it.
+func (e *FormatError) Advice() (advice.Advice, bool) {
+	return advice.Advice{Action: advice.ConfigureToken, Source: "file", Origin: e.Path}, true
+}
+
+// AdviceText is the sentence that ends Error, in the official CLI's terms.
+func (e *FormatError) AdviceText() string {
+	return "run `anyscale login` to write it again, or delete it"
 }
 
 // Unwrap returns ErrCorrupt or ErrNoToken.
@@ -163,6 +175,16 @@ type InsecurePermissionsError struct {
 // Error says which path is too open and the chmod that fixes it:
 // `chmod 600 <file>` for the file, `chmod go-w <dir>` for the directory.
 func (e *InsecurePermissionsError) Error() string { return "credentials: " + e.problem() }
+
+// Advice says what to do next as data: tighten the permissions of Path
+// (Source is "directory" or "file").
+func (e *InsecurePermissionsError) Advice() (advice.Advice, bool) {
+	kind := "file"
+	if e.Mode.IsDir() {
+		kind = "directory"
+	}
+	return advice.Advice{Action: advice.FixPermissions, Source: kind, Origin: e.Path}, true
+}
 
 // problem is Error without the package prefix, for messages that wrap it.
 func (e *InsecurePermissionsError) problem() string {

@@ -152,11 +152,26 @@ func Facts(err error) string {
 		if text == "" {
 			return
 		}
-		if i := strings.LastIndex(msg, "; "+text); i >= 0 {
-			msg = msg[:i] + msg[i+len("; "+text):]
-		}
+		msg = without(msg, text)
 	})
 	return msg
+}
+
+// without removes the last occurrence of text from msg, with the
+// separator before it ("; " or a line break).
+func without(msg, text string) string {
+	i := strings.LastIndex(msg, text)
+	if i < 0 {
+		return msg
+	}
+	before, after := msg[:i], msg[i+len(text):]
+	switch {
+	case strings.HasSuffix(before, "; "):
+		before = strings.TrimSuffix(before, "; ")
+	case strings.HasSuffix(before, "\n"):
+		before = strings.TrimRight(before, "\n")
+	}
+	return before + after
 }
 
 // walk calls f on err and every error it wraps, depth first.
