@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -66,4 +67,27 @@ func TestAdviceIsData(t *testing.T) {
 		}
 		assert.Equal(t, []client.Advice{{Action: client.ActionFixPermissions, Source: "file", Origin: path}}, client.AdviceOf(err))
 	})
+}
+
+// A strict file source refuses a credentials file that another account
+// owns, whatever its mode (OpenSSH's rule); a lax one warns and goes on.
+func TestFileOwnedByAnotherAccount(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file to another account")
+	}
+	path := filepath.Join(t.TempDir(), credentials.FileName)
+	require.NoError(t, credentials.Save(path, credentials.Secret("aph0_abcdefghijklmnop")))
+	require.NoError(t, os.Chown(path, 4242, 4242))
+
+	_, err := auth.File(auth.WithPath(path), auth.WithStrictPermissions()).Token(context.Background())
+	var insecure *credentials.InsecurePermissionsError
+	require.ErrorAs(t, err, &insecure)
+	assert.True(t, insecure.ForeignOwner)
+	assert.Equal(t, []client.Advice{{Action: client.ActionFixPermissions, Source: "owner", Origin: path}}, client.AdviceOf(err))
+
+	logger, logs := newLogger()
+	tok, err := auth.NewChain(auth.File(auth.WithPath(path))).WithLogger(logger).Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "aph0_abcdefghijklmnop", tok.Value.Reveal())
+	assert.Contains(t, logs.String(), "belongs to user id 4242")
 }

@@ -103,7 +103,7 @@ func (p *fileProvider) resolve(ctx context.Context) outcome {
 		var insecure *credentials.InsecurePermissionsError
 		switch {
 		case errors.As(err, &insecure) && p.cfg.strict:
-			o.err = fmt.Errorf("auth: file: refusing a credentials file that group or others could read or replace: %w", err)
+			o.err = fmt.Errorf("auth: file: refusing a credentials file that another account could read or replace: %w", err)
 			return o
 		case errors.As(err, &insecure):
 			o.warning = fmt.Errorf("%w; using its token anyway (auth.WithStrictPermissions makes this an error)", err)
