@@ -152,4 +152,3 @@ func Remove(path string) error {
 	}
 	return nil
 }
-
