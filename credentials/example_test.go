@@ -23,7 +23,7 @@ func ExampleSecret() {
 	// Output:
 	// aph0_…XYZ9
 	// "aph0_…XYZ9" credentials.Secret("aph0_…XYZ9")
-	// {CLIToken:aph0_…XYZ9}
+	// {CLIToken:aph0_…XYZ9 KeyID: ExpiresAt:0001-01-01 00:00:00 +0000 UTC}
 	// …
 	// sha256:854c0e5ee5e8
 	// Bearer aph0_CANARYcanary0123456789abcdefXYZ9

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/regfile"
@@ -27,7 +28,11 @@ const maxEscapedLen = len(`\u003c`)
 // maxSavedSize is the size of the largest file Save writes: the longest
 // token ValidateToken accepts, every character escaped, in
 // {"cli_token":""} and a newline.
-const maxSavedSize = len(`{"cli_token":""}`+"\n") + maxEscapedLen*MaxTokenLength
+const maxSavedSize = len(`{"cli_token":""}`+"\n") + maxEscapedLen*MaxTokenLength +
+	len(`,"key_id":""`) + maxKeyIDLength + len(`,"expires_at":""`) + len(time.RFC3339Nano) + len("+00:00")
+
+// maxKeyIDLength bounds File.KeyID: an API key's id is 64 hex digits.
+const maxKeyIDLength = 256
 
 // maxFileSize bounds how much of a credentials file Load reads. It is
 // derived from MaxTokenLength, so that any token that Save accepts, Load
@@ -36,9 +41,15 @@ const maxSavedSize = len(`{"cli_token":""}`+"\n") + maxEscapedLen*MaxTokenLength
 // other fields).
 const maxFileSize = 2 * maxSavedSize
 
-// File is the content of a credentials file: {"cli_token": "<token>"}.
+// File is the content of a credentials file: {"cli_token": "<token>"},
+// and, when the writer knew them, which key the token is and when it
+// expires (fields the official CLI ignores).
 type File struct {
 	CLIToken Secret `json:"cli_token"`
+	// KeyID is the id of the key CLIToken is, or empty when unknown.
+	KeyID string `json:"key_id,omitempty"`
+	// ExpiresAt is when that key expires, or zero when unknown.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Sentinels carried by *FormatError, so errors.Is tells the two problems
@@ -127,7 +138,32 @@ func Load(path string) (*File, error) {
 	if s == "" {
 		return nil, &FormatError{Path: path, Err: ErrNoToken, Detail: "cli_token is empty"}
 	}
-	return &File{CLIToken: Secret(s)}, nil
+	f := &File{CLIToken: Secret(s)}
+	if raw, ok := raw["key_id"]; ok && string(raw) != "null" {
+		if json.Unmarshal(raw, &f.KeyID) != nil || checkKeyID(f.KeyID) != nil {
+			return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: "key_id is not a key id"}
+		}
+	}
+	if raw, ok := raw["expires_at"]; ok && string(raw) != "null" {
+		if json.Unmarshal(raw, &f.ExpiresAt) != nil {
+			return nil, &FormatError{Path: path, Err: ErrCorrupt, Detail: "expires_at is not an RFC 3339 time"}
+		}
+	}
+	return f, nil
+}
+
+// checkKeyID accepts an empty id or one of letters, digits, '_' and '-',
+// at most maxKeyIDLength long.
+func checkKeyID(id string) error {
+	if len(id) > maxKeyIDLength {
+		return fmt.Errorf("a key id is at most %d characters", maxKeyIDLength)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return errors.New("a key id holds only letters, digits, '_' and '-'")
+		}
+	}
+	return nil
 }
 
 // jsonProblem describes a JSON error by position only: the json package's

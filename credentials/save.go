@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 )
 
 // Save writes token to the credentials file at path atomically: it creates
@@ -26,7 +27,15 @@ import (
 // after Save(path, token) succeeds, CheckPermissions(path) returns nil.
 // On Windows no mode is checked.
 func Save(path string, token Secret) error {
-	return save(osFS{}, path, token)
+	return save(osFS{}, path, File{CLIToken: token})
+}
+
+// SaveFile writes f to the credentials file at path as Save writes a
+// token, with the same checks and the same atomicity, keeping f.KeyID and
+// f.ExpiresAt beside the token when they are set. A key id of anything but
+// letters, digits, '_' and '-' is refused.
+func SaveFile(path string, f File) error {
+	return save(osFS{}, path, f)
 }
 
 // CheckSave reports, without saving, whether Save could write a
@@ -132,13 +141,23 @@ type tempFile interface {
 	Close() error
 }
 
-func save(fsys fileSystem, path string, token Secret) (err error) {
-	if err := ValidateToken(token.Reveal()); err != nil {
+func save(fsys fileSystem, path string, f File) (err error) {
+	if err := ValidateToken(f.CLIToken.Reveal()); err != nil {
 		return fmt.Errorf("credentials: not saving to %s: %w", path, err)
 	}
+	if err := checkKeyID(f.KeyID); err != nil {
+		return fmt.Errorf("credentials: not saving to %s: %w", path, err)
+	}
+	var expires *time.Time
+	if !f.ExpiresAt.IsZero() {
+		t := f.ExpiresAt.UTC()
+		expires = &t
+	}
 	data, err := json.Marshal(struct {
-		CLIToken string `json:"cli_token"`
-	}{token.Reveal()})
+		CLIToken  string     `json:"cli_token"`
+		KeyID     string     `json:"key_id,omitempty"`
+		ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	}{f.CLIToken.Reveal(), f.KeyID, expires})
 	if err != nil {
 		return fmt.Errorf("credentials: encoding: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,11 +145,19 @@ func TestSaveLoadBoundTogether(t *testing.T) {
 	// The worst case fills the file Save writes to the size Load's bound
 	// is derived from, but for the "a" and "_" that every such token has
 	// and that are not escaped.
+	// With the longest key id and an expiry, the expiry takes the bound's
+	// room for a time less the length it is shorter by.
 	path := filepath.Join(t.TempDir(), FileName)
-	require.NoError(t, Save(path, Secret(worstToken(MaxTokenLength))))
+	expires := time.Date(2026, 12, 6, 1, 2, 3, 123456789, time.UTC)
+	require.NoError(t, SaveFile(path, File{CLIToken: Secret(worstToken(MaxTokenLength)), KeyID: strings.Repeat("k", maxKeyIDLength), ExpiresAt: expires}))
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	assert.Equal(t, int64(maxSavedSize-2*(maxEscapedLen-1)), info.Size())
+	room := len(time.RFC3339Nano) + len("+00:00") - len(expires.Format(time.RFC3339Nano))
+	assert.Equal(t, int64(maxSavedSize-2*(maxEscapedLen-1)-room), info.Size())
+	f, err := Load(path)
+	require.NoError(t, err, "what SaveFile writes, Load reads")
+	assert.Equal(t, strings.Repeat("k", maxKeyIDLength), f.KeyID)
+	assert.True(t, expires.Equal(f.ExpiresAt))
 }
 
 func TestSaveModes(t *testing.T) {
@@ -511,7 +520,7 @@ func TestSaveStepOrder(t *testing.T) {
 	path := setupOld(t)
 	var calls []string
 
-	require.NoError(t, save(faultFS{calls: &calls}, path, Secret(saveCanary)))
+	require.NoError(t, save(faultFS{calls: &calls}, path, File{CLIToken: Secret(saveCanary)}))
 
 	want := []string{"MkdirAll", "Stat", "Lstat", "CreateTemp", "Chmod", "Write", "Sync", "Close", "Rename", "SyncDir"}
 	if runtime.GOOS == "windows" {
@@ -550,7 +559,7 @@ func TestSaveFailingStepKeepsOldFile(t *testing.T) {
 			path := setupOld(t)
 			var calls []string
 
-			err := save(faultFS{fail: tt.step, calls: &calls}, path, Secret(saveCanary))
+			err := save(faultFS{fail: tt.step, calls: &calls}, path, File{CLIToken: Secret(saveCanary)})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, errInjected)
 			assert.Contains(t, err.Error(), "credentials:")
@@ -586,7 +595,7 @@ func TestSaveFailingStepNoOldFile(t *testing.T) {
 			path := filepath.Join(dir, FileName)
 			var calls []string
 
-			require.ErrorIs(t, save(faultFS{fail: step, calls: &calls}, path, Secret(saveCanary)), errInjected)
+			require.ErrorIs(t, save(faultFS{fail: step, calls: &calls}, path, File{CLIToken: Secret(saveCanary)}), errInjected)
 			assertOnly(t, dir)
 		})
 	}
@@ -636,7 +645,7 @@ func TestSaveCrashAtEveryStep(t *testing.T) {
 					assertWhole(t, path, !old, "before "+step, oldToken, saveCanary)
 				}
 
-				err := save(faultFS{fail: fail, calls: &calls, watch: watch}, path, Secret(saveCanary))
+				err := save(faultFS{fail: fail, calls: &calls, watch: watch}, path, File{CLIToken: Secret(saveCanary)})
 
 				switch fail {
 				case "", "SyncDir":
@@ -672,7 +681,7 @@ func TestSaveSyncDirFailureIsNotAnError(t *testing.T) {
 	path := setupOld(t)
 	var calls []string
 
-	require.NoError(t, save(faultFS{fail: "SyncDir", calls: &calls}, path, Secret(saveCanary)))
+	require.NoError(t, save(faultFS{fail: "SyncDir", calls: &calls}, path, File{CLIToken: Secret(saveCanary)}))
 
 	assert.Contains(t, calls, "SyncDir")
 	f, err := Load(path)
