@@ -1,0 +1,189 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/organization"
+)
+
+// MinIDPrefix is the shortest prefix of a key's id that Resolve takes.
+const MinIDPrefix = 8
+
+// Resolve returns the caller's active key that ref names: its id, a unique
+// prefix of its id (MinIDPrefix characters or more), its display id or its
+// name. An exact id wins; otherwise every active key that ref matches in
+// any of these forms counts: exactly one is returned, none is
+// client.ErrNotFound, several are an *AmbiguousError (matching
+// client.ErrConflict) that lists them. Expired and revoked keys never
+// resolve.
+//
+// API: GET /api/v2/users/api_keys (every page)
+func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
+	return s.resolve(ctx, ref, nil)
+}
+
+// Resolve returns the organization's active key that ref names, as
+// (*Service).Resolve does among every user's and service account's keys
+// (organization owners only). The *AmbiguousError of several matches
+// names each one's owner.
+//
+// API: GET /api/v2/users/admin/api_keys (every page); on several
+// matches, GET /api/v2/organization_collaborators/ and the keys of each
+// member with a match's name, to name the owners.
+func (s *OrgService) Resolve(ctx context.Context, ref string) (*Key, error) {
+	return s.resolve(ctx, ref, s.namedOwners)
+}
+
+// Match is one key a reference matched, and how.
+type Match struct {
+	Key Key
+	// By is how the reference matched: "id prefix", "display id" or "name"
+	// (several joined by ", ").
+	By string
+	// Owner is the key's owner's email (a service account's included), or
+	// its user id when the member list has no email for it; empty in the
+	// caller's own scope.
+	Owner string
+}
+
+// AmbiguousError is Resolve's error when a reference matches several
+// active keys. It matches client.ErrConflict.
+type AmbiguousError struct {
+	Ref     string
+	Matches []Match
+}
+
+func (e *AmbiguousError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "keys: %q matches %d active keys:", e.Ref, len(e.Matches))
+	for _, m := range e.Matches {
+		fmt.Fprintf(&b, " %s (name %q, %s", m.Key.ID, m.Key.Name, m.By)
+		if m.Owner != "" {
+			fmt.Fprintf(&b, ", owner %s", m.Owner)
+		}
+		b.WriteString(");")
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// Is makes the error match client.ErrConflict.
+func (e *AmbiguousError) Is(target error) bool { return target == client.ErrConflict }
+
+// Advice says what to do next as data: name one of the matches by its id.
+func (e *AmbiguousError) Advice() (advice.Advice, bool) {
+	return advice.Advice{Action: advice.Refine, Subject: e.Ref}, true
+}
+
+// ownersFunc fills in the Owner of each match.
+type ownersFunc func(ctx context.Context, matches []Match) error
+
+func (s scope) resolve(ctx context.Context, ref string, owners ownersFunc) (*Key, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, fmt.Errorf("keys: %w: the key reference is empty; give a key's id, id prefix, display id or name", client.ErrInvalid)
+	}
+	var matches []Match
+	now := time.Now()
+	for k, err := range s.all(ctx, ListOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("keys: resolving %q: %w", ref, err)
+		}
+		if k.Status(now) != Active {
+			continue
+		}
+		if k.ID == ref {
+			return &k, nil
+		}
+		if by := matchedBy(k, ref); by != "" {
+			matches = append(matches, Match{Key: k, By: by})
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, advice.Wrap(fmt.Errorf("keys: %w: no active key has the id, id prefix, display id or name %q", client.ErrNotFound, ref),
+			advice.Advice{Action: advice.ListToFind, Subject: ref}, "list the keys with All to find it")
+	case 1:
+		return &matches[0].Key, nil
+	}
+	if owners != nil {
+		if err := owners(ctx, matches); err != nil {
+			return nil, fmt.Errorf("keys: %w: %q matches %d active keys, and their owners could not be listed: %w", client.ErrConflict, ref, len(matches), err)
+		}
+	}
+	return nil, &AmbiguousError{Ref: ref, Matches: matches}
+}
+
+// matchedBy says how ref names k other than by its exact id: "" for not
+// at all.
+func matchedBy(k Key, ref string) string {
+	var by []string
+	if len(ref) >= MinIDPrefix && strings.HasPrefix(k.ID, ref) {
+		by = append(by, "id prefix")
+	}
+	if k.DisplayID == ref {
+		by = append(by, "display id")
+	}
+	if k.Name == ref {
+		by = append(by, "name")
+	}
+	return strings.Join(by, ", ")
+}
+
+// namedOwners fills in each match's owner from the member list: for each
+// member, the keys with a match's name that it owns.
+func (s *OrgService) namedOwners(ctx context.Context, matches []Match) error {
+	left := len(matches)
+	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
+		if err != nil {
+			return err
+		}
+		if m.UserID == "" {
+			continue
+		}
+		for i := range matches {
+			if matches[i].Owner != "" {
+				continue
+			}
+			owned, err := s.owns(ctx, m.UserID, matches[i].Key)
+			if err != nil {
+				return err
+			}
+			if owned {
+				matches[i].Owner = m.Email
+				if m.Email == "" {
+					matches[i].Owner = m.UserID
+				}
+				matches[i].Key.OwnerID = m.UserID
+				left--
+			}
+		}
+		if left == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// owns reports whether the user userID owns k: whether k is among that
+// user's keys with k's name.
+func (s *OrgService) owns(ctx context.Context, userID string, k Key) (bool, error) {
+	q := listQuery{Name: k.Name, UserID: userID, PageQuery: client.PageQuery{Count: client.MaxPageSize}}
+	for key, err := range client.All(ctx, "", func(ctx context.Context, token string) (*client.Page[Key], error) {
+		page := q
+		page.PagingToken = token
+		return s.listPage(ctx, page)
+	}) {
+		if err != nil {
+			return false, err
+		}
+		if key.ID == k.ID {
+			return true, nil
+		}
+	}
+	return false, nil
+}
