@@ -55,6 +55,9 @@ const (
 	ActionUseID = advice.UseID
 	// ActionRefine: the reference is ambiguous: name one of the matches.
 	ActionRefine = advice.Refine
+	// ActionRunAgain: the call is safe to repeat, and a repeat finishes
+	// what this one left undone (Advice.Subject names it).
+	ActionRunAgain = advice.RunAgain
 )
 
 // AdviceOf returns the advice err carries, outermost first; none is nil.

@@ -403,6 +403,6 @@ func TestScopeIsInTheType(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, []string{"All", "Audit", "Create", "List", "Login", "Org", "Revoke", "RevokeMany", "Rotate"}, methods(&keys.Service{}))
-	assert.Equal(t, []string{"All", "Audit", "CreateForUser", "List", "Revoke", "RevokeAllForUser", "RevokeMany"}, methods(&keys.OrgService{}))
+	assert.Equal(t, []string{"All", "Audit", "Create", "List", "Login", "Org", "Renew", "Resolve", "Revoke", "RevokeMany", "Rotate"}, methods(&keys.Service{}))
+	assert.Equal(t, []string{"All", "Audit", "CreateForUser", "List", "Resolve", "Revoke", "RevokeAllForUser", "RevokeMany"}, methods(&keys.OrgService{}))
 }

@@ -55,6 +55,9 @@ const (
 	UseID Action = "use-id"
 	// Refine: the reference is ambiguous; name one of the matches.
 	Refine Action = "refine"
+	// RunAgain: the call is safe to repeat, and a repeat finishes what
+	// this one left undone. Subject names what it was working on.
+	RunAgain Action = "run-again"
 )
 
 // Advice is what to do next after an error, as data.

@@ -1,0 +1,223 @@
+package keys
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice"
+)
+
+// renewStamp is the UTC time in a renewed key's name.
+const renewStamp = "20060102T150405Z"
+
+// RenewOptions says which keys Renew replaces and how the new one lives.
+type RenewOptions struct {
+	// Name is the lineage, and is required: new keys are named
+	// Name-<UTC time as 20060102T150405Z>, with -2, -3… added when that
+	// name is taken, and the lineage is exactly the active keys named so.
+	Name string
+	// ExpiresIn is the new key's lifetime: at least a second, at most
+	// MaxLifetime (the default).
+	ExpiresIn time.Duration
+	// Keep is how many older keys of the lineage stay active beside the
+	// new one, for an overlap (default 0). The key the store held is kept
+	// first, then the newest.
+	Keep int
+}
+
+// RenewResult is what Renew did.
+type RenewResult struct {
+	// New is the key the store now holds.
+	New Key
+	// Revoked lists the ids of the lineage's keys this call revoked.
+	Revoked []string
+	// Failed holds the lineage's keys that could not be revoked, by id;
+	// a later Renew revokes them.
+	Failed map[string]error
+}
+
+// Renew replaces the key that store holds with a new one, in an order
+// that never loses access: it creates the new key, saves it in store,
+// checks that it answers as the same identity, and only then revokes,
+// with the new key, the lineage's older keys beyond opts.Keep. It acts as
+// the identity whose secret store holds, or, when store is empty (the
+// first run), as the client's own token. Keys outside the lineage are
+// never touched.
+//
+// A failure at any step leaves store holding a key that works, and
+// running Renew again finishes the job, revoking the keys an earlier run
+// left behind. The error is non-nil when a step failed; once the new key
+// is saved and checked, the result's New is set even if some revocations
+// failed (they are in Failed). This is the way for a service account on
+// its own token to replace its key; Rotate revokes everything at once.
+//
+// API: GET /api/v2/userinfo/, GET /api/v2/users/api_keys,
+// POST /api/v2/users/create_api_key, POST /api/v2/users/api_keys/revoke
+func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*RenewResult, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	if opts.ExpiresIn == 0 {
+		opts.ExpiresIn = MaxLifetime
+	}
+	old, err := store.Load(ctx)
+	held := err == nil
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		return nil, fmt.Errorf("keys: renewing %q: loading the stored key: %w", opts.Name, err)
+	}
+	acting := s.c
+	if held {
+		acting = s.c.WithAuth(auth.StaticSecret(old.Secret))
+	}
+	// The identity must answer before anything changes: a stored key that
+	// no longer works is reported as it is, with nothing made.
+	me, err := acting.WhoAmI(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("keys: renewing %q: the current key does not answer (nothing was changed): %w", opts.Name, err)
+	}
+	now := time.Now()
+	lineage, err := New(acting).lineage(ctx, opts.Name, now)
+	if err != nil {
+		return nil, fmt.Errorf("keys: renewing %q: listing its keys (nothing was changed): %w", opts.Name, err)
+	}
+
+	made, err := New(acting).Create(ctx, CreateRequest{Name: freeName(opts.Name, now, lineage), ExpiresIn: opts.ExpiresIn})
+	if err != nil {
+		return nil, renewAgain(fmt.Errorf("keys: renewing %q: creating the new key (the store still holds the key it held): %w", opts.Name, err), opts.Name)
+	}
+	fresh := made.Key
+	if !made.Listed {
+		fresh.ID = keyID(made.Secret)
+	}
+	next := Stored{Secret: made.Secret, KeyID: fresh.ID}
+	if fresh.ExpiresAt != nil {
+		next.ExpiresAt = *fresh.ExpiresAt
+	}
+	if err := store.Save(ctx, next); err != nil {
+		// Nobody holds the new key: revoke it now if the API lets us, else
+		// the next run does.
+		_ = New(acting).Revoke(context.WithoutCancel(ctx), fresh.ID)
+		return nil, renewAgain(fmt.Errorf("keys: renewing %q: saving the new key (the store still holds the key it held): %w", opts.Name, err), opts.Name)
+	}
+
+	checked := s.c.WithAuth(auth.StaticSecret(made.Secret))
+	who, err := checked.WhoAmI(ctx)
+	if err == nil && who.ID != me.ID {
+		err = fmt.Errorf("%w: the new key answers as %s, not as %s", client.ErrMalformedResponse, who.ID, me.ID)
+	}
+	if err != nil {
+		if held {
+			if rerr := store.Save(context.WithoutCancel(ctx), old); rerr != nil {
+				return nil, fmt.Errorf("keys: renewing %q: the new key, now stored, failed its check (%w), and the key held before could not be put back: %w", opts.Name, err, rerr)
+			}
+			return nil, renewAgain(fmt.Errorf("keys: renewing %q: the new key failed its check; the store holds the key it held: %w", opts.Name, err), opts.Name)
+		}
+		return nil, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored but failed its check: %w", opts.Name, err), opts.Name)
+	}
+
+	result := &RenewResult{New: fresh, Failed: map[string]error{}}
+	lineage, err = New(checked).lineage(ctx, opts.Name, time.Now())
+	if err != nil {
+		return result, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored and works, but the older keys could not be listed for revocation: %w", opts.Name, err), opts.Name)
+	}
+	stale := staleKeys(lineage, fresh.ID, old.KeyID, opts.Keep)
+	if len(stale) == 0 {
+		return result, nil
+	}
+	res, err := New(checked).RevokeMany(ctx, stale)
+	if res != nil {
+		result.Revoked = res.Revoked
+		maps.Copy(result.Failed, res.Failed)
+	}
+	if err != nil {
+		return result, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked: %w", opts.Name, len(result.Failed), err), opts.Name)
+	}
+	return result, nil
+}
+
+func (o RenewOptions) check() error {
+	if o.Name == "" {
+		return fmt.Errorf("keys: %w: RenewOptions.Name is required: it names the keys Renew makes and replaces", client.ErrInvalid)
+	}
+	if err := validateName(o.Name + "-" + renewStamp + "-99"); err != nil {
+		return err
+	}
+	if o.ExpiresIn != 0 {
+		if err := validateExpiry(o.ExpiresIn); err != nil {
+			return err
+		}
+	}
+	if o.Keep < 0 {
+		return fmt.Errorf("keys: %w: RenewOptions.Keep is negative (%d)", client.ErrInvalid, o.Keep)
+	}
+	return nil
+}
+
+// renewAgain adds the advice every failed Renew ends with: run it again.
+func renewAgain(err error, name string) error {
+	return advice.Wrap(err, advice.Advice{Action: advice.RunAgain, Subject: name}, "run Renew again: it finishes the job")
+}
+
+// lineage returns the active keys named name-<stamp> or name-<stamp>-<n>.
+// It reads every key of the caller's: how the server matches a name filter
+// (exactly, or as a part) is not known.
+func (s *Service) lineage(ctx context.Context, name string, now time.Time) ([]Key, error) {
+	pattern := regexp.MustCompile(`^` + regexp.QuoteMeta(name) + `-\d{8}T\d{6}Z(-[1-9][0-9]*)?$`)
+	var out []Key
+	for k, err := range s.All(ctx, ListOptions{}) {
+		if err != nil {
+			return nil, err
+		}
+		if k.Status(now) == Active && pattern.MatchString(k.Name) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// freeName is the lineage's name for a key made at now that no active key
+// of the lineage has.
+func freeName(name string, now time.Time, lineage []Key) string {
+	base := name + "-" + now.UTC().Format(renewStamp)
+	taken := map[string]bool{}
+	for _, k := range lineage {
+		taken[k.Name] = true
+	}
+	candidate := base
+	for n := 2; taken[candidate]; n++ {
+		candidate = base + "-" + strconv.Itoa(n)
+	}
+	return candidate
+}
+
+// staleKeys returns the ids of the lineage's keys to revoke: all but the
+// new key and keep others, keeping the key the store held first, then the
+// newest.
+func staleKeys(lineage []Key, newID, heldID string, keep int) []string {
+	others := slices.DeleteFunc(slices.Clone(lineage), func(k Key) bool { return k.ID == newID })
+	slices.SortStableFunc(others, func(a, b Key) int {
+		switch {
+		case a.ID == heldID && b.ID != heldID:
+			return -1
+		case b.ID == heldID && a.ID != heldID:
+			return 1
+		}
+		return cmp.Compare(b.CreatedAt.UnixNano(), a.CreatedAt.UnixNano())
+	})
+	var stale []string
+	for i, k := range others {
+		if i >= keep {
+			stale = append(stale, k.ID)
+		}
+	}
+	return stale
+}
