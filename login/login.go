@@ -74,11 +74,13 @@ type Options struct {
 	CredentialsPath string
 }
 
-// Result is the outcome of a successful login.
+// Result is the outcome of a login that was approved: of a successful
+// one, or of one whose key could not be saved (Run's error says why; Path
+// is empty).
 type Result struct {
 	// Secret is the new token, also saved at Path.
 	Secret credentials.Secret
-	// Path is the credentials file written.
+	// Path is the credentials file written ("" when the save failed).
 	Path string
 	// URL is the approval URL that was handed to OpenURL.
 	URL string
@@ -103,8 +105,7 @@ type startQuery struct {
 // Run logs in through the browser and saves the new key in the
 // credentials file.
 //
-// API: GET /api/v2/users/create_otp_token
-// API: GET /api/v2/users/request_otp_token/{otp}
+// API: GET /api/v2/users/create_otp_token, GET /api/v2/users/request_otp_token/{otp}
 //
 // Run starts a login, hands the approval URL to opts.OpenURL, polls until
 // the login is approved, validates the new token and saves it atomically
