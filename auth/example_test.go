@@ -45,7 +45,7 @@ func ExampleNewChain() {
 	// aph0_…cdef from static (static)
 }
 
-// A key that keys.Create, Rotate or Login returned arrives as a
+// A key that keys.Create, Rotate or login.Run returned arrives as a
 // credentials.Secret; StaticSecret uses it as a token without Reveal, for
 // example to check a freshly rotated key with client.WithProvider.
 func ExampleStaticSecret() {

@@ -19,7 +19,7 @@ func Static(token string) Provider {
 }
 
 // StaticSecret returns a Provider of a token already held as a
-// credentials.Secret, such as the secret that keys.Create, Rotate or Login
+// credentials.Secret, such as the secret that keys.Create, Rotate or login.Run
 // returns, so that the token never needs Reveal on its way to the client.
 // It answers as Static does: Source SourceStatic, Origin "static", and an
 // error, not "unavailable", for a token that credentials.ValidateToken

@@ -2,14 +2,17 @@ package keys
 
 import (
 	"time"
+
+	"github.com/anyscale-go/anyscale/login"
 )
 
 // MaxLifetime is the longest a user key may live: the policy requires an
 // expiry of at most 30 days.
 const MaxLifetime = 30 * 24 * time.Hour
 
-// LoginLifetime is how long a key made by Login lives unless told otherwise.
-const LoginLifetime = 7 * 24 * time.Hour
+// LoginLifetime is how long a key made by a login (login.Run) lives unless
+// told otherwise: login.DefaultLifetime, 7 days.
+const LoginLifetime = login.DefaultLifetime
 
 // Status is a key's state at a moment.
 type Status string

@@ -31,6 +31,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/login"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
@@ -163,7 +164,7 @@ func (d *demo) explainBeforeLogin(ctx context.Context) error {
 // is opened, as a person would in a browser.
 func (d *demo) login(ctx context.Context) error {
 	d.section("Log in (the browser flow of `anyscale login`)")
-	res, err := keys.New(d.client).Login(ctx, keys.LoginOptions{
+	res, err := login.Run(ctx, d.client, login.Options{
 		CredentialsPath: d.credentialsPath,
 		PollInterval:    100 * time.Millisecond,
 		OpenURL: func(ctx context.Context, u string) error {

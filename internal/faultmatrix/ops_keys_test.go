@@ -17,6 +17,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/login"
 )
 
 // keyOperations are client.WhoAmI and the operations of keys.Service, on
@@ -163,10 +164,10 @@ var keyOperations = []operation{
 		},
 	},
 	{
-		name: "keys.Login [GET request_otp_token, poll]", method: http.MethodGet, path: pathLoginPoll, class: poll, faultedConn: 2,
+		name: "login.Run [GET request_otp_token, poll]", method: http.MethodGet, path: pathLoginPoll, class: poll, faultedConn: 2,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			path := filepath.Join(t.TempDir(), "credentials.json")
-			opts := keys.LoginOptions{
+			opts := login.Options{
 				// The browser: the owner approves before the first poll.
 				OpenURL: func(_ context.Context, u string) error {
 					e.srv.ApproveLogin(u[strings.LastIndex(u, "/")+1:], e.owner)
@@ -176,9 +177,9 @@ var keyOperations = []operation{
 				MaxPolls:        5,
 				CredentialsPath: path,
 			}
-			var res *keys.LoginResult
+			var res *login.Result
 			return func(ctx context.Context) (err error) {
-					res, err = keys.New(e.c).Login(ctx, opts)
+					res, err = login.Run(ctx, e.c, opts)
 					return err
 				}, func(t *testing.T, x expectation, err error) {
 					assert.Equal(t, b2i(!x.done), len(e.srv.PendingLogins()), "the token was handed out, or the login is still pending")

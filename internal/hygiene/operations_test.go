@@ -22,6 +22,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/login"
 	"github.com/anyscale-go/anyscale/organization"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
@@ -840,16 +841,16 @@ func (w *world) approve(u anyscaletest.User) func(context.Context, string) error
 	}
 }
 
-// login drives keys.Service.Login, approved through the fake, and its
+// login drives login.Run, approved through the fake, and its
 // failures.
 func (w *world) login() {
 	r, ctx, t := w.r, w.ctx, w.t
-	ks := keys.New(w.loginClient())
-	r.step("keys.Service.Login approved through the fake", func() {
+	lc := w.loginClient()
+	r.step("login.Run approved through the fake", func() {
 		p := filepath.Join(t.TempDir(), credentials.DirName, credentials.FileName)
-		res, err := ks.Login(ctx, keys.LoginOptions{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond, CredentialsPath: p})
+		res, err := login.Run(ctx, lc, login.Options{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond, CredentialsPath: p})
 		require.NoError(t, err)
-		r.secret("the key made by keys.Service.Login", res.Secret.Reveal())
+		r.secret("the key made by login.Run", res.Secret.Reveal())
 		r.value(res)
 		f, err := credentials.Load(p)
 		if r.ok(err) {
@@ -862,19 +863,19 @@ func (w *world) login() {
 			assert.Equal(t, w.dave.Email, me.Email)
 		}
 	})
-	r.step("keys.Service.Login failures: its answer cut, never approved, OpenURL failing, an open directory", func() {
+	r.step("login.Run failures: its answer cut, never approved, OpenURL failing, an open directory", func() {
 		w.srv.FailNext(anyscaletest.Fault{Method: http.MethodGet, PathPrefix: "/api/v2/users/request_otp_token/", CutBody: true})
-		_, err := ks.Login(ctx, keys.LoginOptions{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond,
+		_, err := login.Run(ctx, lc, login.Options{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond,
 			CredentialsPath: filepath.Join(t.TempDir(), "c.json")})
 		r.fails(err, nil)
-		_, err = ks.Login(ctx, keys.LoginOptions{PollInterval: time.Millisecond, MaxPolls: 2,
+		_, err = login.Run(ctx, lc, login.Options{PollInterval: time.Millisecond, MaxPolls: 2,
 			CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
 			OpenURL: func(_ context.Context, link string) error {
 				r.code("a login code", link[strings.LastIndex(link, "/")+1:])
 				return nil
 			}})
 		r.fails(err, nil)
-		_, err = ks.Login(ctx, keys.LoginOptions{CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
+		_, err = login.Run(ctx, lc, login.Options{CredentialsPath: filepath.Join(t.TempDir(), "c.json"),
 			OpenURL: func(_ context.Context, link string) error {
 				r.code("a login code", link[strings.LastIndex(link, "/")+1:])
 				return errors.New("no browser to open " + link)
@@ -883,10 +884,10 @@ func (w *world) login() {
 		open := filepath.Join(t.TempDir(), "open")
 		require.NoError(t, os.Mkdir(open, 0o700))
 		require.NoError(t, os.Chmod(open, 0o777))
-		_, err = ks.Login(ctx, keys.LoginOptions{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond,
+		_, err = login.Run(ctx, lc, login.Options{OpenURL: w.approve(w.dave), PollInterval: time.Millisecond,
 			CredentialsPath: filepath.Join(open, "c.json")})
 		r.fails(err, nil)
-		_, err = ks.Login(ctx, keys.LoginOptions{ExpiresIn: keys.MaxLifetime + time.Hour})
+		_, err = login.Run(ctx, lc, login.Options{ExpiresIn: keys.MaxLifetime + time.Hour})
 		r.fails(err, client.ErrInvalid)
 	})
 }

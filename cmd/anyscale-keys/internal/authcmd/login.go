@@ -14,6 +14,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/login"
 )
 
 // LoginOptions are `login`'s flags and dependencies.
@@ -21,7 +22,7 @@ type LoginOptions struct {
 	F *cmdutil.Factory
 
 	// ExpiresIn is --expires: the key's lifetime, 0 for the default
-	// (keys.LoginLifetime).
+	// (login.DefaultLifetime).
 	ExpiresIn time.Duration
 	// NoExpiry is --no-expiry.
 	NoExpiry bool
@@ -147,7 +148,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	sdkOpts := keys.LoginOptions{
+	sdkOpts := login.Options{
 		ExpiresIn:       opts.ExpiresIn,
 		NoExpiry:        opts.NoExpiry,
 		PollInterval:    opts.PollInterval,
@@ -155,7 +156,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	sdkOpts.OpenURL = func(ctx context.Context, u string) error { return opts.handOver(ctx, u, sdkOpts) }
 	// The login itself sends no token: it works with none configured.
-	res, err := keys.New(c).Login(ctx, sdkOpts)
+	res, err := login.Run(ctx, c, sdkOpts)
 	if err != nil {
 		if res != nil && !res.Secret.IsZero() {
 			return rescue(f, res, path, err)
@@ -167,7 +168,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if !opts.NoExpiry {
 		lifetime := opts.ExpiresIn
 		if lifetime == 0 {
-			lifetime = keys.LoginLifetime
+			lifetime = login.DefaultLifetime
 		}
 		t := opts.Now().Add(lifetime).UTC().Truncate(time.Second)
 		out.ExpiresAt = &t
@@ -201,7 +202,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 // error, then opens it in the browser with --web, or approves it with an
 // HTTP GET with --approve-with-http. A browser that fails to open is no
 // failure: the user can open the URL.
-func (opts *LoginOptions) handOver(ctx context.Context, u string, sdkOpts keys.LoginOptions) error {
+func (opts *LoginOptions) handOver(ctx context.Context, u string, sdkOpts login.Options) error {
 	w := opts.F.IO.ErrOut
 	fmt.Fprintf(w, "Open this URL in a browser to approve the login:\n\n    %s\n\n", u)
 	switch {
@@ -218,10 +219,10 @@ func (opts *LoginOptions) handOver(ctx context.Context, u string, sdkOpts keys.L
 	}
 	interval, polls := sdkOpts.PollInterval, sdkOpts.MaxPolls
 	if interval == 0 {
-		interval = keys.DefaultPollInterval
+		interval = login.DefaultPollInterval
 	}
 	if polls == 0 {
-		polls = keys.DefaultMaxPolls
+		polls = login.DefaultMaxPolls
 	}
 	fmt.Fprintf(w, "Waiting for the approval (up to %s; Ctrl-C stops)...\n", waitTime(interval*time.Duration(polls)))
 	return nil
@@ -241,7 +242,7 @@ func waitTime(d time.Duration) string {
 // rescue handles a login that was approved but whose key could not be
 // saved: the key exists and nobody else holds it, so its secret goes alone
 // to standard output, the one place a new secret is printed.
-func rescue(f *cmdutil.Factory, res *keys.LoginResult, path string, err error) error {
+func rescue(f *cmdutil.Factory, res *login.Result, path string, err error) error {
 	cause := errors.Unwrap(err)
 	if cause == nil {
 		cause = err

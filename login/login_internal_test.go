@@ -1,4 +1,4 @@
-package keys
+package login
 
 import (
 	"net/url"
@@ -12,10 +12,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestLoginOptionsDefaultsFollowTheCLI(t *testing.T) {
+func TestOptionsDefaultsFollowTheCLI(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	o, err := LoginOptions{}.withDefaults()
+	o, err := Options{}.withDefaults()
 	require.NoError(t, err)
 	assert.Equal(t, 3*time.Second, o.PollInterval)
 	assert.Equal(t, 60, o.MaxPolls)
@@ -52,7 +52,7 @@ func TestShownURL(t *testing.T) {
 	})
 }
 
-func TestLoginURLHostRules(t *testing.T) {
+func TestURLHostRules(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{
 		"https://h": "443", "http://h": "80", "https://h:8443": "8443", "http://h:443": "443",
