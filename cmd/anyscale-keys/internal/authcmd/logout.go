@@ -53,7 +53,7 @@ With -o json, standard output gets an object: path (the file) and removed
   # Revoke the key, then remove it
   anyscale-keys keys list
   anyscale-keys keys revoke "$KEY_ID" && anyscale-keys logout`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
