@@ -144,22 +144,22 @@ func group(path string) string {
 
 // listToFind names the list that holds what a.Subject should have named.
 func listToFind(path string, a client.Advice) string {
-	what := "The reference"
-	if a.Subject != "" {
-		what = a.Subject
-	}
+	none, list := "Nothing", "`anyscale-keys members list`, `anyscale-keys sa list` or `anyscale-keys keys list`"
 	switch group(path) {
 	case groupSA:
-		return what + " matches no service account: see them with `anyscale-keys sa list`."
+		none, list = "No service account", "`anyscale-keys sa list`"
 	case groupMembers:
-		return what + " matches no member: see them with `anyscale-keys members list`."
+		none, list = "No member", "`anyscale-keys members list`"
 	case groupKeys:
+		none, list = "No key", "`anyscale-keys keys list`"
 		if strings.Contains(a.Subject, "@") {
-			return what + " matches no member: see them with `anyscale-keys members list`."
+			none, list = "No member", "`anyscale-keys members list`"
 		}
-		return what + " matches no key: see them with `anyscale-keys keys list`."
 	}
-	return what + " matches nothing: see what there is with `anyscale-keys members list`, `anyscale-keys sa list` or `anyscale-keys keys list`."
+	if a.Subject == "" {
+		return "See what there is with " + list + "."
+	}
+	return none + " matches " + a.Subject + ": see what there is with " + list + "."
 }
 
 // getFirst names the command that shows whether a.Subject exists.
