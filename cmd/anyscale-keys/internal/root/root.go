@@ -84,6 +84,9 @@ func groupHelp(c *cobra.Command) {
 		return
 	}
 	c.Args = cobra.ArbitraryArgs
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default
+	}
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
 			suggest := ""
