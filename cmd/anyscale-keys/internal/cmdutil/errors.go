@@ -80,9 +80,9 @@ func AdviceSentence(path string, a client.Advice) string {
 	case client.ActionGetFirst:
 		return getFirst(path, a)
 	case client.ActionCreateKey:
-		return "Make a key for it with `anyscale-keys sa key " + accountFlag(a.Subject) + "`."
+		return "Make a key for the service account with `anyscale-keys sa key " + accountFlag(a.Subject) + "`."
 	case client.ActionRotateKeys:
-		return "Replace every key of it (a key nobody holds may exist) with `anyscale-keys sa rotate " + accountFlag(a.Subject) + "`."
+		return "Replace every key of the service account (a key nobody holds may exist) with `anyscale-keys sa rotate " + accountFlag(a.Subject) + "`."
 	case client.ActionUseID:
 		if a.Subject == "" {
 			return "Give the key's id: the ID column of `anyscale-keys keys list`."
