@@ -104,7 +104,11 @@ func (term *terminal) wait() (int, string) {
 	}
 	term.mu.Lock()
 	defer term.mu.Unlock()
-	return code, term.seen.String()
+	shown := term.seen.String()
+	for _, bad := range goWords("pty", shown) {
+		term.t.Errorf("anyscale-keys %s named a Go identifier or the other CLI: %s", strings.Join(term.cmd.Args[1:], " "), bad)
+	}
+	return code, shown
 }
 
 // At a terminal, a bulk revoke asks first, naming what will be lost, and

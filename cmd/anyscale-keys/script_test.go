@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,20 +16,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
-	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
-	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"anyscale-keys": func() { os.Exit(root.Main(os.Args[1:], iostreams.System())) },
+		"anyscale-keys": func() { os.Exit(runCLI()) },
 	})
 }
 
 // TestScripts runs testdata/script/*.txtar, each against a fake Anyscale
 // API of its own: $ANYSCALE_HOST is the fake, $ANYSCALE_CLI_TOKEN and
 // $OWNER_TOKEN the seeded owner's token, $HOME the script's work
-// directory. The commands beyond testscript's own:
+// directory. Once a script ends, nothing anyscale-keys wrote in it (to
+// standard output or error) may name a Go identifier or the other CLI
+// (see goWords): every script holds that rule without saying so. The
+// commands beyond testscript's own:
 //
 //	fake user EMAIL owner|collaborator VAR    add a member; $VAR is its token
 //	fake sa NAME [owner] VAR                  add a service account; $VAR is its token, $VAR_EMAIL its email
@@ -55,7 +59,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ANYSCALE_CLI_TOKEN", srv.Owner().Token)
 			env.Setenv("OWNER_TOKEN", srv.Owner().Token)
 			env.Setenv("HOME", env.WorkDir)
-			return nil
+			return checkWordsAtEnd(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fake":      fakeCmd,
@@ -64,6 +68,31 @@ func TestScripts(t *testing.T) {
 			"secretout": secretoutCmd,
 		},
 	})
+}
+
+// checkWordsAtEnd has anyscale-keys copy all it writes in the script to a
+// transcript outside the script's directory, and fails the script at its
+// end when the transcript names a Go identifier or the other CLI.
+func checkWordsAtEnd(env *testscript.Env) error {
+	dir, err := os.MkdirTemp("", "anyscale-keys-transcript-")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "transcript")
+	env.Setenv(transcriptEnv, path)
+	script := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+	env.Defer(func() {
+		defer os.RemoveAll(dir)
+		out, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			env.T().Fatal(err)
+		}
+		if bad := goWords(script, string(out)); len(bad) > 0 {
+			env.T().Fatal(fmt.Sprintf("anyscale-keys named a Go identifier or the other CLI in %s.txtar:\n\t%s",
+				script, strings.Join(bad, "\n\t")))
+		}
+	})
+	return nil
 }
 
 func server(ts *testscript.TestScript) *anyscaletest.Server {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 )
 
@@ -54,7 +55,7 @@ chain first; 0 otherwise.`,
 
   # Which source is used
   anyscale-keys auth explain -o json | jq -r '.sources[] | select(.status == "used") | .source'`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -113,5 +114,5 @@ func notAuthenticated(r auth.Report) error {
 	if r.Err == nil || errors.As(r.Err, &chainErr) {
 		return fmt.Errorf(`not authenticated: no source has a token; run "anyscale-keys login", or set %s to an API key`, auth.EnvToken)
 	}
-	return fmt.Errorf("not authenticated: a broken source stops the chain: %s", strings.Join(strings.Fields(r.Err.Error()), " "))
+	return fmt.Errorf("not authenticated: a broken source stops the chain: %s", strings.Join(strings.Fields(client.Facts(r.Err)), " "))
 }

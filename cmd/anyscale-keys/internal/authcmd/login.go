@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/login"
@@ -96,7 +97,7 @@ use the new key.`,
 
   # Where the key went, for a script
   anyscale-keys login -o json | jq -r .path`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl := cmd.Flags()
 			if fl.Changed("expires") && opts.NoExpiry {
@@ -177,7 +178,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if me, err := c.WithAuth(auth.StaticSecret(res.Secret)).WhoAmI(ctx); err == nil {
 		out.Email = me.Email
 	} else {
-		fmt.Fprintf(f.IO.ErrOut, "warning: the new key was saved but could not be checked: %v\n", err)
+		fmt.Fprintf(f.IO.ErrOut, "warning: the new key was saved but could not be checked: %s\n", client.Facts(err))
 	}
 
 	who := "Logged in"

@@ -37,7 +37,7 @@ func newCmdLogout(f *cmdutil.Factory, runF func(context.Context, *LogoutOptions)
 		Use:   "logout",
 		Short: "Remove the saved credentials file",
 		Long: `Remove the credentials file, ~/.anyscale/credentials.json, that "anyscale-keys
-login" (or "anyscale login") wrote. A missing file is not an error.
+login" (or the Anyscale CLI) wrote. A missing file is not an error.
 
 logout does not revoke the key the file held: the key keeps working until it
 expires. To revoke it too, do so before logging out, while it still
@@ -53,7 +53,7 @@ With -o json, standard output gets an object: path (the file) and removed
   # Revoke the key, then remove it
   anyscale-keys keys list
   anyscale-keys keys revoke "$KEY_ID" && anyscale-keys logout`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

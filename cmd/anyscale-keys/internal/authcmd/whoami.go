@@ -24,7 +24,7 @@ func NewCmdWhoAmI(f *cmdutil.Factory, runF func(context.Context, *WhoAmIOptions)
 		Long:  "Show the user or service account the token belongs to, and its organization and role.",
 		Example: `  anyscale-keys whoami
   anyscale-keys whoami -o json | jq -r .email`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

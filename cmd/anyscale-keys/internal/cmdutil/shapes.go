@@ -63,7 +63,7 @@ func RevokeResultOf(r *keys.RevokeResult, ids []string) RevokeResult {
 	for _, id := range ids {
 		if err, ok := r.Failed[id]; ok && !seen[id] {
 			seen[id] = true
-			out.Failed = append(out.Failed, FailedRevoke{ID: id, Error: err.Error()})
+			out.Failed = append(out.Failed, FailedRevoke{ID: id, Error: client.Facts(err)})
 		}
 	}
 	return out
@@ -182,7 +182,7 @@ func ExplainOf(r auth.Report) Explain {
 			Fingerprint: e.Fingerprint, Reason: e.Reason})
 	}
 	if r.Err != nil {
-		out.Error = r.Err.Error()
+		out.Error = client.Facts(r.Err)
 	}
 	return out
 }

@@ -59,7 +59,7 @@ With --fail-on-findings any finding makes it exit with status 7, for CI.`,
   # Revoke your keys that never expire, once their callers use keys that do
   anyscale-keys keys audit -o json |
     jq -r '.findings[] | select(.kind == "legacy-no-expiry") | .key.id' | anyscale-keys keys revoke - --yes`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

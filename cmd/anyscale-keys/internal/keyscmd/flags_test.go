@@ -90,7 +90,7 @@ func TestNewCmdList(t *testing.T) {
 		{args: []string{"--org"}, want: keyscmd.ListOptions{Org: true}},
 		{args: []string{"--org", "--owner", "ada@example.com"}, want: keyscmd.ListOptions{Org: true, Owner: "ada@example.com"}},
 		{args: []string{"--owner", "ada@example.com"}, wantErr: "--owner needs --org"},
-		{args: []string{"extra"}, wantErr: "unknown command"},
+		{args: []string{"extra"}, wantErr: "takes no arguments"},
 	}
 	for _, tt := range tests {
 		var got *keyscmd.ListOptions

@@ -47,7 +47,7 @@ owner_id (with --owner), created_at, expires_at, revoked_at and last_used_at
 
   # The ids of your active keys
   anyscale-keys keys list -o json | jq -r '.[] | select(.status == "active") | .id'`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Owner != "" && !opts.Org {
 				return cmdutil.UsageError(errors.New("--owner needs --org: only organization owners list other members' keys (add --org, or drop --owner to list your own)"))

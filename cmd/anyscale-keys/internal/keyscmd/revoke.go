@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
 )
@@ -184,8 +185,7 @@ func printRevokeResult(f *cmdutil.Factory, res *keys.RevokeResult, ids []string)
 	t := cmdutil.NewTable(f.IO.Out, "ID", "RESULT", "ERROR")
 	for _, id := range ids {
 		if err, ok := res.Failed[id]; ok {
-			// The ID column names the key already.
-			t.Row(id, "failed", strings.TrimPrefix(err.Error(), "key "+id+": "))
+			t.Row(id, "failed", client.Facts(err))
 			continue
 		}
 		t.Row(id, result[id], "")
@@ -200,7 +200,7 @@ func partialError(summary string, res *keys.RevokeResult, ids []string, err erro
 	first := ""
 	for _, id := range ids {
 		if e, ok := res.Failed[id]; ok {
-			first = e.Error()
+			first = client.Facts(e)
 			break
 		}
 	}

@@ -47,7 +47,7 @@ not one.`,
 
   # In a CI job: rotate and hand the new key to a secret store
   anyscale-keys keys rotate --yes | gh secret set ANYSCALE_CLI_TOKEN`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

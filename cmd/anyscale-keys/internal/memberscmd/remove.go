@@ -3,7 +3,6 @@ package memberscmd
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -60,19 +59,6 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 	return cmd
 }
 
-// listCall is the SDK call the SDK's errors suggest for checking an
-// address.
-var listCall = regexp.MustCompile(`\borganization\.All\b`)
-
-// onCommandLine adds to err the command that makes the SDK call its
-// message suggests.
-func onCommandLine(err error) error {
-	if !listCall.MatchString(err.Error()) {
-		return err
-	}
-	return fmt.Errorf("%w\non the command line, organization.All is `anyscale-keys members list`", err)
-}
-
 func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	c, err := opts.F.AuthedClient(ctx)
 	if err != nil {
@@ -83,7 +69,7 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 		return err
 	}
 	if err := organization.New(c).Remove(ctx, opts.Email); err != nil {
-		return onCommandLine(err)
+		return err
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Removed %s from the organization and revoked all of its keys.\n", opts.Email)
 	return nil

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +29,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 manages service accounts and organization members, from CI jobs and shells.
 
 It finds its token as the Go SDK does: ANYSCALE_CLI_TOKEN, then
-~/.anyscale/credentials.json (written by "anyscale-keys login" or "anyscale login"),
+~/.anyscale/credentials.json (written by "anyscale-keys login", or by the Anyscale CLI),
 then the token an Anyscale workspace injects. "anyscale-keys auth explain" shows
 which one it uses.
 
@@ -67,23 +66,34 @@ action left keys that may still be active, 7 an audit found something
 		memberscmd.NewCmdMembers(f),
 		versioncmd.NewCmdVersion(f),
 	)
+	// The root only groups the others too: an unknown command is a usage
+	// error, like an unknown flag (cobra's flag errors come through
+	// SetFlagErrorFunc above, as usage errors).
+	groupHelp(cmd)
 	for _, c := range cmd.Commands() {
 		groupHelp(c)
 	}
 	return cmd
 }
 
-// groupHelp makes a command that only groups others (keys, sa, members,
-// auth) print its help when called alone, and refuse an unknown
+// groupHelp makes a command that only groups others (the root, sa,
+// members) print its help when called alone, and refuse an unknown
 // subcommand with a usage error rather than the help and exit 0.
 func groupHelp(c *cobra.Command) {
 	if c.Runnable() || !c.HasSubCommands() {
 		return
 	}
 	c.Args = cobra.ArbitraryArgs
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default
+	}
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q; see %q", args[0], c.CommandPath(), c.CommandPath()+" --help"))
+			suggest := ""
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+				suggest = fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q%s; see %q", args[0], c.CommandPath(), suggest, c.CommandPath()+" --help"))
 		}
 		return c.Help()
 	}
@@ -93,12 +103,12 @@ func groupHelp(c *cobra.Command) {
 // cancels the command's context: it stops cleanly and says what was done.
 func Main(args []string, io *iostreams.IOStreams) int {
 	f := cmdutil.NewFactory(io, versioncmd.Read().Version)
-	cmd := NewCmdRoot(f)
-	cmd.SetArgs(args)
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	io.SetInterrupt(ctx.Done())
-	err := cmd.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -106,19 +116,9 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	if (errors.Is(err, context.Canceled) || errors.Is(err, iostreams.ErrInterrupted)) && ctx.Err() != nil {
 		code = cmdutil.ExitInterrupted
 	}
-	if isUsage(err) {
-		code = cmdutil.ExitUsage
+	if cmd == nil {
+		cmd = root
 	}
-	fmt.Fprintf(io.ErrOut, "anyscale-keys: %s\n", strings.TrimSpace(err.Error()))
+	cmdutil.PrintError(io.ErrOut, cmd.CommandPath(), err)
 	return code
-}
-
-// isUsage reports whether err is cobra's own complaint about the command
-// line: an unknown command (also what cobra.NoArgs says of an argument),
-// an unknown flag, or a flag without its value. The commands' own
-// argument checks return cmdutil.UsageError.
-func isUsage(err error) bool {
-	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
-		strings.HasPrefix(msg, "unknown shorthand") || strings.Contains(msg, "flag needs an argument")
 }

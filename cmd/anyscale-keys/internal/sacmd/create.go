@@ -74,7 +74,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	ref := serviceaccounts.ByName(opts.Name)
 	created, err := serviceaccounts.New(c).Create(ctx, opts.Name, keyOptions(opts.ExpiresIn)...)
 	if err != nil {
-		return onCommandLine(err, ref)
+		return err
 	}
 	io := opts.F.IO
 	fmt.Fprintf(io.ErrOut, "Created service account %q (%s).\n", created.Account.Name, created.Account.Email)

@@ -60,7 +60,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 		return err
 	}
 	if err := serviceaccounts.New(c).Delete(ctx, opts.Ref); err != nil {
-		return onCommandLine(err, opts.Ref)
+		return err
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Deleted %s and all its keys.\n", what)
 	return nil

@@ -54,7 +54,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	}
 	found, err := serviceaccounts.New(c).Get(ctx, opts.Ref)
 	if err != nil {
-		return onCommandLine(err, opts.Ref)
+		return err
 	}
 	sa := cmdutil.ServiceAccountOf(*found)
 	if opts.F.JSON() {

@@ -78,7 +78,7 @@ func keyRun(ctx context.Context, opts *KeyOptions) error {
 	}
 	secret, err := svc.CreateAPIKey(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
 	if err != nil {
-		return onCommandLine(err, opts.Ref)
+		return err
 	}
 	if err := cmdutil.Deliver(opts.F.IO, secret, opts.Out, describe(opts.Ref)); err != nil {
 		return fmt.Errorf("a new key of %s was made, but it could not be written to %s: %w; nobody holds that key: "+
@@ -96,7 +96,7 @@ func accountForJSON(ctx context.Context, f *cmdutil.Factory, svc *serviceaccount
 	}
 	sa, err := svc.Get(ctx, ref)
 	if err != nil {
-		return nil, onCommandLine(err, ref)
+		return nil, err
 	}
 	return sa, nil
 }

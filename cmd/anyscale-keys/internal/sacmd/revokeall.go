@@ -61,7 +61,7 @@ func revokeAllRun(ctx context.Context, opts *RevokeAllOptions) error {
 		return err
 	}
 	if err := serviceaccounts.New(c).RevokeAllAPIKeys(ctx, opts.Ref); err != nil {
-		return onCommandLine(err, opts.Ref)
+		return err
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Revoked every key of %s. It has none now: \"anyscale-keys sa key %s\" makes one.\n", what, flagOf(opts.Ref))
 	return nil

@@ -93,7 +93,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 	secret, err := svc.RotateAPIKeys(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
 	if err != nil {
-		return onCommandLine(err, opts.Ref)
+		return err
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Revoked every earlier key of %s.\n", what)
 	if err := cmdutil.Deliver(opts.F.IO, secret, opts.Out, what); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -242,7 +241,7 @@ func TestListEveryPage(t *testing.T) {
 }
 
 // sa get finds an account by its email, whose letters A-Z match in any
-// case, and says what to run when there is none.
+// case; none is exit code 5.
 func TestGetByEmail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -261,7 +260,6 @@ func TestGetByEmail(t *testing.T) {
 	err := e.run(NewCmdGet(e.f, nil), "--email", "ci@example.com")
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Equal(t, cmdutil.ExitNotFound, cmdutil.ExitCode(err))
-	assert.Contains(t, err.Error(), "on the command line, All is `anyscale-keys sa list`; Create is `anyscale-keys sa create NAME`")
 	assert.Empty(t, e.out.String())
 }
 
@@ -412,31 +410,4 @@ func TestFlagOf(t *testing.T) {
 	assert.Equal(t, `--name 'it'\''s $HOME'`, flagOf(serviceaccounts.ByName(`it's $HOME`)))
 	assert.Equal(t, `service account "ci"`, describe(serviceaccounts.ByName("ci")))
 	assert.Equal(t, "service account ci@x", describe(serviceaccounts.ByEmail("ci@x")))
-}
-
-// The SDK's errors suggest SDK calls; on the command line they also name
-// the commands, and keep matching the SDK's sentinels.
-func TestOnCommandLine(t *testing.T) {
-	t.Parallel()
-	ref := serviceaccounts.ByName("ci")
-	tests := []struct {
-		msg, want string
-	}{
-		{"the service account may have been created: check with Get(ctx, ByName(\"ci\")) and make its key with CreateAPIKey rather than calling Create again",
-			"on the command line, Get is `anyscale-keys sa get --name ci`; Create is `anyscale-keys sa create NAME`; CreateAPIKey is `anyscale-keys sa key --name ci`"},
-		{"a key may exist that nobody holds, so replace it with RotateAPIKeys(ctx, ByName(\"ci\"))",
-			"on the command line, RotateAPIKeys is `anyscale-keys sa rotate --name ci`"},
-		{"a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx)",
-			"on the command line, keys.New(c).Rotate, run on the service account's own token, is `anyscale-keys keys rotate`"},
-		{"no service account with name \"ci\"; list them with All, or create it with Create",
-			"on the command line, All is `anyscale-keys sa list`; Create is `anyscale-keys sa create NAME`"},
-	}
-	for _, tt := range tests {
-		err := onCommandLine(fmt.Errorf("%w: %s", client.ErrForbidden, tt.msg), ref)
-		assert.True(t, strings.HasSuffix(err.Error(), "\n"+tt.want), "%q", err)
-		assert.ErrorIs(t, err, client.ErrForbidden)
-	}
-	plain := errors.New("403 Forbidden: Created by someone; Getting all")
-	assert.Equal(t, plain, onCommandLine(plain, ref))
-	assert.NoError(t, onCommandLine(nil, ref))
 }

@@ -3,7 +3,6 @@ package sacmd
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -50,39 +49,4 @@ func keyOptions(d time.Duration) []serviceaccounts.KeyOption {
 		return nil
 	}
 	return []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(d)}
-}
-
-// sdkCalls are the SDK calls that the SDK's errors suggest, and the
-// commands that make them for a service account.
-var sdkCalls = []struct {
-	call    *regexp.Regexp
-	shown   string
-	command func(ref serviceaccounts.Ref) string
-}{
-	{regexp.MustCompile(`\bGet\(`), "Get", func(ref serviceaccounts.Ref) string { return "sa get " + flagOf(ref) }},
-	{regexp.MustCompile(`\bwith All\b`), "All", func(serviceaccounts.Ref) string { return "sa list" }},
-	{regexp.MustCompile(`\bCreate\b`), "Create", func(serviceaccounts.Ref) string { return "sa create NAME" }},
-	{regexp.MustCompile(`\bCreateAPIKey\b`), "CreateAPIKey", func(ref serviceaccounts.Ref) string { return "sa key " + flagOf(ref) }},
-	{regexp.MustCompile(`\bRotateAPIKeys\b`), "RotateAPIKeys", func(ref serviceaccounts.Ref) string { return "sa rotate " + flagOf(ref) }},
-	{regexp.MustCompile(`\bkeys\.New\(c\)\.Rotate\b`), "keys.New(c).Rotate, run on the service account's own token,",
-		func(serviceaccounts.Ref) string { return "keys rotate" }},
-}
-
-// onCommandLine adds to err the commands that make the SDK calls its
-// message suggests, for the service account ref.
-func onCommandLine(err error, ref serviceaccounts.Ref) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	var said []string
-	for _, c := range sdkCalls {
-		if c.call.MatchString(msg) {
-			said = append(said, fmt.Sprintf("%s is `anyscale-keys %s`", c.shown, c.command(ref)))
-		}
-	}
-	if len(said) == 0 {
-		return err
-	}
-	return fmt.Errorf("%w\non the command line, %s", err, strings.Join(said, "; "))
 }
