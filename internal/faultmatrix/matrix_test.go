@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -306,22 +304,6 @@ func table(cell func(operation, column) string) string {
 	}
 	tw.Flush()
 	return b.String()
-}
-
-// TestREADMEShowsTheMatrix: the README's matrix is the documented outcome
-// of every cell, which TestFaultMatrix holds the SDK to.
-func TestREADMEShowsTheMatrix(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	require.NoError(t, err)
-	want := table(func(op operation, col column) string { return expect(op.class, col.id).outcome.String() })
-	trim := func(s string) string {
-		lines := strings.Split(strings.TrimSpace(s), "\n")
-		for i, l := range lines {
-			lines[i] = strings.TrimRight(l, " ")
-		}
-		return strings.Join(lines, "\n")
-	}
-	assert.Contains(t, trim(string(readme)), trim(want), "the README's fault matrix (Reliability) is this table")
 }
 
 // TestFaultMatrix runs every operation under every fault, each cell on a
