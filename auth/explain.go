@@ -95,7 +95,8 @@ func (r Report) String() string {
 	case errors.As(r.Err, &chainErr) && len(chainErr.Attempts) == 0:
 		b.WriteString("result: the chain has no sources")
 	case errors.As(r.Err, &chainErr):
-		b.WriteString("result: no credentials found; " + howToConfigure)
+		// What to do next is the error's advice (Report.Err).
+		b.WriteString("result: no credentials found")
 	case r.Err != nil:
 		b.WriteString("result: the chain fails: " + oneLine(r.Err.Error()))
 	default:

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 )
 
@@ -134,7 +135,8 @@ func TestExplainNothingConfigured(t *testing.T) {
 	for _, e := range rep.Entries {
 		assert.Equal(t, auth.StatusUnavailable, e.Status, e.Source)
 	}
-	assert.Contains(t, rep.String(), "result: no credentials found; run `anyscale login`, or set ANYSCALE_CLI_TOKEN")
+	assert.Equal(t, "result: no credentials found", lastLine(rep.String()), "what to do next is the error's advice")
+	assert.Equal(t, []client.Advice{{Action: client.ActionConfigureToken}}, client.AdviceOf(rep.Err))
 	assert.Equal(t, "result: no sources", auth.Report{}.String()[strings.LastIndex(auth.Report{}.String(), "\n")+1:])
 	assert.Equal(t, "result: the chain has no sources", lastLine(auth.NewChain().Explain(context.Background()).String()))
 }

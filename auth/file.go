@@ -106,7 +106,7 @@ func (p *fileProvider) resolve(ctx context.Context) outcome {
 			o.err = fmt.Errorf("auth: file: refusing a credentials file that another account could read or replace: %w", err)
 			return o
 		case errors.As(err, &insecure):
-			o.warning = fmt.Errorf("%w; using its token anyway (auth.WithStrictPermissions makes this an error)", err)
+			o.warning = fmt.Errorf("%w; using its token anyway (strict permissions would refuse it)", err)
 		case p.cfg.strict:
 			// The permissions could not be checked (the file went away
 			// after it was read, say): strict mode does not guess.

@@ -34,9 +34,6 @@ var properNames = map[string]bool{"GitHub": true}
 // side is merged this map is emptied, and the scripts hold the rule
 // without exception.
 var pendingSDKWords = map[string][]string{
-	// auth: the chain's report and error say "run `anyscale login`" and
-	// name auth.WithStrictPermissions.
-	"auth_explain": {"anyscale login", "auth.WithStrictPermissions"},
 	// keys: "resolving OwnerEmail: …"; organization: "list members with
 	// organization.All to check the address".
 	"keys_list": {"OwnerEmail", "organization.All"},

@@ -93,6 +93,8 @@ func AdviceSentence(path string, a client.Advice) string {
 			return "Name just one of the matches."
 		}
 		return "Name just one of the matches of " + a.Subject + "."
+	case client.ActionRunAgain:
+		return "Nothing is lost: run the same command again to finish the job."
 	}
 	return ""
 }

@@ -28,7 +28,7 @@ var allActions = []client.Action{
 	client.ActionRenewToken, client.ActionConfigureToken, client.ActionFixPermissions,
 	client.ActionExplainChain, client.ActionCheckFirst, client.ActionWait, client.ActionNeedOwner,
 	client.ActionRotateOwnKey, client.ActionListToFind, client.ActionGetFirst, client.ActionCreateKey,
-	client.ActionRotateKeys, client.ActionUseID, client.ActionRefine,
+	client.ActionRotateKeys, client.ActionUseID, client.ActionRefine, client.ActionRunAgain,
 }
 
 // The list above is advice's every constant: read from its source, so an
