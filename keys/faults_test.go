@@ -12,7 +12,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 )
 

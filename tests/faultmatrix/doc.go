@@ -13,5 +13,5 @@
 // With -v the test prints the matrix, one row per operation and one
 // column per fault:
 //
-//	go test -v -run TestFaultMatrix ./internal/faultmatrix/
+//	go test -v -run TestFaultMatrix ./tests/faultmatrix/
 package faultmatrix

@@ -7,5 +7,5 @@
 // records) and search it all for every secret, whole, in pieces, and in
 // escaped forms.
 //
-//	go test -race -count=1 -v -run TestSecretHygiene ./internal/hygiene/
+//	go test -race -count=1 -v -run TestSecretHygiene ./tests/hygiene/
 package hygiene
