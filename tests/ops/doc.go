@@ -9,26 +9,25 @@
 // *client.Client, and what must hold afterwards.
 //
 // To add an operation, add an Op to the list of its package (keys.go,
-// orgkeys.go, members.go, serviceaccounts.go):
+// orgkeys.go, members.go, serviceaccounts.go); reads and acts make the
+// Call of an operation that returns a value, or only an error:
 //
 //	{
 //		Name: "keys.Revoke", Scope: Member,
 //		Requests: []Request{{Method: http.MethodDelete, Path: pathOwnKey, Label: "DELETE api_keys/{id}", Kind: Remove}},
 //		Start: func(t *testing.T, w *World) Call {
 //			id := w.AddKey(w.Owner, "victim", time.Hour) // seed the fake
-//			return Call{
-//				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-//					return nil, keys.New(c).Revoke(ctx, id) // the one call of the operation
-//				},
-//				Check: func(t *testing.T, o Outcome) {
-//					assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
-//				},
-//			}
+//			return acts(func(ctx context.Context, c *client.Client) error {
+//				return keys.New(c).Revoke(ctx, id) // the operation's one call
+//			}, func(t *testing.T, o Outcome) { // what holds afterwards
+//				assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
+//			})
 //		},
 //	},
 //
 // Both suites pick it up: the fault matrix gets a row for each of its
-// Requests (update docs/fault-matrix.md with
+// Requests, whose outcomes docs/fault-matrix.md shows (rewrite it with
 // `go test ./tests/faultmatrix/ -run TestFaultMatrixDoc -update`), and the
-// hygiene suite drives it.
+// hygiene suite drives it on a fake, under faults, as a collaborator (an
+// Owner operation must be refused) and against hostile servers.
 package ops

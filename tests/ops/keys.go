@@ -26,21 +26,11 @@ var keyOps = []Op{
 		Name: "client.WhoAmI", Scope: Member,
 		Requests: []Request{{Method: http.MethodGet, Path: pathUserInfo, Label: "GET userinfo", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
-			var me *client.UserInfo
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					me, err = c.WhoAmI(ctx)
-					return []any{me}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, me)
-						return
-					}
+			return reads(func(ctx context.Context, c *client.Client) (*client.UserInfo, error) { return c.WhoAmI(ctx) },
+				func(t *testing.T, me *client.UserInfo) {
 					require.NotNil(t, me)
 					assert.Equal(t, w.Owner.Email, me.Email)
-				},
-			}
+				})
 		},
 	},
 	{
@@ -77,21 +67,12 @@ var keyOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			w.AddKey(w.Owner, "a", time.Hour)
 			w.AddKey(w.Owner, "b", time.Hour)
-			var page *client.Page[keys.Key]
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					page, err = keys.New(c).List(ctx, keys.ListOptions{})
-					return []any{page}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, page)
-						return
-					}
-					require.NotNil(t, page)
-					assert.ElementsMatch(t, ids(w.active(w.Owner)), keyIDs(page.Items))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*client.Page[keys.Key], error) {
+				return keys.New(c).List(ctx, keys.ListOptions{})
+			}, func(t *testing.T, page *client.Page[keys.Key]) {
+				require.NotNil(t, page)
+				assert.ElementsMatch(t, ids(w.active(w.Owner)), keyIDs(page.Items))
+			})
 		},
 	},
 	{
@@ -101,21 +82,11 @@ var keyOps = []Op{
 			for _, n := range []string{"a", "b", "c", "d"} {
 				w.AddKey(w.Owner, n, time.Hour)
 			}
-			var got []keys.Key
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					got = nil
-					err := collect(keys.New(c).All(ctx, keys.ListOptions{PageSize: 2}), &got)
-					return []any{got}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Empty(t, got, "the first page failed")
-						return
-					}
-					assert.ElementsMatch(t, ids(w.active(w.Owner)), keyIDs(got))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) ([]keys.Key, error) {
+				return all(keys.New(c).All(ctx, keys.ListOptions{PageSize: 2}))
+			}, func(t *testing.T, got []keys.Key) {
+				assert.ElementsMatch(t, ids(w.active(w.Owner)), keyIDs(got))
+			})
 		},
 	},
 	{
@@ -123,14 +94,11 @@ var keyOps = []Op{
 		Requests: []Request{{Method: http.MethodDelete, Path: pathOwnKey, Label: "DELETE api_keys/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
 			id := w.AddKey(w.Owner, "victim", time.Hour)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, keys.New(c).Revoke(ctx, id)
-				},
-				Check: func(t *testing.T, o Outcome) {
-					assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return keys.New(c).Revoke(ctx, id)
+			}, func(t *testing.T, o Outcome) {
+				assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
+			})
 		},
 	},
 	{
@@ -176,22 +144,13 @@ var keyOps = []Op{
 		Requests: []Request{{Method: http.MethodGet, Path: pathOwnKeys, Label: "GET api_keys", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
 			legacy := w.AddKey(w.Owner, "legacy", 0)
-			var report *keys.AuditReport
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					report, err = keys.New(c).Audit(ctx, keys.AuditOptions{})
-					return []any{report}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, report, "no partial report")
-						return
-					}
-					require.NotNil(t, report)
-					assert.Equal(t, len(w.active(w.Owner)), report.Checked, "every active key audited")
-					assert.True(t, hasFinding(report, legacy, keys.FindingLegacy, w.Owner.Email), "the legacy key is found")
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*keys.AuditReport, error) {
+				return keys.New(c).Audit(ctx, keys.AuditOptions{})
+			}, func(t *testing.T, report *keys.AuditReport) {
+				require.NotNil(t, report)
+				assert.Equal(t, len(w.active(w.Owner)), report.Checked, "every active key audited")
+				assert.True(t, hasFinding(report, legacy, keys.FindingLegacy, w.Owner.Email), "the legacy key is found")
+			})
 		},
 	},
 	{

@@ -20,21 +20,12 @@ var memberOps = []Op{
 		Requests: []Request{{Method: http.MethodGet, Path: pathMembers, Label: "GET organization_collaborators", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
-			var page *client.Page[organization.Member]
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					page, err = organization.New(c).List(ctx, organization.ListOptions{})
-					return []any{page}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, page)
-						return
-					}
-					require.NotNil(t, page)
-					assert.ElementsMatch(t, []string{w.Owner.Email, alice.Email}, memberEmails(page.Items))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*client.Page[organization.Member], error) {
+				return organization.New(c).List(ctx, organization.ListOptions{})
+			}, func(t *testing.T, page *client.Page[organization.Member]) {
+				require.NotNil(t, page)
+				assert.ElementsMatch(t, []string{w.Owner.Email, alice.Email}, memberEmails(page.Items))
+			})
 		},
 	},
 	{
@@ -43,21 +34,11 @@ var memberOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			bob := w.AddUser("bob@example.com", anyscaletest.Owner)
-			var got []organization.Member
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					got = nil
-					err := collect(organization.New(c).All(ctx, organization.ListOptions{PageSize: 1}), &got)
-					return []any{got}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Empty(t, got, "the first page failed")
-						return
-					}
-					assert.ElementsMatch(t, []string{w.Owner.Email, alice.Email, bob.Email}, memberEmails(got))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) ([]organization.Member, error) {
+				return all(organization.New(c).All(ctx, organization.ListOptions{PageSize: 1}))
+			}, func(t *testing.T, got []organization.Member) {
+				assert.ElementsMatch(t, []string{w.Owner.Email, alice.Email, bob.Email}, memberEmails(got))
+			})
 		},
 	},
 	{
@@ -65,21 +46,12 @@ var memberOps = []Op{
 		Requests: []Request{{Method: http.MethodGet, Path: pathMembers, Label: "GET organization_collaborators", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
-			var m *organization.Member
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					m, err = organization.New(c).FindByEmail(ctx, alice.Email)
-					return []any{m}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, m)
-						return
-					}
-					require.NotNil(t, m)
-					assert.Equal(t, alice.IdentityID, m.ID)
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*organization.Member, error) {
+				return organization.New(c).FindByEmail(ctx, alice.Email)
+			}, func(t *testing.T, m *organization.Member) {
+				require.NotNil(t, m)
+				assert.Equal(t, alice.IdentityID, m.ID)
+			})
 		},
 	},
 	{
@@ -87,16 +59,13 @@ var memberOps = []Op{
 		Requests: []Request{{Method: http.MethodDelete, Path: pathMembers, Label: "DELETE organization_collaborators/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, organization.New(c).Remove(ctx, alice.Email)
-				},
-				Check: func(t *testing.T, o Outcome) {
-					_, present := w.member(alice.Email)
-					assert.Equal(t, !o.Acted, present, "removed")
-					assert.Len(t, w.active(alice), b2i(!o.Acted), "her key goes with her")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return organization.New(c).Remove(ctx, alice.Email)
+			}, func(t *testing.T, o Outcome) {
+				_, present := w.member(alice.Email)
+				assert.Equal(t, !o.Acted, present, "removed")
+				assert.Len(t, w.active(alice), b2i(!o.Acted), "her key goes with her")
+			})
 		},
 	},
 	{
@@ -104,15 +73,12 @@ var memberOps = []Op{
 		Requests: []Request{{Method: http.MethodDelete, Path: pathMembers, Label: "DELETE organization_collaborators/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, organization.New(c).RemoveByID(ctx, alice.IdentityID)
-				},
-				Check: func(t *testing.T, o Outcome) {
-					_, present := w.member(alice.Email)
-					assert.Equal(t, !o.Acted, present, "removed")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return organization.New(c).RemoveByID(ctx, alice.IdentityID)
+			}, func(t *testing.T, o Outcome) {
+				_, present := w.member(alice.Email)
+				assert.Equal(t, !o.Acted, present, "removed")
+			})
 		},
 	},
 }

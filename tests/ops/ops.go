@@ -118,6 +118,47 @@ type Outcome struct {
 	Recovered bool
 }
 
+// reads is the Call of an operation that returns one value: Do returns
+// what call returned, and Check asserts that a failed call returned the
+// zero value (a nil page, no items, no report) and hands a successful
+// call's value to check.
+func reads[T any](call func(context.Context, *client.Client) (T, error), check func(t *testing.T, got T)) Call {
+	var got T
+	return Call{
+		Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
+			got, err = call(ctx, c)
+			return []any{got}, err
+		},
+		Check: func(t *testing.T, o Outcome) {
+			if !o.OK {
+				assert.Zero(t, got, "a failed call returns nothing, not part of its result")
+				return
+			}
+			check(t, got)
+		},
+	}
+}
+
+// acts is the Call of an operation that returns nothing but its error.
+func acts(call func(context.Context, *client.Client) error, check func(t *testing.T, o Outcome)) Call {
+	return Call{
+		Do:    func(ctx context.Context, c *client.Client) ([]any, error) { return nil, call(ctx, c) },
+		Check: check,
+	}
+}
+
+// all collects every item of seq, up to the first error.
+func all[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var got []T
+	for item, err := range seq {
+		if err != nil {
+			return got, err
+		}
+		got = append(got, item)
+	}
+	return got, nil
+}
+
 // NoFault is the outcome of a call that met no fault and had to succeed.
 func NoFault(err error) Outcome { return Outcome{Faulted: -1, Err: err, OK: err == nil, Acted: true} }
 
@@ -235,17 +276,6 @@ func (w *World) count(method, prefix string) int {
 // serviceAccountEmail is the email the API gives the service account name.
 func (w *World) serviceAccountEmail(name string) string {
 	return strings.ToLower(name + "@org-" + w.Srv.OrgID() + ".serviceaccount.com")
-}
-
-// collect appends every item of seq to got, and returns the first error.
-func collect[T any](seq iter.Seq2[T, error], got *[]T) error {
-	for item, err := range seq {
-		if err != nil {
-			return err
-		}
-		*got = append(*got, item)
-	}
-	return nil
 }
 
 // ids returns the ids of keys.

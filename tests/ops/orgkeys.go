@@ -24,21 +24,12 @@ var orgKeyOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			w.AddKey(alice, "a", time.Hour)
-			var page *client.Page[keys.Key]
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					page, err = keys.New(c).Org().List(ctx, keys.ListOptions{})
-					return []any{page}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, page)
-						return
-					}
-					require.NotNil(t, page)
-					assert.ElementsMatch(t, append(ids(w.active(w.Owner)), ids(w.active(alice))...), keyIDs(page.Items))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*client.Page[keys.Key], error) {
+				return keys.New(c).Org().List(ctx, keys.ListOptions{})
+			}, func(t *testing.T, page *client.Page[keys.Key]) {
+				require.NotNil(t, page)
+				assert.ElementsMatch(t, append(ids(w.active(w.Owner)), ids(w.active(alice))...), keyIDs(page.Items))
+			})
 		},
 	},
 	{
@@ -49,21 +40,11 @@ var orgKeyOps = []Op{
 			for _, n := range []string{"a", "b", "c"} {
 				w.AddKey(alice, n, time.Hour)
 			}
-			var got []keys.Key
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					got = nil
-					err := collect(keys.New(c).Org().All(ctx, keys.ListOptions{PageSize: 2}), &got)
-					return []any{got}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Empty(t, got, "the first page failed")
-						return
-					}
-					assert.ElementsMatch(t, append(ids(w.active(w.Owner)), ids(w.active(alice))...), keyIDs(got))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) ([]keys.Key, error) {
+				return all(keys.New(c).Org().All(ctx, keys.ListOptions{PageSize: 2}))
+			}, func(t *testing.T, got []keys.Key) {
+				assert.ElementsMatch(t, append(ids(w.active(w.Owner)), ids(w.active(alice))...), keyIDs(got))
+			})
 		},
 	},
 	{
@@ -72,14 +53,11 @@ var orgKeyOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			id := w.AddKey(alice, "victim", time.Hour)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, keys.New(c).Org().Revoke(ctx, id)
-				},
-				Check: func(t *testing.T, o Outcome) {
-					assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return keys.New(c).Org().Revoke(ctx, id)
+			}, func(t *testing.T, o Outcome) {
+				assert.Equal(t, o.Acted, w.revoked(t, id), "revoked")
+			})
 		},
 	},
 	{
@@ -98,14 +76,11 @@ var orgKeyOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			w.AddKey(alice, "a", time.Hour)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, keys.New(c).Org().RevokeAllForUser(ctx, alice.ID)
-				},
-				Check: func(t *testing.T, o Outcome) {
-					assert.Len(t, w.active(alice), 2*b2i(!o.Acted), "every key of hers revoked, or none")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return keys.New(c).Org().RevokeAllForUser(ctx, alice.ID)
+			}, func(t *testing.T, o Outcome) {
+				assert.Len(t, w.active(alice), 2*b2i(!o.Acted), "every key of hers revoked, or none")
+			})
 		},
 	},
 	{
@@ -136,23 +111,14 @@ var orgKeyOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			legacy := w.AddKey(alice, "legacy", 0)
-			var report *keys.AuditReport
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					// One listing at a time, so that the first is the faulted one.
-					report, err = keys.New(c).Org().Audit(ctx, keys.AuditOptions{Concurrency: 1})
-					return []any{report}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, report, "no partial report")
-						return
-					}
-					require.NotNil(t, report)
-					assert.Equal(t, len(w.active(w.Owner))+len(w.active(alice)), report.Checked, "every active key audited")
-					assert.True(t, hasFinding(report, legacy, keys.FindingLegacy, alice.Email), "the legacy key is found, with its owner")
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*keys.AuditReport, error) {
+				// One listing at a time, so that the first is the faulted one.
+				return keys.New(c).Org().Audit(ctx, keys.AuditOptions{Concurrency: 1})
+			}, func(t *testing.T, report *keys.AuditReport) {
+				require.NotNil(t, report)
+				assert.Equal(t, len(w.active(w.Owner))+len(w.active(alice)), report.Checked, "every active key audited")
+				assert.True(t, hasFinding(report, legacy, keys.FindingLegacy, alice.Email), "the legacy key is found, with its owner")
+			})
 		},
 	},
 }

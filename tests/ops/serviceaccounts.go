@@ -71,21 +71,12 @@ var serviceAccountOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
 			w.AddUser(Alice, anyscaletest.Collaborator)
-			var page *client.Page[serviceaccounts.ServiceAccount]
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					page, err = serviceaccounts.New(c).List(ctx, serviceaccounts.ListOptions{})
-					return []any{page}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, page)
-						return
-					}
-					require.NotNil(t, page)
-					assert.Equal(t, []string{bot.Email}, accountEmails(page.Items))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*client.Page[serviceaccounts.ServiceAccount], error) {
+				return serviceaccounts.New(c).List(ctx, serviceaccounts.ListOptions{})
+			}, func(t *testing.T, page *client.Page[serviceaccounts.ServiceAccount]) {
+				require.NotNil(t, page)
+				assert.Equal(t, []string{bot.Email}, accountEmails(page.Items))
+			})
 		},
 	},
 	{
@@ -96,21 +87,11 @@ var serviceAccountOps = []Op{
 			for _, n := range []string{"bot1", "bot2", "bot3"} {
 				want = append(want, w.AddServiceAccount(n).Email)
 			}
-			var got []serviceaccounts.ServiceAccount
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					got = nil
-					err := collect(serviceaccounts.New(c).All(ctx, serviceaccounts.ListOptions{PageSize: 2}), &got)
-					return []any{got}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Empty(t, got, "the first page failed")
-						return
-					}
-					assert.ElementsMatch(t, want, accountEmails(got))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) ([]serviceaccounts.ServiceAccount, error) {
+				return all(serviceaccounts.New(c).All(ctx, serviceaccounts.ListOptions{PageSize: 2}))
+			}, func(t *testing.T, got []serviceaccounts.ServiceAccount) {
+				assert.ElementsMatch(t, want, accountEmails(got))
+			})
 		},
 	},
 	{
@@ -118,22 +99,13 @@ var serviceAccountOps = []Op{
 		Requests: []Request{{Method: http.MethodGet, Path: pathMembers, Label: "GET organization_collaborators", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
-			var sa *serviceaccounts.ServiceAccount
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					sa, err = serviceaccounts.New(c).Get(ctx, serviceaccounts.ByName(Bot))
-					return []any{sa}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Nil(t, sa)
-						return
-					}
-					require.NotNil(t, sa)
-					assert.Equal(t, bot.ID, sa.UserID)
-					assert.Equal(t, bot.IdentityID, sa.ID)
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) (*serviceaccounts.ServiceAccount, error) {
+				return serviceaccounts.New(c).Get(ctx, serviceaccounts.ByName(Bot))
+			}, func(t *testing.T, sa *serviceaccounts.ServiceAccount) {
+				require.NotNil(t, sa)
+				assert.Equal(t, bot.ID, sa.UserID)
+				assert.Equal(t, bot.IdentityID, sa.ID)
+			})
 		},
 	},
 	{
@@ -204,14 +176,11 @@ var serviceAccountOps = []Op{
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
 			w.AddKey(bot, "second", time.Hour)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, serviceaccounts.New(c).RevokeAllAPIKeys(ctx, serviceaccounts.ByName(Bot))
-				},
-				Check: func(t *testing.T, o Outcome) {
-					assert.Len(t, w.active(bot), 2*b2i(!o.Acted), "every key revoked, or none")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return serviceaccounts.New(c).RevokeAllAPIKeys(ctx, serviceaccounts.ByName(Bot))
+			}, func(t *testing.T, o Outcome) {
+				assert.Len(t, w.active(bot), 2*b2i(!o.Acted), "every key revoked, or none")
+			})
 		},
 	},
 	{
@@ -221,21 +190,11 @@ var serviceAccountOps = []Op{
 			bot := w.AddServiceAccount(Bot)
 			w.AddKey(bot, "second", time.Hour)
 			w.AddKey(w.Owner, "not-the-bot's", time.Hour)
-			var got []keys.Key
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					got = nil
-					err := collect(serviceaccounts.New(c).Keys(ctx, serviceaccounts.ByName(Bot)), &got)
-					return []any{got}, err
-				},
-				Check: func(t *testing.T, o Outcome) {
-					if !o.OK {
-						assert.Empty(t, got)
-						return
-					}
-					assert.ElementsMatch(t, ids(w.active(bot)), keyIDs(got))
-				},
-			}
+			return reads(func(ctx context.Context, c *client.Client) ([]keys.Key, error) {
+				return all(serviceaccounts.New(c).Keys(ctx, serviceaccounts.ByName(Bot)))
+			}, func(t *testing.T, got []keys.Key) {
+				assert.ElementsMatch(t, ids(w.active(bot)), keyIDs(got))
+			})
 		},
 	},
 	{
@@ -243,16 +202,13 @@ var serviceAccountOps = []Op{
 		Requests: []Request{{Method: http.MethodDelete, Path: pathMembers, Label: "DELETE organization_collaborators/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
-			return Call{
-				Do: func(ctx context.Context, c *client.Client) ([]any, error) {
-					return nil, serviceaccounts.New(c).Delete(ctx, serviceaccounts.ByName(Bot))
-				},
-				Check: func(t *testing.T, o Outcome) {
-					_, present := w.member(bot.Email)
-					assert.Equal(t, !o.Acted, present, "deleted")
-					assert.Len(t, w.active(bot), b2i(!o.Acted), "its key goes with it")
-				},
-			}
+			return acts(func(ctx context.Context, c *client.Client) error {
+				return serviceaccounts.New(c).Delete(ctx, serviceaccounts.ByName(Bot))
+			}, func(t *testing.T, o Outcome) {
+				_, present := w.member(bot.Email)
+				assert.Equal(t, !o.Acted, present, "deleted")
+				assert.Len(t, w.active(bot), b2i(!o.Acted), "its key goes with it")
+			})
 		},
 	},
 }
