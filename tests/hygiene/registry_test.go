@@ -2,6 +2,7 @@ package hygiene_test
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,8 +11,6 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
-	"github.com/anyscale-go/anyscale/keys"
-	"github.com/anyscale-go/anyscale/serviceaccounts"
 	"github.com/anyscale-go/anyscale/tests/ops"
 )
 
@@ -107,26 +106,35 @@ func (w *world) fakeClient(srv *anyscaletest.Server, opts ...client.Option) *cli
 // secrets among them to those searched for.
 func (w *world) returned(op string, vs []any) {
 	for _, v := range vs {
-		var s credentials.Secret
-		switch v := v.(type) {
-		case credentials.Secret:
-			s = v
-		case *keys.CreatedKey:
-			if v != nil {
-				s = v.Secret
-			}
-		case *serviceaccounts.Created:
-			if v != nil {
-				s = v.Secret
-			}
-		case *keys.LoginResult:
-			if v != nil {
-				s = v.Secret
-			}
-		}
-		if !s.IsZero() {
+		for _, s := range secretsIn(reflect.ValueOf(v), 0) {
 			w.r.secret("a key made by "+op, s.Reveal())
 		}
 		w.r.value(v)
 	}
+}
+
+// secretsIn finds the credentials.Secret values in v: v itself, or the
+// fields of a struct it is or points to (a created key, a login's result),
+// at any depth up to 4.
+func secretsIn(v reflect.Value, depth int) []credentials.Secret {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && !v.IsNil() {
+		v = v.Elem()
+	}
+	switch {
+	case !v.IsValid() || depth > 4:
+		return nil
+	case v.Type() == reflect.TypeFor[credentials.Secret]():
+		if s := v.Interface().(credentials.Secret); !s.IsZero() {
+			return []credentials.Secret{s}
+		}
+	case v.Kind() == reflect.Struct:
+		var out []credentials.Secret
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out = append(out, secretsIn(v.Field(i), depth+1)...)
+			}
+		}
+		return out
+	}
+	return nil
 }
