@@ -3,51 +3,31 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/tests/nonregular"
 )
 
-// hangGuard is how long a provider may take before the test calls it
-// blocked: a guard against a hang, not a timing assertion.
-const hangGuard = 10 * time.Second
-
-// tokenPromptly calls p.Token in a goroutine and fails the test when it
-// has not returned within hangGuard; a call stuck opening the FIFO at fifo
-// is then released by opening the other end.
-func tokenPromptly(t *testing.T, p auth.Provider, fifo string) (auth.Token, error) {
+// tokenPromptly calls p.Token and fails the test when it blocks (see
+// nonregular.Promptly); a call stuck opening the FIFO at fifo is then
+// released.
+func tokenPromptly(t *testing.T, p auth.Provider, fifo string) (tok auth.Token, err error) {
 	t.Helper()
-	type result struct {
-		tok auth.Token
-		err error
-	}
-	done := make(chan result, 1)
 	// A deadline the provider would honour if it waited on it: the test
 	// shows that the provider does not wait at all.
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard/2)
+	ctx, cancel := context.WithTimeout(context.Background(), nonregular.HangGuard/2)
 	defer cancel()
-	go func() {
-		tok, err := p.Token(ctx)
-		done <- result{tok, err}
-	}()
-	timer := time.NewTimer(hangGuard)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.tok, r.err
-	case <-timer.C:
-		releaseFIFO(fifo)
-		t.Fatalf("%T.Token did not return within %v: it blocks", p, hangGuard)
-		return auth.Token{}, nil
-	}
+	nonregular.Promptly(t, fmt.Sprintf("%T.Token", p), fifo, func() { tok, err = p.Token(ctx) })
+	return tok, err
 }
 
 // TestNamedPipesDoNotBlock: a named pipe where a provider reads a file is
@@ -58,7 +38,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 	t.Run("File", func(t *testing.T) {
 		isolate(t)
 		fifo := filepath.Join(t.TempDir(), credentials.FileName)
-		makeFIFO(t, fifo)
+		nonregular.MakeFIFO(t, fifo)
 		for _, p := range []auth.Provider{
 			auth.File(auth.WithPath(fifo)),
 			auth.File(auth.WithPath(fifo), auth.WithStrictPermissions()),
@@ -77,7 +57,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 		home := isolate(t)
 		path := credsPath(home)
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
-		makeFIFO(t, path)
+		nonregular.MakeFIFO(t, path)
 		_, err := tokenPromptly(t, auth.File(), path)
 		require.Error(t, err)
 		assert.NotErrorIs(t, err, auth.ErrUnavailable)
@@ -102,7 +82,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			fifo := filepath.Join(t.TempDir(), "environ")
-			makeFIFO(t, fifo)
+			nonregular.MakeFIFO(t, fifo)
 
 			tok, err := tokenPromptly(t, auth.Workspace(auth.WithEnvironPath(fifo)), fifo)
 
@@ -116,7 +96,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 	t.Run("DefaultChain", func(t *testing.T) {
 		home := isolate(t)
 		environ := filepath.Join(t.TempDir(), "environ")
-		makeFIFO(t, environ)
+		nonregular.MakeFIFO(t, environ)
 		path := credsPath(home)
 
 		// A named pipe for the injected environment: the Workspace source
@@ -130,7 +110,7 @@ func TestNamedPipesDoNotBlock(t *testing.T) {
 		// A named pipe for the credentials file too: the File source is
 		// broken, and stops the chain.
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
-		makeFIFO(t, path)
+		nonregular.MakeFIFO(t, path)
 		chain = auth.DefaultChain(auth.WithWorkspaceOptions(auth.WithEnvironPath(environ)))
 		_, err = tokenPromptly(t, chain, path)
 		require.Error(t, err)

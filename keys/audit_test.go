@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 // keyJSON is an ApiKeyInfo; an empty expires is a legacy key, an empty

@@ -12,8 +12,8 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 // Faults on reads and deletes are retried until they pass.

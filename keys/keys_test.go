@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 const (

@@ -23,8 +23,8 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/login"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 const (

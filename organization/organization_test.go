@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/organization"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 func fixed(status int, body string) func(*http.Request) (int, string) {

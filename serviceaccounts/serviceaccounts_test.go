@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/apimock"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
+	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
 const (

@@ -5,48 +5,26 @@ import (
 	"errors"
 	"io/fs"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/internal/regfile"
+	"github.com/anyscale-go/anyscale/tests/nonregular"
 )
 
-// hangGuard is how long Read may take before the test calls it blocked:
-// a guard against a hang, not a timing assertion.
-const hangGuard = 10 * time.Second
-
-// read calls regfile.Read in a goroutine and fails the test when it has
-// not returned within hangGuard; a Read stuck opening the FIFO at fifo is
-// then released by opening the other end.
-func read(t *testing.T, path string, limit int64, fifo string) ([]byte, error) {
+// read calls regfile.Read, and fails the test when it blocks (see
+// nonregular.Promptly); a Read stuck opening the FIFO at fifo is then
+// released.
+func read(t *testing.T, path string, limit int64, fifo string) (data []byte, err error) {
 	t.Helper()
-	type result struct {
-		data []byte
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		data, err := regfile.Read(path, limit)
-		done <- result{data, err}
-	}()
-	timer := time.NewTimer(hangGuard)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r.data, r.err
-	case <-timer.C:
-		releaseFIFO(fifo)
-		t.Fatalf("Read(%s) did not return within %v: it blocks", path, hangGuard)
-		return nil, nil
-	}
+	nonregular.Promptly(t, "Read("+path+")", fifo, func() { data, err = regfile.Read(path, limit) })
+	return data, err
 }
 
 func writeFile(t *testing.T, content []byte) string {
@@ -116,86 +94,26 @@ func TestReadMissing(t *testing.T) {
 
 func TestReadRefusesNonRegularFile(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		// make puts the thing under dir and returns the path to read and
-		// the FIFO to release if Read blocks.
-		make func(t *testing.T, dir string) (path, fifo string)
-		kind string
-	}{
-		{
-			name: "named pipe",
-			make: func(t *testing.T, dir string) (string, string) {
-				p := filepath.Join(dir, "fifo")
-				mkfifo(t, p)
-				return p, p
-			},
-			kind: "is a named pipe (FIFO)",
+	tests := append(nonregular.Cases(), nonregular.Case{
+		Name: "named pipe with a writer",
+		Make: func(t testing.TB, path string) (string, string) {
+			nonregular.MakeFIFO(t, path)
+			nonregular.FeedFIFO(t, path, []byte("A=1\x00"))
+			return path, path
 		},
-		{
-			name: "named pipe with a writer",
-			make: func(t *testing.T, dir string) (string, string) {
-				p := filepath.Join(dir, "fifo")
-				mkfifo(t, p)
-				feedFIFO(t, p, []byte("A=1\x00"))
-				return p, p
-			},
-			kind: "is a named pipe (FIFO)",
-		},
-		{
-			name: "symbolic link to a named pipe",
-			make: func(t *testing.T, dir string) (string, string) {
-				fifo := filepath.Join(dir, "fifo")
-				mkfifo(t, fifo)
-				link := filepath.Join(dir, "link")
-				require.NoError(t, os.Symlink(fifo, link))
-				return link, fifo
-			},
-			kind: "is a named pipe (FIFO)",
-		},
-		{
-			name: "directory",
-			make: func(t *testing.T, dir string) (string, string) { return dir, "" },
-			kind: "is a directory",
-		},
-		{
-			name: "socket",
-			make: func(t *testing.T, dir string) (string, string) {
-				if runtime.GOOS == "windows" {
-					t.Skip("Unix sockets in the file system are not checked on Windows")
-				}
-				p := filepath.Join(dir, "sock")
-				l, err := net.Listen("unix", p)
-				if err != nil {
-					t.Skipf("cannot make a Unix socket here: %v", err)
-				}
-				t.Cleanup(func() { _ = l.Close() })
-				return p, ""
-			},
-			kind: "is a socket",
-		},
-		{
-			name: "character device",
-			make: func(t *testing.T, dir string) (string, string) {
-				if runtime.GOOS == "windows" {
-					t.Skip("no /dev/null on Windows")
-				}
-				return os.DevNull, ""
-			},
-			kind: "is a character device",
-		},
-	}
+		Kind: "is a named pipe (FIFO)",
+	})
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.Name, func(t *testing.T) {
 			t.Parallel()
-			path, fifo := tt.make(t, t.TempDir())
+			path, fifo := tt.Make(t, filepath.Join(t.TempDir(), "f"))
 
 			got, err := read(t, path, 1<<20, fifo)
 
 			require.Error(t, err)
 			assert.Nil(t, got)
 			msg := err.Error()
-			assert.True(t, strings.HasPrefix(msg, path+" "+tt.kind+", not a regular file"), msg)
+			assert.True(t, strings.HasPrefix(msg, path+" "+tt.Kind+", not a regular file"), msg)
 			assert.Contains(t, msg, "move it away", "says what to do")
 			assert.False(t, errors.Is(err, fs.ErrNotExist))
 		})

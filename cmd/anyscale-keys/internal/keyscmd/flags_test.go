@@ -1,37 +1,18 @@
 package keyscmd_test
 
 import (
-	"context"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdtest"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/keyscmd"
 )
 
 const day = 24 * time.Hour
-
-// parse runs cmd on args with its run function replaced, and returns the
-// error; a failure of the parsing must come with exit code 2.
-func parse(t *testing.T, cmd *cobra.Command, args ...string) error {
-	t.Helper()
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.UsageError(err) })
-	err := cmd.Execute()
-	if err != nil && cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-		t.Errorf("%v: exit code %d, want %d (usage): %v", args, cmdutil.ExitCode(err), cmdutil.ExitUsage, err)
-	}
-	return err
-}
 
 func testFactory() *cmdutil.Factory {
 	io, _, _, _ := iostreams.Test()
@@ -59,13 +40,10 @@ func TestNewCmdCreate(t *testing.T) {
 		{args: []string{"ci", "--out"}, wantErr: true},
 	}
 	for _, tt := range tests {
-		var got *keyscmd.CreateOptions
-		cmd := keyscmd.NewCmdCreate(testFactory(), func(_ context.Context, o *keyscmd.CreateOptions) error { got = o; return nil })
-		err := parse(t, cmd, tt.args...)
+		got, err := cmdtest.Parse(t, keyscmd.NewCmdCreate, tt.args...)
 		if tt.wantErr {
-			if err == nil {
-				t.Errorf("%v: no error", tt.args)
-			}
+			// A command line the parsing refuses is a usage error.
+			cmdtest.Usage(t, err, "")
 			continue
 		}
 		if err != nil {
@@ -93,12 +71,7 @@ func TestNewCmdList(t *testing.T) {
 		{args: []string{"extra"}, wantErr: "takes no arguments"},
 	}
 	for _, tt := range tests {
-		var got *keyscmd.ListOptions
-		cmd := keyscmd.NewCmdList(testFactory(), func(_ context.Context, o *keyscmd.ListOptions) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		err := cmd.Execute()
+		got, err := cmdtest.Parse(t, keyscmd.NewCmdList, tt.args...)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%v: error %v, want one saying %q", tt.args, err, tt.wantErr)
@@ -115,10 +88,8 @@ func TestNewCmdList(t *testing.T) {
 		}
 	}
 	// The conflict is a usage error.
-	cmd := keyscmd.NewCmdList(testFactory(), func(context.Context, *keyscmd.ListOptions) error { return nil })
-	if err := parse(t, cmd, "--owner", "ada@example.com"); err == nil {
-		t.Error("--owner without --org: no error")
-	}
+	_, err := cmdtest.Parse(t, keyscmd.NewCmdList, "--owner", "ada@example.com")
+	cmdtest.Usage(t, err, "--owner needs --org")
 }
 
 func TestNewCmdRevoke(t *testing.T) {
@@ -141,13 +112,10 @@ func TestNewCmdRevoke(t *testing.T) {
 		{args: []string{"k1", "--all"}, wantErr: true},
 	}
 	for _, tt := range tests {
-		var got *keyscmd.RevokeOptions
-		cmd := keyscmd.NewCmdRevoke(testFactory(), func(_ context.Context, o *keyscmd.RevokeOptions) error { got = o; return nil })
-		err := parse(t, cmd, tt.args...)
+		got, err := cmdtest.Parse(t, keyscmd.NewCmdRevoke, tt.args...)
 		if tt.wantErr {
-			if err == nil {
-				t.Errorf("%v: no error", tt.args)
-			}
+			// A command line the parsing refuses is a usage error.
+			cmdtest.Usage(t, err, "")
 			continue
 		}
 		if err != nil {
@@ -174,12 +142,7 @@ func TestNewCmdRotate(t *testing.T) {
 		{args: []string{"--force"}, wantErr: true},
 	}
 	for _, tt := range tests {
-		var got *keyscmd.RotateOptions
-		cmd := keyscmd.NewCmdRotate(testFactory(), func(_ context.Context, o *keyscmd.RotateOptions) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		err := cmd.Execute()
+		got, err := cmdtest.Parse(t, keyscmd.NewCmdRotate, tt.args...)
 		if tt.wantErr {
 			if err == nil {
 				t.Errorf("%v: no error", tt.args)
@@ -212,12 +175,7 @@ func TestNewCmdAudit(t *testing.T) {
 		{args: []string{"all"}, wantErr: true},
 	}
 	for _, tt := range tests {
-		var got *keyscmd.AuditOptions
-		cmd := keyscmd.NewCmdAudit(testFactory(), func(_ context.Context, o *keyscmd.AuditOptions) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		err := cmd.Execute()
+		got, err := cmdtest.Parse(t, keyscmd.NewCmdAudit, tt.args...)
 		if tt.wantErr {
 			if err == nil {
 				t.Errorf("%v: no error", tt.args)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdtest"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/keyscmd"
@@ -45,12 +46,7 @@ func newEnv(t *testing.T) *env {
 
 // run executes cmd with args in ctx.
 func (e *env) run(ctx context.Context, cmd *cobra.Command, args ...string) error {
-	cmd.SetArgs(args)
-	cmd.SetIn(e.io.In)
-	cmd.SetOut(e.io.Out)
-	cmd.SetErr(e.io.ErrOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	return cmd.ExecuteContext(ctx)
+	return cmdtest.Execute(ctx, cmd, e.io, args...)
 }
 
 // active reports whether the key with id is active on the server.

@@ -14,38 +14,11 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdtest"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/organization"
 )
-
-// parse runs the command newCmd makes on args with a runF that only keeps
-// the options, and returns them.
-func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *T) error) *cobra.Command, args ...string) (*T, error) {
-	t.Helper()
-	io, _, out, errOut := iostreams.Test()
-	f := cmdutil.NewFactory(io, "test")
-	var got *T
-	cmd := newCmd(f, func(_ context.Context, opts *T) error {
-		got = opts
-		return nil
-	})
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.Execute()
-	if err == nil {
-		require.NotNil(t, got, "runF was not called")
-	}
-	return got, err
-}
-
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	require.Error(t, err)
-	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "exit code of %q", err)
-	assert.Contains(t, err.Error(), want)
-}
 
 func TestNewCmdList(t *testing.T) {
 	t.Parallel()
@@ -67,9 +40,9 @@ func TestNewCmdList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdList, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -96,9 +69,9 @@ func TestNewCmdRemove(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdRemove, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdRemove, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -125,12 +98,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) run(cmd *cobra.Command, args ...string) error {
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetArgs(args)
-	cmd.SetIn(e.in)
-	cmd.SetOut(e.out)
-	cmd.SetErr(e.errOut)
-	return cmd.ExecuteContext(context.Background())
+	return cmdtest.Execute(context.Background(), cmd, e.io, args...)
 }
 
 // members remove asks on a terminal: "y" removes the member and revokes

@@ -1,47 +1,17 @@
 package sacmd
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdtest"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
-
-// parse runs the command newCmd makes on args with a runF that only keeps
-// the options, and returns them.
-func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *T) error) *cobra.Command, args ...string) (*T, error) {
-	t.Helper()
-	io, _, out, errOut := iostreams.Test()
-	f := cmdutil.NewFactory(io, "test")
-	var got *T
-	cmd := newCmd(f, func(_ context.Context, opts *T) error {
-		got = opts
-		return nil
-	})
-	cmd.SetArgs(args)
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
-	err := cmd.Execute()
-	if err == nil {
-		require.NotNil(t, got, "runF was not called")
-	}
-	return got, err
-}
-
-// usage asserts that err is a usage error (exit code 2) that says want.
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	require.Error(t, err)
-	assert.Equal(t, cmdutil.ExitUsage, cmdutil.ExitCode(err), "exit code of %q", err)
-	assert.Contains(t, err.Error(), want)
-}
 
 func TestNewCmdCreate(t *testing.T) {
 	t.Parallel()
@@ -67,9 +37,9 @@ func TestNewCmdCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdCreate, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdCreate, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -81,18 +51,18 @@ func TestNewCmdCreate(t *testing.T) {
 
 func TestNewCmdList(t *testing.T) {
 	t.Parallel()
-	got, err := parse(t, NewCmdList)
+	got, err := cmdtest.Parse(t, NewCmdList)
 	require.NoError(t, err)
 	assert.Equal(t, "", got.Name)
 	assert.Equal(t, "", got.Email)
 
-	got, err = parse(t, NewCmdList, "--name", "ci-", "--email", "@org-")
+	got, err = cmdtest.Parse(t, NewCmdList, "--name", "ci-", "--email", "@org-")
 	require.NoError(t, err)
 	assert.Equal(t, "ci-", got.Name)
 	assert.Equal(t, "@org-", got.Email)
 
-	_, err = parse(t, NewCmdList, "ci")
-	usage(t, err, `takes no arguments, got "ci"`)
+	_, err = cmdtest.Parse(t, NewCmdList, "ci")
+	cmdtest.Usage(t, err, `takes no arguments, got "ci"`)
 }
 
 // refCases are the --name and --email cases every command about one
@@ -126,9 +96,9 @@ func TestNewCmdGet(t *testing.T) {
 	for _, tt := range refCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdGet, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdGet, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -142,21 +112,21 @@ func TestNewCmdKey(t *testing.T) {
 	for _, tt := range refCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdKey, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdKey, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, KeyOptions{F: got.F, Ref: tt.want}, *got)
 		})
 	}
-	got, err := parse(t, NewCmdKey, "--name", "ci", "--expires", "12h", "--out", "ci.json")
+	got, err := cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--expires", "12h", "--out", "ci.json")
 	require.NoError(t, err)
 	assert.Equal(t, KeyOptions{F: got.F, Ref: serviceaccounts.ByName("ci"), ExpiresIn: 12 * time.Hour, Out: "ci.json"}, *got)
-	_, err = parse(t, NewCmdKey, "--name", "ci", "--expires", "0s")
-	usage(t, err, "not positive")
-	_, err = parse(t, NewCmdKey, "--name", "ci", "--yes")
+	_, err = cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--expires", "0s")
+	cmdtest.Usage(t, err, "not positive")
+	_, err = cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--yes")
 	require.Error(t, err, "sa key has no --yes: it takes nothing away")
 }
 
@@ -165,20 +135,20 @@ func TestNewCmdRotate(t *testing.T) {
 	for _, tt := range refCases("--yes") {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdRotate, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdRotate, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, RotateOptions{F: got.F, Ref: tt.want, Yes: true}, *got)
 		})
 	}
-	got, err := parse(t, NewCmdRotate, "--email", "ci@x", "--expires", "1w", "--out", "ci.json")
+	got, err := cmdtest.Parse(t, NewCmdRotate, "--email", "ci@x", "--expires", "1w", "--out", "ci.json")
 	require.NoError(t, err)
 	assert.Equal(t, RotateOptions{F: got.F, Ref: serviceaccounts.ByEmail("ci@x"), ExpiresIn: 7 * 24 * time.Hour, Out: "ci.json"}, *got)
-	_, err = parse(t, NewCmdRotate, "--name", "ci", "--expires", "forever", "--yes")
-	usage(t, err, "--expires")
+	_, err = cmdtest.Parse(t, NewCmdRotate, "--name", "ci", "--expires", "forever", "--yes")
+	cmdtest.Usage(t, err, "--expires")
 }
 
 func TestNewCmdRevokeAll(t *testing.T) {
@@ -186,19 +156,19 @@ func TestNewCmdRevokeAll(t *testing.T) {
 	for _, tt := range refCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdRevokeAll, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdRevokeAll, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, RevokeAllOptions{F: got.F, Ref: tt.want}, *got)
 		})
 	}
-	got, err := parse(t, NewCmdRevokeAll, "--name", "ci", "--yes")
+	got, err := cmdtest.Parse(t, NewCmdRevokeAll, "--name", "ci", "--yes")
 	require.NoError(t, err)
 	assert.True(t, got.Yes)
-	_, err = parse(t, NewCmdRevokeAll, "--name", "ci", "--expires", "1d")
+	_, err = cmdtest.Parse(t, NewCmdRevokeAll, "--name", "ci", "--expires", "1d")
 	require.Error(t, err, "revoke-all makes no key")
 }
 
@@ -207,16 +177,16 @@ func TestNewCmdDelete(t *testing.T) {
 	for _, tt := range refCases("--yes") {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parse(t, NewCmdDelete, tt.args...)
+			got, err := cmdtest.Parse(t, NewCmdDelete, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				cmdtest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, DeleteOptions{F: got.F, Ref: tt.want, Yes: true}, *got)
 		})
 	}
-	got, err := parse(t, NewCmdDelete, "--name", "ci")
+	got, err := cmdtest.Parse(t, NewCmdDelete, "--name", "ci")
 	require.NoError(t, err)
 	assert.False(t, got.Yes)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdtest"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/credentials"
@@ -48,12 +49,7 @@ func newEnv(t *testing.T) *env {
 
 // run runs cmd on args, quiet about its errors as the root command is.
 func (e *env) run(cmd *cobra.Command, args ...string) error {
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	cmd.SetArgs(args)
-	cmd.SetIn(e.in)
-	cmd.SetOut(e.out)
-	cmd.SetErr(e.errOut)
-	return cmd.ExecuteContext(context.Background())
+	return cmdtest.Execute(context.Background(), cmd, e.io, args...)
 }
 
 // active counts u's keys that work now.

@@ -2,21 +2,26 @@ package faultmatrix_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/tests/ops"
 )
 
 // The deadline cells: the caller's context ends after deadline, while the
@@ -76,32 +81,29 @@ var columns = []column{
 	{f401, "401-once", "401 once before the server acts; the token stays valid (the client's *auth.Chain can refresh)", anyscaletest.Fault{Status: http.StatusUnauthorized, Times: 1}},
 }
 
-// class is what the client's rules make of the request a fault meets.
-type class int
+// row is a row of the matrix: an operation of the registry and the
+// request of it that the fault meets.
+type row struct {
+	op  ops.Op
+	req ops.Request
+	// index is req's in op.Requests.
+	index int
+}
 
-const (
-	// read: a GET that may be repeated (list, look-up).
-	read class = iota
-	// remove: a DELETE; repeated after it acted, it finds nothing (404).
-	remove
-	// revokeAll: the POST that revokes all of a user's keys, marked safe
-	// to repeat; it answers 200 whatever is left.
-	revokeAll
-	// create: a POST that makes something (a key, a service account): it
-	// is repeated only when the server cannot have acted.
-	create
-	// once: the rotation, a GET marked not idempotent: sent once, as a
-	// create is.
-	once
-	// poll: the login poll, a GET marked not idempotent, repeated only by
-	// the login's own polling.
-	poll
-	// bulk: RevokeMany's bulk POST, whose failure is settled id by id.
-	bulk
-)
+// name names the operation and, in brackets, the faulted request.
+func (r row) name() string { return r.op.Name + " [" + r.req.Label + "]" }
 
-// changes reports whether the request changes state on the server.
-func (c class) changes() bool { return c != read }
+// rows are the matrix's rows, in the order printed: every request of
+// every operation of the registry.
+func rows() []row {
+	var out []row
+	for _, op := range ops.All {
+		for i, req := range op.Requests {
+			out = append(out, row{op: op, req: req, index: i})
+		}
+	}
+	return out
+}
 
 // outcome is a cell's result as the matrix prints it.
 type outcome int
@@ -123,15 +125,15 @@ func (o outcome) String() string {
 func (o outcome) succeeds() bool { return o <= recovered }
 
 // legend explains the cells.
-var legend = []string{
-	"ok            succeeded; the faulted request went out once (a DELETE or revoke-all reads no 2xx body)",
-	"ok/retried    the faulted request was sent again (by the client, or by net/http on a reused connection) and the call succeeded",
-	"ok/re-auth    after the 401 the client dropped the cached token, resolved it again and resent the request once",
-	"ok/recovered  the operation recovered with other requests: RevokeMany settled the batch id by id; Login polled again",
-	"err/acted     the call failed and client.MayHaveActed(err) is true: the server may have acted, check before repeating",
-	"err/refused   the call failed and client.MayHaveActed(err) is false: the server did nothing",
-	"404/acted     a DELETE whose first answer was lost after it acted: the retry found nothing (client.ErrNotFound), MayHaveActed is true",
-	"FAIL          the SDK did not do what its documentation says (see the notes below)",
+var legend = []struct{ cell, about string }{
+	{"ok", "succeeded; the faulted request went out once (a DELETE or revoke-all reads no 2xx body)"},
+	{"ok/retried", "the faulted request was sent again (by the client, or by net/http on a reused connection) and the call succeeded"},
+	{"ok/re-auth", "after the 401 the client dropped the cached token, resolved it again and resent the request once"},
+	{"ok/recovered", "the operation recovered with other requests: RevokeMany settled the batch id by id; Login polled again"},
+	{"err/acted", "the call failed and client.MayHaveActed(err) is true: the server may have acted, check before repeating"},
+	{"err/refused", "the call failed and client.MayHaveActed(err) is false: the server did nothing"},
+	{"404/acted", "a DELETE whose first answer was lost after it acted: the retry found nothing (client.ErrNotFound), MayHaveActed is true"},
+	{"FAIL", "the SDK did not do what its documentation says (see the notes below)"},
 }
 
 // expectation is a cell's documented outcome.
@@ -143,7 +145,7 @@ type expectation struct {
 	// query and body) reaches the server.
 	sends int
 	// done reports whether the faulted request's change took effect on the
-	// server (for the classes that change state).
+	// server (for the kinds that change state).
 	done bool
 }
 
@@ -154,13 +156,13 @@ type expectation struct {
 // answer is an error matching ErrMalformedResponse and is not retried; a
 // 401 is retried once with a freshly resolved token; the caller's
 // deadline ends the call while a request is out (MayHaveActed).
-func expect(c class, f faultID) expectation {
+func expect(k ops.Kind, f faultID) expectation {
 	malformed := expectation{outcome: errActed, is: client.ErrMalformedResponse, sends: 1, done: true}
-	late := expectation{outcome: errActed, is: context.DeadlineExceeded, sends: 1, done: c.changes()}
+	late := expectation{outcome: errActed, is: context.DeadlineExceeded, sends: 1, done: k.Writes()}
 	reauthed := expectation{outcome: reauth, sends: 2, done: true}
 	retriedOK := expectation{outcome: retried, sends: 2, done: true}
-	switch c {
-	case read:
+	switch k {
+	case ops.Read:
 		switch f {
 		case fMalformed, fShape:
 			return malformed
@@ -170,10 +172,10 @@ func expect(c class, f faultID) expectation {
 			return reauthed
 		}
 		return retriedOK
-	case remove, revokeAll:
+	case ops.Remove, ops.RevokeAll:
 		switch f {
 		case fLost, fCut:
-			if c == remove {
+			if k == ops.Remove {
 				return expectation{outcome: goneActed, is: client.ErrNotFound, sends: 2, done: true}
 			}
 			return retriedOK
@@ -185,7 +187,7 @@ func expect(c class, f faultID) expectation {
 			return reauthed
 		}
 		return retriedOK
-	case create, once:
+	case ops.Create, ops.Once:
 		switch f {
 		case f500, f502:
 			return expectation{outcome: errActed, is: client.ErrServer, sends: 1}
@@ -201,7 +203,7 @@ func expect(c class, f faultID) expectation {
 			return late
 		}
 		return reauthed
-	case poll:
+	case ops.Poll:
 		switch f {
 		case f500, f502, fDrop:
 			// Nothing was handed out: the next poll gets the token.
@@ -219,7 +221,7 @@ func expect(c class, f faultID) expectation {
 		}
 		// The login endpoints take no token: a 401 there is a refusal.
 		return expectation{outcome: errRefused, is: client.ErrUnauthorized, sends: 1}
-	case bulk:
+	case ops.Bulk:
 		switch f {
 		case f500, f502, fDrop:
 			return expectation{outcome: recovered, sends: 1}
@@ -232,7 +234,7 @@ func expect(c class, f faultID) expectation {
 		}
 		return reauthed
 	}
-	panic(fmt.Sprintf("no rules for class %d", c))
+	panic(fmt.Sprintf("no rules for kind %d", k))
 }
 
 // matrix collects the cells' outcomes as the parallel cells finish.
@@ -258,8 +260,8 @@ func (m *matrix) String() string {
 	var b strings.Builder
 	b.WriteString("\nFault matrix: every operation (the request the fault meets in brackets) under every fault, one cell each.\n\n")
 	fails, total := 0, 0
-	b.WriteString(table(func(op operation, col column) string {
-		cell, ran := m.cells[op.name+"\x00"+col.header]
+	b.WriteString(table(func(r row, col column) string {
+		cell, ran := m.cells[r.name()+"\x00"+col.header]
 		switch {
 		case !ran:
 			return "-"
@@ -275,7 +277,7 @@ func (m *matrix) String() string {
 	}
 	b.WriteString("\nCells:\n")
 	for _, l := range legend {
-		b.WriteString("  " + l + "\n")
+		fmt.Fprintf(&b, "  %-13s %s\n", l.cell, l.about)
 	}
 	if len(m.notes) > 0 {
 		b.WriteString("\nFAIL cells:\n")
@@ -287,7 +289,7 @@ func (m *matrix) String() string {
 }
 
 // table renders the matrix's rows and columns with the given cells.
-func table(cell func(operation, column) string) string {
+func table(cell func(row, column) string) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "OPERATION")
@@ -295,14 +297,112 @@ func table(cell func(operation, column) string) string {
 		fmt.Fprintf(tw, "\t%s", col.header)
 	}
 	fmt.Fprintln(tw)
-	for _, op := range operations {
-		fmt.Fprint(tw, op.name)
+	for _, r := range rows() {
+		fmt.Fprint(tw, r.name())
 		for _, col := range columns {
-			fmt.Fprintf(tw, "\t%s", cell(op, col))
+			fmt.Fprintf(tw, "\t%s", cell(r, col))
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	return b.String()
+}
+
+// update makes TestFaultMatrixDoc write the golden file.
+var update = flag.Bool("update", false, "write "+docFile+" from the documented outcomes")
+
+// docFile is the fault matrix's page, from the repository's root.
+const docFile = "docs/fault-matrix.md"
+
+// TestFaultMatrixDoc: docs/fault-matrix.md shows the documented outcome of
+// every cell, which TestFaultMatrix holds the SDK to. With -update it
+// writes the page:
+//
+//	go test ./tests/faultmatrix/ -run TestFaultMatrixDoc -update
+func TestFaultMatrixDoc(t *testing.T) {
+	path := filepath.Join("..", "..", filepath.FromSlash(docFile))
+	want := doc()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(want), 0o644))
+	}
+	got, err := os.ReadFile(path)
+	require.NoError(t, err, "write it with: go test ./tests/faultmatrix/ -run TestFaultMatrixDoc -update")
+	assert.Equal(t, want, string(got), "%s is not the registry's matrix: go test ./tests/faultmatrix/ -run TestFaultMatrixDoc -update", docFile)
+}
+
+// doc is the fault matrix's page: the documented outcome of every cell,
+// and what the columns and cells mean.
+func doc() string {
+	var b strings.Builder
+	b.WriteString(`# Fault matrix
+
+<!-- Code generated by "go test ./tests/faultmatrix/ -run TestFaultMatrixDoc -update". DO NOT EDIT. -->
+
+Every operation of the SDK that sends requests, under every fault the fake API
+(` + "`anyscaletest`" + `) can put on the wire, one cell each: a row is an operation and, in
+brackets, the request of it the fault meets; a cell is the outcome the client's
+retry rules give. ` + "`go test -v -run TestFaultMatrix ./tests/faultmatrix/`" + ` runs
+every cell on a fresh fake server and holds the SDK to this table: the outcome,
+what ` + "`client.MayHaveActed`" + ` says, how often the faulted request reached the
+server, and the server's state afterwards (a key is never made twice, a rotation
+or a login poll is sent once, ` + "`RevokeMany`" + ` accounts for every id). The rows come
+from the registry of operations, ` + "`tests/ops`" + `.
+
+`)
+	header := []string{"Operation [faulted request]"}
+	for _, col := range columns {
+		header = append(header, "`"+col.header+"`")
+	}
+	var cells [][]string
+	for _, r := range rows() {
+		line := []string{r.name()}
+		for _, col := range columns {
+			line = append(line, expect(r.req.Kind, col.id).outcome.String())
+		}
+		cells = append(cells, line)
+	}
+	b.WriteString(markdownTable(header, cells))
+	fmt.Fprintf(&b, "\n%d operations, %d rows, %d cells.\n\n## Columns\n\n", len(ops.All), len(cells), len(cells)*len(columns))
+	var about [][]string
+	for _, col := range columns {
+		about = append(about, []string{"`" + col.header + "`", col.about})
+	}
+	b.WriteString(markdownTable([]string{"Fault", "What it does"}, about))
+	b.WriteString("\n## Cells\n\n")
+	about = nil
+	for _, l := range legend {
+		if l.cell != "FAIL" {
+			about = append(about, []string{"`" + l.cell + "`", l.about})
+		}
+	}
+	b.WriteString(markdownTable([]string{"Cell", "Meaning"}, about))
+	return b.String()
+}
+
+// markdownTable renders a Markdown table, its columns padded to line up.
+func markdownTable(header []string, rows [][]string) string {
+	width := make([]int, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c), 3)
+		}
+	}
+	var b strings.Builder
+	line := func(r []string) {
+		for i, c := range r {
+			fmt.Fprintf(&b, "| %s%s ", c, strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)))
+		}
+		b.WriteString("|\n")
+	}
+	line(header)
+	for _, w := range width {
+		b.WriteString("|" + strings.Repeat("-", w+2))
+	}
+	b.WriteString("|\n")
+	for _, r := range rows {
+		line(r)
+	}
 	return b.String()
 }
 
@@ -311,12 +411,12 @@ func table(cell func(operation, column) string) string {
 func TestFaultMatrix(t *testing.T) {
 	m := &matrix{cells: map[string]string{}}
 	t.Run("cells", func(t *testing.T) {
-		for _, op := range operations {
-			t.Run(op.name, func(t *testing.T) {
+		for _, r := range rows() {
+			t.Run(r.name(), func(t *testing.T) {
 				for _, col := range columns {
 					t.Run(col.header, func(t *testing.T) {
 						t.Parallel()
-						runCell(t, m, op, col)
+						runCell(t, m, r, col)
 					})
 				}
 			})
@@ -327,15 +427,15 @@ func TestFaultMatrix(t *testing.T) {
 
 // runCell injects col's fault on op's request, runs op, and asserts the
 // documented outcome and the server's state afterwards.
-func runCell(t *testing.T, m *matrix, op operation, col column) {
-	x := expect(op.class, col.id)
+func runCell(t *testing.T, m *matrix, r row, col column) {
+	x := expect(r.req.Kind, col.id)
 	defer func() {
 		cell, note := x.outcome.String(), ""
 		if t.Failed() {
 			cell = "FAIL"
-			note = fmt.Sprintf("%s × %s: see the cell's log: %s", op.name, col.header, t.Name())
+			note = fmt.Sprintf("%s × %s: see the cell's log: %s", r.name(), col.header, t.Name())
 		}
-		m.set(op.name, col.header, cell, note)
+		m.set(r.name(), col.header, cell, note)
 	}()
 
 	e := newEnv(t)
@@ -344,7 +444,7 @@ func runCell(t *testing.T, m *matrix, op operation, col column) {
 			t.Logf("the requests the server saw, in order: %s", e.requestLog())
 		}
 	}()
-	run, check := op.start(t, e)
+	call := r.op.Start(t, e.world)
 	// A call first, so that a warm connection is there to reuse: net/http
 	// replays a request whose reused connection dies before the answer,
 	// unless the client prevents it, and the faults must meet that path.
@@ -353,8 +453,8 @@ func runCell(t *testing.T, m *matrix, op operation, col column) {
 	e.srv.ResetRequests()
 
 	f := col.fault
-	f.Method, f.PathPrefix = op.method, op.path
-	if col.id == fSlow && op.class.changes() {
+	f.Method, f.PathPrefix = r.req.Method, r.req.Path
+	if col.id == fSlow && r.req.Kind.Writes() {
 		f.AfterHandler = true
 	}
 	e.srv.FailNext(f)
@@ -366,7 +466,7 @@ func runCell(t *testing.T, m *matrix, op operation, col column) {
 		defer cancel()
 	}
 	var conns reuseLog
-	err = run(httptrace.WithClientTrace(ctx, conns.trace()))
+	_, err = call.Do(httptrace.WithClientTrace(ctx, conns.trace()), e.c)
 
 	if x.outcome.succeeds() {
 		require.NoError(t, err)
@@ -382,16 +482,16 @@ func runCell(t *testing.T, m *matrix, op operation, col column) {
 	if x.outcome == goneActed {
 		assert.Contains(t, err.Error(), "may have removed it", "the error says the lost attempt may have acted")
 	}
-	assert.Equal(t, x.sends, e.sends(t, op.method, op.path), "times the faulted request reached the server")
+	assert.Equal(t, x.sends, e.sends(t, r.req.Method, r.req.Path), "times the faulted request reached the server")
 	assert.Equal(t, b2i(x.outcome == reauth), int(e.chain.invalidated.Load()), "times the client dropped the cached token after a 401")
 	assert.Zero(t, e.srv.ClearFaults(), "the fault met the operation's request")
-	check(t, x, err)
-	if op.faultedConn > 0 && (col.id == fDrop || col.id == fLost) {
+	call.Check(t, ops.Outcome{Faulted: r.index, Err: err, OK: x.outcome.succeeds(), Acted: x.done, Recovered: x.outcome == recovered})
+	if n := r.req.FreshConn; n > 0 && (col.id == fDrop || col.id == fLost) {
 		// The request that must not be replayed went on a connection of
 		// its own, though a warm one was there: net/http replays only on
 		// a reused one.
-		require.GreaterOrEqual(t, len(conns.all()), op.faultedConn, "the call got the connection that carries the faulted request")
-		assert.False(t, conns.reused(op.faultedConn), "the faulted request went on a fresh connection (connections got: %v)", conns.all())
+		require.GreaterOrEqual(t, len(conns.all()), n, "the call got the connection that carries the faulted request")
+		assert.False(t, conns.reused(n), "the faulted request went on a fresh connection (connections got: %v)", conns.all())
 	}
 }
 

@@ -7,5 +7,11 @@
 // records) and search it all for every secret, whole, in pieces, and in
 // escaped forms.
 //
-//	go test -race -count=1 -v -run TestSecretHygiene ./internal/hygiene/
+// Every operation of the registry (tests/ops) is driven on a fake of its
+// own (as its scope says, under faults on each of its requests, and as a
+// collaborator) and against every hostile server; the scenarios of
+// operations_test.go add the error paths of each service (refusals,
+// malformed tokens and files, tokens in URLs).
+//
+//	go test -race -count=1 -v -run TestSecretHygiene ./tests/hygiene/
 package hygiene

@@ -18,10 +18,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/keys"
-	"github.com/anyscale-go/anyscale/organization"
-	"github.com/anyscale-go/anyscale/serviceaccounts"
+	"github.com/anyscale-go/anyscale/tests/ops"
 )
 
 // echo is a hostile answer built around the Authorization header value
@@ -64,10 +63,12 @@ func okAnswer(w http.ResponseWriter, r *http.Request, field string, header ...st
 	now := time.Now().UTC()
 	key := fmt.Sprintf(`{"hex_hashed_id":%s,"display_id":%s,"name":%s,"created_by":%s,"created_at":%q,"expires_at":%q}`,
 		f, f, f, f, now.Add(-time.Hour).Format(time.RFC3339), now.Add(time.Hour).Format(time.RFC3339))
-	member := fmt.Sprintf(`{"id":"ide_hostile","user_id":"usr_hostile","email":"bot@org-x.serviceaccount.com","name":"bot",`+
-		`"permission_level":"owner","created_at":%q,"is_service_account":true}`, now.Format(time.RFC3339))
-	other := fmt.Sprintf(`{"id":"ide_other","user_id":%s,"email":"ada@example.com","name":%s,"permission_level":"collaborator",`+
-		`"created_at":%q,"is_service_account":false}`, f, f, now.Format(time.RFC3339))
+	// The members the registry's operations look for: ops.Bot, a
+	// service account, and ops.Alice.
+	member := fmt.Sprintf(`{"id":"ide_hostile","user_id":"usr_hostile","email":"%s@org-x.serviceaccount.com","name":%q,`+
+		`"permission_level":"owner","created_at":%q,"is_service_account":true}`, ops.Bot, ops.Bot, now.Format(time.RFC3339))
+	other := fmt.Sprintf(`{"id":"ide_other","user_id":%s,"email":%q,"name":%s,"permission_level":"collaborator",`+
+		`"created_at":%q,"is_service_account":false}`, f, ops.Alice, f, now.Format(time.RFC3339))
 	list := func(items ...string) string {
 		return `{"results":[` + strings.Join(items, ",") + `],"metadata":{"total":` + fmt.Sprint(len(items)) + `,"next_paging_token":null}}`
 	}
@@ -184,12 +185,35 @@ func echoes(peer string) []echo {
 	}
 }
 
+// answersError reports whether e answers with an error status (rather
+// than a 2xx or a redirect to one): only then can an error that matches a
+// status's sentinel come from the answer, and not from the SDK's own
+// refusal of what a 2xx answer said.
+func (e echo) answersError() bool {
+	rec := httptest.NewRecorder()
+	e.answer(rec, httptest.NewRequest(http.MethodGet, "/api/v2/userinfo/", nil), noToken)
+	return rec.Code >= 400
+}
+
 // echoServer answers every request with the current echo.
 type echoServer struct {
 	*httptest.Server
 	current atomic.Pointer[echo]
 	// authorized counts the requests that carried an Authorization header.
 	authorized atomic.Int64
+}
+
+// noToken stands in for the Authorization header of a request that
+// carries none (the login's): as long as a token, and no secret, so that
+// every hostile answer can be built around it.
+const noToken = "Bearer no-token-was-sent-with-this-request-0123456789"
+
+// authOf is the Authorization header value of a request, or noToken.
+func authOf(h http.Header) string {
+	if a := h.Get("Authorization"); a != "" {
+		return a
+	}
+	return noToken
 }
 
 // newEchoServer starts an echo server, closed when t ends.
@@ -200,7 +224,7 @@ func newEchoServer(t *testing.T) *echoServer {
 		if r.Header.Get("Authorization") != "" {
 			s.authorized.Add(1)
 		}
-		s.current.Load().answer(w, r, r.Header.Get("Authorization"))
+		s.current.Load().answer(w, r, authOf(r.Header))
 	}))
 	t.Cleanup(s.Close)
 	return s
@@ -278,7 +302,7 @@ func newRawServer(t *testing.T) *rawServer {
 				if req.Header.Get("Authorization") != "" {
 					s.authorized.Add(1)
 				}
-				_, _ = io.WriteString(conn, s.current.Load().response(req.Header.Get("Authorization")))
+				_, _ = io.WriteString(conn, s.current.Load().response(authOf(req.Header)))
 			}()
 		}
 	}()
@@ -415,14 +439,12 @@ type hostileOp struct {
 	run  func(ctx context.Context, c *client.Client) ([]any, error)
 }
 
-// vals adapts an operation's (value, error) results.
-func vals[T any](v T, err error) ([]any, error) { return []any{v}, err }
-
-// hostileOps are the operations driven against every hostile server: the
-// client's own, and some of every service, reads and writes.
-func hostileOps() []hostileOp {
-	return []hostileOp{
-		{"client.Client.WhoAmI", func(ctx context.Context, c *client.Client) ([]any, error) { return vals(c.WhoAmI(ctx)) }},
+// hostileOps are the operations driven against every hostile server:
+// client.Client.Do, and every operation of the registry (tests/ops), each
+// seeded on a fake of its own for its arguments (the hostile servers
+// answer whatever they are asked).
+func hostileOps(t *testing.T, r *recorder) []hostileOp {
+	out := []hostileOp{
 		{"client.Client.Do", func(ctx context.Context, c *client.Client) ([]any, error) {
 			var out map[string]any
 			resp, err := c.Do(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &out)
@@ -433,33 +455,15 @@ func hostileOps() []hostileOp {
 			resp, err := c.Do(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &out)
 			return []any{resp, out}, err
 		}},
-		{"keys.Service.List", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(keys.New(c).List(ctx, keys.ListOptions{}))
-		}},
-		{"keys.Service.Create", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(keys.New(c).Create(ctx, keys.CreateRequest{Name: "hostile", ExpiresIn: time.Hour}))
-		}},
-		{"keys.Service.Revoke", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return nil, keys.New(c).Revoke(ctx, "0123456789abcdef")
-		}},
-		{"keys.Service.Rotate", func(ctx context.Context, c *client.Client) ([]any, error) { return vals(keys.New(c).Rotate(ctx)) }},
-		{"keys.Service.Audit", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(keys.New(c).Audit(ctx, keys.AuditOptions{}))
-		}},
-		{"keys.OrgService.List", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(keys.New(c).Org().List(ctx, keys.ListOptions{}))
-		}},
-		{"keys.OrgService.RevokeMany", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(keys.New(c).Org().RevokeMany(ctx, []string{"0123456789abcdef", "fedcba9876543210"}))
-		}},
-		{"organization.Service.FindByEmail", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(organization.New(c).FindByEmail(ctx, "ada@example.com"))
-		}},
-		{"serviceaccounts.Service.Get", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(serviceaccounts.New(c).Get(ctx, serviceaccounts.ByName("bot")))
-		}},
-		{"serviceaccounts.Service.CreateAPIKey", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(serviceaccounts.New(c).CreateAPIKey(ctx, serviceaccounts.ByName("bot")))
-		}},
 	}
+	for _, op := range ops.All {
+		srv := anyscaletest.Start(t)
+		owner := srv.Owner()
+		r.secret("a registry fake's owner's token", owner.Token)
+		// No Code: the login codes here are what the hostile servers
+		// answer, not secrets.
+		call := op.Start(t, &ops.World{Srv: srv, Owner: owner, Secret: r.secret})
+		out = append(out, hostileOp{op.Name, call.Do})
+	}
+	return out
 }

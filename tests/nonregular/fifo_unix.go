@@ -1,6 +1,6 @@
 //go:build unix
 
-package regfile_test
+package nonregular
 
 import (
 	"os"
@@ -10,16 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// mkfifo makes a named pipe at path.
-func mkfifo(t *testing.T, path string) {
+// MakeFIFO makes a named pipe at path; nothing writes to it unless the
+// test feeds it. Where there are no named pipes it skips the test.
+func MakeFIFO(t testing.TB, path string) {
 	t.Helper()
 	require.NoError(t, syscall.Mkfifo(path, 0o600))
 }
 
-// feedFIFO opens the named pipe at path at both ends, without blocking,
+// FeedFIFO opens the named pipe at path at both ends, without blocking,
 // and writes data into it, so that a reader would find data waiting. Both
 // ends stay open until the test ends.
-func feedFIFO(t *testing.T, path string, data []byte) {
+func FeedFIFO(t testing.TB, path string, data []byte) {
 	t.Helper()
 	r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	require.NoError(t, err)
@@ -30,9 +31,10 @@ func feedFIFO(t *testing.T, path string, data []byte) {
 	require.NoError(t, err)
 }
 
-// releaseFIFO opens the named pipe at path for writing and closes it
+// ReleaseFIFO opens the named pipe at path for writing and closes it
 // again, so that a reader stuck in opening it goes on (and reads nothing).
-func releaseFIFO(path string) {
+// An empty path does nothing.
+func ReleaseFIFO(path string) {
 	if path == "" {
 		return
 	}

@@ -2,7 +2,7 @@
 // fastest and the slowest wall time: how BENCHMARKS.md times
 // `anyscale-keys version`.
 //
-//	go run ./internal/bench/timecmd /tmp/anyscale-keys version
+//	go run ./tests/bench/timecmd /tmp/anyscale-keys version
 package main
 
 import (
