@@ -19,6 +19,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
@@ -177,7 +178,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 // call is Do; withResponse says whether the caller wants the Response
 // (the client's own calls do not, and save making it).
 func (c *Client) call(ctx context.Context, method, path string, query, body any, out any, withResponse bool) (*Response, error) {
-	var scrub *scrubber // the call's token's, once known
+	var scrub *redact.Scrubber // the call's token's, once known
 	resp, err := c.do(ctx, method, path, query, body, out, withResponse, &scrub)
 	if err != nil {
 		// One exit: whatever an error quotes (a decoder's, net/http's, a
@@ -187,7 +188,7 @@ func (c *Client) call(ctx context.Context, method, path string, query, body any,
 	return resp, err
 }
 
-func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **scrubber) (*Response, error) {
+func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **redact.Scrubber) (*Response, error) {
 	label, _ := ctx.Value(pathLabelKey{}).(string)
 	shown := path
 	if label != "" {
@@ -226,7 +227,7 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 			return nil, fail(err)
 		}
 		// What the call shows holds no token it sent.
-		st.token, st.scrub = tok, checked.scrub.and(st.scrub)
+		st.token, st.scrub = tok, checked.scrub.And(st.scrub)
 		*scrub = st.scrub
 		// A new request each round: the last one may still be read by
 		// the transport.
@@ -294,7 +295,7 @@ type tokenCache struct {
 type checkedToken struct {
 	value credentials.Secret
 	authz []string // "Bearer <token>"
-	scrub *scrubber
+	scrub *redact.Scrubber
 }
 
 // token resolves the call's token and checks it before it is sent: a
@@ -312,7 +313,7 @@ func (c *Client) token(ctx context.Context) (auth.Token, *checkedToken, error) {
 	if err := credentials.ValidateToken(tok.Value.Reveal()); err != nil {
 		return auth.Token{}, nil, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
 	}
-	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}, scrub: newScrubber(tok.Value)}
+	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}, scrub: redact.New(tok.Value)}
 	c.tokens.last.Store(checked)
 	return tok, checked, nil
 }
@@ -436,7 +437,7 @@ func WithPathLabel(ctx context.Context, label string) context.Context {
 // handle decodes the answer into out, or maps it to an *APIError.
 func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any, withResponse bool) (*Response, error) {
 	var r *Response
-	traceID := st.scrub.scrub(resp.Header.Get(TraceIDHeader))
+	traceID := st.scrub.Scrub(resp.Header.Get(TraceIDHeader))
 	if withResponse {
 		resp.Request = withoutToken(resp.Request)
 		r = &Response{Response: resp, TraceID: traceID}

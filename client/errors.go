@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // Sentinels matched by errors.Is against an *APIError (by status code) and
@@ -108,7 +109,7 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		TraceID:    st.scrub.scrub(resp.Header.Get(TraceIDHeader)),
+		TraceID:    st.scrub.Scrub(resp.Header.Get(TraceIDHeader)),
 		Method:     st.method,
 		Path:       path,
 		Attempts:   st.attempt,
@@ -129,8 +130,8 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	}
 	// A token spread over the details, a few characters each, is found in
 	// them together.
-	if len(e.Details) > 0 && st.scrub.scrub(e.Error()) != e.Error() {
-		e.Details = []FieldError{{Msg: withheld}}
+	if len(e.Details) > 0 && st.scrub.Scrub(e.Error()) != e.Error() {
+		e.Details = []FieldError{{Msg: redact.Withheld}}
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
@@ -210,7 +211,7 @@ func detailMessage(raw json.RawMessage) (string, []FieldError) {
 // shown is a text of the server's as an error shows it: without the
 // token, without control characters (which could drive a terminal), and
 // cut to maxMessageLen.
-func shown(s string, m *scrubber) string {
+func shown(s string, m *redact.Scrubber) string {
 	// Cut first to a few times the shown length, so that scrubbing costs
 	// little whatever the body's size; what scrubbing then leaves is cut
 	// to the shown length.
@@ -225,7 +226,7 @@ func shown(s string, m *scrubber) string {
 			return r
 		}, s)
 	}
-	return truncate(m.scrub(s))
+	return truncate(m.Scrub(s))
 }
 
 func truncate(s string) string {

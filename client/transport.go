@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // TraceIDHeader is the response header that carries the server's trace id.
@@ -37,7 +38,7 @@ type attemptState struct {
 	label string
 	token auth.Token
 	// scrub keeps the token out of what the call shows.
-	scrub *scrubber
+	scrub *redact.Scrubber
 	// idempotent: the call may be repeated (see WithIdempotency).
 	idempotent bool
 
@@ -238,7 +239,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err != nil:
 		st.acted = st.acted || !unsent(err)
-		err = scrubError(err, st.scrub)
+		err = st.scrub.Error(err)
 	case resp.StatusCode < 300:
 		st.acted = true
 	case resp.StatusCode < 400:
@@ -257,14 +258,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		attrs := []slog.Attr{
 			slog.String("method", req.Method),
 			slog.String("host", req.URL.Host),
-			slog.String("path", st.scrub.scrub(st.shown(req.URL.Path))), // a redirect's path is the server's
+			slog.String("path", st.scrub.Scrub(st.shown(req.URL.Path))), // a redirect's path is the server's
 			slog.Int("attempt", attempt),
 			slog.Duration("duration", time.Since(start)),
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", err.Error()))
 		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", st.scrub.scrub(resp.Header.Get(TraceIDHeader))))
+			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", st.scrub.Scrub(resp.Header.Get(TraceIDHeader))))
 		}
 		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
 	}
@@ -321,46 +322,18 @@ func unsent(err error) bool {
 		certificateError(err) || errors.As(err, &record)
 }
 
-// scrubError keeps the token out of a transport error: a hostile server or
-// proxy can echo it, and net/http quotes a malformed header line whole. An
-// error whose text holds the token is replaced by one with the text
-// scrubbed, which still matches what the original matched with errors.Is
-// and says whether it was a timeout, but does not unwrap to it (its text
-// would show the token).
-func scrubError(err error, m *scrubber) error {
-	msg := err.Error()
-	clean := m.scrub(msg)
-	if clean == msg {
-		return err
-	}
-	var ne net.Error
-	return &scrubbedError{msg: clean, err: err, timeout: errors.As(err, &ne) && ne.Timeout()}
-}
-
 // scrubCallError is scrubError for an error of Do, which stays a
 // *callError so that MayHaveActed still reads it.
-func scrubCallError(err error, m *scrubber) error {
+func scrubCallError(err error, m *redact.Scrubber) error {
 	ce, ok := err.(*callError)
 	if !ok {
-		return scrubError(err, m)
+		return m.Error(err)
 	}
-	if clean := scrubError(ce.err, m); clean != ce.err {
+	if clean := m.Error(ce.err); clean != ce.err {
 		return &callError{err: clean, acted: ce.acted}
 	}
 	return err
 }
-
-// scrubbedError is an error whose text held the token.
-type scrubbedError struct {
-	msg     string
-	err     error
-	timeout bool
-}
-
-func (e *scrubbedError) Error() string        { return e.msg }
-func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
-func (e *scrubbedError) Timeout() bool        { return e.timeout }
-func (e *scrubbedError) Temporary() bool      { return false }
 
 // discardHandler is a slog.Handler that drops every record (slog's own
 // DiscardHandler needs Go 1.24).
