@@ -89,4 +89,3 @@ func decodings(s string) []string {
 	}
 	return out
 }
-
