@@ -18,6 +18,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
 	"github.com/anyscale-go/anyscale/internal/redact"
 )
@@ -32,9 +33,6 @@ const MaxPageSize = 50
 // Version is this SDK's version, sent in User-Agent and
 // X-Anyscale-Client-Version.
 const Version = "0.2.0"
-
-// ClientName is sent in X-Anyscale-Client.
-const ClientName = "go-sdk"
 
 // Client calls the Anyscale API. It is safe for concurrent use by multiple
 // goroutines; create one and share it.
@@ -105,7 +103,7 @@ func New(opts ...Option) (*Client, error) {
 		header: http.Header{
 			"Accept":                    {"application/json"},
 			"User-Agent":                {userAgent(cfg.userAgent)},
-			"X-Anyscale-Client":         {ClientName},
+			"X-Anyscale-Client":         {callopt.ClientName},
 			"X-Anyscale-Client-Version": {Version},
 		},
 	}
@@ -189,12 +187,12 @@ func (c *Client) call(ctx context.Context, method, path string, query, body any,
 }
 
 func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **redact.Scrubber) (*Response, error) {
-	label, _ := ctx.Value(pathLabelKey{}).(string)
+	label := callopt.PathLabel(ctx)
 	shown := path
 	if label != "" {
 		shown = label
 	}
-	authenticated := ctx.Value(noAuthKey{}) == nil
+	authenticated := callopt.Authenticated(ctx)
 	st := newAttemptState(ctx, method, label)
 	ctx = withState(ctx, st)
 	fail := func(err error) error { // nothing was sent, unless a 401 answered
@@ -318,15 +316,6 @@ func (c *Client) token(ctx context.Context) (auth.Token, *checkedToken, error) {
 	return tok, checked, nil
 }
 
-type noAuthKey struct{}
-
-// WithoutAuth marks the calls made with the returned context as
-// unauthenticated: they resolve no token and send no Authorization header.
-// The login endpoints use it, so a login works before any token exists.
-func WithoutAuth(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noAuthKey{}, true)
-}
-
 func (c *Client) newRequest(ctx context.Context, st *attemptState, path string, q, body any, authz []string) (*retryablehttp.Request, error) {
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("%w: the path must start with /", ErrInvalid)
@@ -423,15 +412,6 @@ func (st *attemptState) relabel(err error) error {
 		return &url.Error{Op: ue.Op, URL: st.label, Err: ue.Err}
 	}
 	return &url.Error{Op: ue.Op, URL: u.Scheme + "://" + u.Host + st.label, Err: ue.Err}
-}
-
-type pathLabelKey struct{}
-
-// WithPathLabel makes the calls made with the returned context show label
-// instead of their URL path in errors and logs, for a path that holds a
-// secret such as a login code.
-func WithPathLabel(ctx context.Context, label string) context.Context {
-	return context.WithValue(ctx, pathLabelKey{}, label)
 }
 
 // handle decodes the answer into out, or maps it to an *APIError.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // gate holds back every call of a client, whichever goroutine makes it,
@@ -48,22 +50,7 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 }
 
-type throttleKey struct{}
-
-// OnThrottle returns a context whose calls run f each time the server
-// answers one of their attempts with 429 Too Many Requests or 503 Service
-// Unavailable, before any retry: for callers that pace concurrent work,
-// such as a bulk revoke that lowers how many requests it keeps in flight.
-// f must be safe for concurrent use.
-func OnThrottle(ctx context.Context, f func()) context.Context {
-	if prev, ok := ctx.Value(throttleKey{}).(func()); ok {
-		g := f
-		f = func() { prev(); g() }
-	}
-	return context.WithValue(ctx, throttleKey{}, f)
-}
-
-// throttled tells the gate and ctx's OnThrottle hooks of a 429 or 503.
+// throttled tells the gate and ctx's callopt.OnThrottle hooks of a 429 or 503.
 func (t *transport) throttled(ctx context.Context, resp *http.Response) {
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
 		return
@@ -71,7 +58,5 @@ func (t *transport) throttled(ctx context.Context, resp *http.Response) {
 	if wait, ok := retryAfter(resp, time.Now()); ok && wait > 0 && wait <= t.maxRetryAfter {
 		t.gate.hold(wait)
 	}
-	if f, ok := ctx.Value(throttleKey{}).(func()); ok {
-		f()
-	}
+	callopt.Throttled(ctx)
 }

@@ -34,7 +34,7 @@ type attemptState struct {
 	// base is the call's base URL: only its scheme and host get the token.
 	base *baseURL
 	// label replaces the URL path in logs and errors when the path holds
-	// a secret (a login code); see WithPathLabel.
+	// a secret (a login code); see callopt.WithPathLabel.
 	label string
 	token auth.Token
 	// scrub keeps the token out of what the call shows.

@@ -5,13 +5,11 @@ import (
 	"net/http"
 )
 
-// Organization permission levels.
-const (
-	PermissionOwner        = "owner"
-	PermissionCollaborator = "collaborator"
-)
+// permissionOwner is an organization owner's permission level.
+const permissionOwner = "owner"
 
-// UserInfo is who the token belongs to.
+// UserInfo is who the token belongs to. OrganizationPermissionLevel is
+// "owner" or "collaborator" (IsOwner tells).
 type UserInfo struct {
 	ID                          string         `json:"id"`
 	Email                       string         `json:"email"`
@@ -31,7 +29,7 @@ type Organization struct {
 }
 
 // IsOwner reports whether the user owns the token's organization.
-func (u *UserInfo) IsOwner() bool { return u.OrganizationPermissionLevel == PermissionOwner }
+func (u *UserInfo) IsOwner() bool { return u.OrganizationPermissionLevel == permissionOwner }
 
 // OrganizationID returns the token's organization id, or "".
 func (u *UserInfo) OrganizationID() string {

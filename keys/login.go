@@ -15,6 +15,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/ascii"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // The login endpoints; they take no token.
@@ -108,7 +109,7 @@ func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, e
 	if opts.NoExpiry {
 		duration = 0
 	}
-	ctx = client.WithoutAuth(ctx)
+	ctx = callopt.WithoutAuth(ctx)
 
 	var start loginStart
 	if _, err := s.c.Do(ctx, http.MethodGet, loginStartPath, loginQuery{DurationSeconds: duration}, nil, &start); err != nil {
@@ -148,7 +149,7 @@ func (s *Service) poll(ctx context.Context, otp string, opts LoginOptions) (cred
 	// a transient failure waits for the next poll instead, which is the
 	// retry. The login code in the path is a secret while the login is
 	// pending: errors and logs show a placeholder.
-	pollCtx := client.WithPathLabel(client.WithIdempotency(ctx, false), loginPollPath+"{otp}")
+	pollCtx := callopt.WithPathLabel(client.WithIdempotency(ctx, false), loginPollPath+"{otp}")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	// lost is the latest poll failure that the server may have acted on
