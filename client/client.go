@@ -176,43 +176,45 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 // call is Do; withResponse says whether the caller wants the Response
 // (the client's own calls do not, and save making it).
 func (c *Client) call(ctx context.Context, method, path string, query, body any, out any, withResponse bool) (*Response, error) {
-	var scrub *redact.Scrubber // the call's token's, once known
-	resp, err := c.do(ctx, method, path, query, body, out, withResponse, &scrub)
+	st := newAttemptState(ctx, method)
+	resp, err := c.do(withState(ctx, st), st, path, query, body, out, withResponse)
 	if err != nil {
 		// One exit: whatever an error quotes (a decoder's, net/http's, a
-		// redirect's URL) is scrubbed of the token here.
-		err = scrubCallError(err, scrub)
+		// redirect's URL) is scrubbed of the call's tokens here.
+		err = scrubCallError(err, st.scrub)
 	}
 	return resp, err
 }
 
-func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **redact.Scrubber) (*Response, error) {
-	label := callopt.PathLabel(ctx)
-	shown := path
-	if label != "" {
-		shown = label
+// do sends the call st describes (ctx carries st) and decodes its answer.
+func (c *Client) do(ctx context.Context, st *attemptState, path string, query, body any, out any, withResponse bool) (*Response, error) {
+	req, resp, err := c.sendAuthenticated(ctx, st, path, query, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.handle(resp, req, st, out, withResponse)
+}
+
+// sendAuthenticated sends the call with its token, and once more after a
+// 401 with a freshly resolved one. A non-2xx answer is returned, not an
+// error; every error is a *callError.
+func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path string, query, body any) (*retryablehttp.Request, *http.Response, error) {
+	shown := st.shown(path)
+	fail := func(err error) error { // nothing was sent, unless a 401 answered
+		return &callError{err: fmt.Errorf("anyscale: %s %s: %w", st.method, shown, err), acted: st.acted}
 	}
 	authenticated := callopt.Authenticated(ctx)
-	st := newAttemptState(ctx, method, label)
-	ctx = withState(ctx, st)
-	fail := func(err error) error { // nothing was sent, unless a 401 answered
-		return &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
-	}
-	var (
-		req  *retryablehttp.Request
-		resp *http.Response
-		err  error
-		prev auth.Token
-	)
+	var prev auth.Token
 	// A second round only after a 401, with a freshly resolved token.
 	for refreshed := false; ; refreshed = true {
 		tok, checked := auth.Token{}, &checkedToken{} // none: a call without a token
 		if authenticated {
+			var err error
 			if tok, checked, err = c.token(ctx); err != nil {
 				if refreshed {
 					err = fmt.Errorf("the token was rejected (401) and no fresh token could be resolved: %w", err)
 				}
-				return nil, fail(err)
+				return nil, nil, fail(err)
 			}
 		}
 		if refreshed {
@@ -221,41 +223,47 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 		}
 		// A token goes only to its own host: a fresh one may come from
 		// another source, with another host.
-		if st.base, err = c.baseFor(tok); err != nil {
-			return nil, fail(err)
+		base, err := c.baseFor(tok)
+		if err != nil {
+			return nil, nil, fail(err)
 		}
 		// What the call shows holds no token it sent.
-		st.token, st.scrub = tok, checked.scrub.And(st.scrub)
-		*scrub = st.scrub
+		st.base, st.token, st.scrub = base, tok, checked.scrub.And(st.scrub)
 		// A new request each round: the last one may still be read by
 		// the transport.
-		if req, err = c.newRequest(ctx, st, path, query, body, checked.authz); err != nil {
-			return nil, fail(err)
+		req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
+		if err != nil {
+			return nil, nil, fail(err)
 		}
-		resp, err = c.send(req, st)
-		if refreshed || !authenticated || err != nil || resp.StatusCode != http.StatusUnauthorized {
-			break
+		resp, err := c.send(req, st)
+		if err != nil {
+			return req, nil, c.sendFailed(ctx, req, st, err)
+		}
+		if refreshed || !authenticated || resp.StatusCode != http.StatusUnauthorized {
+			return req, resp, nil
 		}
 		inv, ok := c.provider.(interface{ Invalidate() })
 		if !ok {
-			break
+			return req, resp, nil
 		}
 		inv.Invalidate()
 		prev = tok
 	}
-	if err != nil {
-		err = st.relabel(err)
-		var ne net.Error
-		switch {
-		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
-			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.tr.attemptTimeout)
-		case errors.Is(err, errBodyTooLarge):
-		case st.acted && !st.idempotent:
-			err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
-		}
-		return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err), acted: st.acted}
+}
+
+// sendFailed is the error of a call whose request got no answer (or one
+// that could not be read).
+func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st *attemptState, err error) error {
+	err = st.relabel(err)
+	var ne net.Error
+	switch {
+	case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
+		err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.tr.attemptTimeout)
+	case errors.Is(err, errBodyTooLarge):
+	case st.acted && !st.idempotent:
+		err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
 	}
-	return c.handle(resp, req, st, out, withResponse)
+	return &callError{err: fmt.Errorf("anyscale: %s %s: %w", st.method, st.path(req), err), acted: st.acted}
 }
 
 // withoutToken returns req as a Response shows it: a copy without the

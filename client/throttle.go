@@ -50,13 +50,23 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 }
 
-// throttled tells the gate and ctx's callopt.OnThrottle hooks of a 429 or 503.
-func (t *transport) throttled(ctx context.Context, resp *http.Response) {
-	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
-		return
+// throttle tells the gate, and the call's callopt.OnThrottle hooks, of a
+// 429 or 503: a Retry-After of up to maxRetryAfter holds every call of
+// the client (and of those made from it with WithAuth) that long.
+type throttle struct {
+	base          http.RoundTripper
+	gate          *gate
+	maxRetryAfter time.Duration
+}
+
+func (t *throttle) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return resp, err
 	}
 	if wait, ok := retryAfter(resp, time.Now()); ok && wait > 0 && wait <= t.maxRetryAfter {
 		t.gate.hold(wait)
 	}
-	callopt.Throttled(ctx)
+	callopt.Throttled(req.Context())
+	return resp, err
 }
