@@ -18,6 +18,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
 	"github.com/anyscale-go/anyscale/internal/redact"
@@ -119,7 +120,8 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) WithAuth(p auth.Provider) *Client {
 	if p == nil {
 		p = auth.ProviderFunc(func(context.Context) (auth.Token, error) {
-			return auth.Token{}, fmt.Errorf("%w: the client was made with WithAuth(nil); pass a provider such as auth.StaticSecret(secret)", ErrInvalid)
+			return auth.Token{}, advice.Wrap(fmt.Errorf("%w: the client has no token provider", ErrInvalid),
+				Advice{}, "it was made with WithAuth(nil); pass a provider such as auth.StaticSecret(secret)")
 		})
 	}
 	cp := *c
@@ -201,7 +203,7 @@ func (c *Client) do(ctx context.Context, st *attemptState, path string, query, b
 func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path string, query, body any) (*retryablehttp.Request, *http.Response, error) {
 	shown := st.shown(path)
 	fail := func(err error) error { // nothing was sent, unless a 401 answered
-		return &callError{err: fmt.Errorf("anyscale: %s %s: %w", st.method, shown, err), acted: st.acted}
+		return &callError{err: fmt.Errorf("%s %s: %w", st.method, shown, err), acted: st.acted}
 	}
 	authenticated := callopt.Authenticated(ctx)
 	var prev auth.Token
@@ -255,15 +257,23 @@ func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path s
 // that could not be read).
 func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st *attemptState, err error) error {
 	err = st.relabel(err)
+	var adv Advice
+	var text string // the advice, in Go terms
 	var ne net.Error
 	switch {
 	case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
-		err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.tr.attemptTimeout)
+		err = fmt.Errorf("%w (each attempt may take at most %s)", err, c.tr.attemptTimeout)
+		text = "client.WithAttemptTimeout sets the bound"
 	case errors.Is(err, errBodyTooLarge):
 	case st.acted && !st.idempotent:
 		err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
+		adv, text = Advice{Action: ActionCheckFirst}, "check before repeating it"
 	}
-	return &callError{err: fmt.Errorf("anyscale: %s %s: %w", st.method, st.path(req), err), acted: st.acted}
+	err = fmt.Errorf("%s %s: %w", st.method, st.path(req), err)
+	if text != "" {
+		err = advice.Wrap(err, adv, text)
+	}
+	return &callError{err: err, acted: st.acted}
 }
 
 // withoutToken returns req as a Response shows it: a copy without the
@@ -445,7 +455,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 		return r, nil
 	}
 	if err := decodeAnswer(data, out); err != nil {
-		return fail(fmt.Errorf("anyscale: %s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, traceID))
+		return fail(fmt.Errorf("%s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, traceID))
 	}
 	return r, nil
 }

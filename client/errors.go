@@ -50,18 +50,32 @@ type APIError struct {
 	Path    string
 	// RetryAfter is how long the server asked the client to wait, if it did.
 	RetryAfter time.Duration
-	// Hint says what the caller can do next, when the SDK knows.
+	// Advice is what the caller can do next, when the SDK knows: renew the
+	// token (a 401: Advice.Source and Advice.Origin say where it came
+	// from), wait (a Retry-After over the retry policy's cap), or check
+	// before repeating the call (a server error on a call the server may
+	// have acted on). Zero otherwise.
+	Advice Advice
+	// Hint says Advice in a sentence, in Go terms; Error ends with it.
+	//
+	// Deprecated: use Advice; Hint is its text.
 	Hint string
 	// Attempts is how many times the request was sent, retries included.
 	// Above 1, an earlier attempt whose answer was lost may have acted.
 	Attempts int
+
+	// note is what the client knows of this call that the status does not
+	// say (the server may have acted on it; an earlier attempt may have
+	// done what it asked).
+	note string
 }
 
-// Error reads like "anyscale: POST /api/v2/users/create_api_key: 409
-// Conflict: <message> (trace id t-123); <hint>".
+// Error reads like "POST /api/v2/users/create_api_key: 409 Conflict:
+// <message> (trace id t-123)", then the client's note on the call and the
+// Hint, each after "; ".
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "anyscale: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
@@ -74,11 +88,22 @@ func (e *APIError) Error() string {
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
+	if e.note != "" {
+		b.WriteString("; " + e.note)
+	}
 	if e.Hint != "" {
 		b.WriteString("; " + e.Hint)
 	}
 	return b.String()
 }
+
+// AdviceOf returns e.Advice, and whether it says anything (see AdviceOf,
+// the function, for an error's whole tree).
+func (e *APIError) AdviceOf() (Advice, bool) { return e.Advice, e.Advice.Action != "" }
+
+// AdviceText returns the Hint, the advice sentence that ends Error's
+// text, so that Facts leaves it out.
+func (e *APIError) AdviceText() string { return e.Hint }
 
 // Is matches the sentinel for the error's status code.
 func (e *APIError) Is(target error) bool {
@@ -135,21 +160,27 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
+		e.Advice = Advice{Action: ActionRenewToken, Source: string(tok.Source), Origin: tok.Origin}
 		e.Hint = renewHint(tok)
 	case e.RetryAfter > policy.MaxRetryAfter:
-		e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s)", policy.MaxRetryAfter)
+		e.Advice = Advice{Action: ActionWait}
+		e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s): wait RetryAfter, then call again", policy.MaxRetryAfter)
 	case resp.StatusCode == http.StatusNotFound:
-		// A retried DELETE whose first answer was lost finds nothing left.
+		// A retried DELETE whose first answer was lost finds nothing left:
+		// a fact of this call, with nothing to do.
 		if st.method == http.MethodDelete && st.attempt > 1 && st.acted {
-			e.Hint = "it is gone; an earlier attempt whose answer was lost may have removed it"
+			e.note = "it is gone; an earlier attempt whose answer was lost may have removed it"
 		}
 	case resp.StatusCode >= 500 && !st.idempotent && st.acted:
-		e.Hint = "the server may have acted on the request, so it was not repeated"
+		e.note = "the server may have acted on the request, so it was not repeated"
+		e.Advice = Advice{Action: ActionCheckFirst}
+		e.Hint = "check before repeating it"
 	}
 	return e
 }
 
-// renewHint says how to renew the token that was rejected, by its source.
+// renewHint says, in Go terms, how to renew the token that was rejected,
+// by its source.
 func renewHint(tok auth.Token) string {
 	switch tok.Source {
 	case auth.SourceEnv:

@@ -148,10 +148,10 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			case empty > MaxEmptyPages:
 				loop = fmt.Sprintf("answered %d empty pages in a row, each naming a next page", empty)
 			case pages >= MaxPages:
-				loop = fmt.Sprintf("named a next page after %d pages (client.MaxPages)", pages)
+				loop = fmt.Sprintf("named a next page after %d pages, the most the client follows", pages)
 			}
 			if loop != "" {
-				yield(zero, fmt.Errorf("anyscale: %w: the server %s; stopping, so the list may be incomplete", ErrPagingLoop, loop))
+				yield(zero, fmt.Errorf("%w: the server %s; stopping, so the list may be incomplete", ErrPagingLoop, loop))
 				return
 			}
 			if steps++; steps == power {
