@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,7 +163,10 @@ func TestTransportErrorAdvice(t *testing.T) {
 		err = fmt.Errorf("serviceaccounts: creating ci: %w", err)
 		assert.Equal(t, []client.Advice{{Action: client.ActionCheckFirst}}, client.AdviceOf(err))
 		facts := checkFacts(t, err)
-		assert.Contains(t, facts, "serviceaccounts: creating ci: POST /api/v2/x: ")
+		assert.True(t, strings.HasPrefix(facts, "serviceaccounts: creating ci: POST https://api.test/api/v2/x: connection reset by peer; "), facts)
+		assert.NotContains(t, facts, `Post "`, "one clause names the call")
+		var ue *url.Error
+		assert.ErrorAs(t, err, &ue, "net/http's error is still there")
 		assert.Contains(t, facts, "the answer was lost and the server may have acted on the request, so it was not repeated")
 		assert.Equal(t, facts+"; check before repeating it", err.Error())
 	})

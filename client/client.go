@@ -257,6 +257,18 @@ func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path s
 // that could not be read).
 func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st *attemptState, err error) error {
 	err = st.relabel(err)
+	clause := st.method + " " + st.path(req)
+	if ue, ok := err.(*url.Error); ok {
+		// net/http's "Get \"<url>\": <cause>" would say again what the
+		// clause says: the clause names the host instead, and the cause
+		// follows.
+		clause = st.method + " " + req.URL.Scheme + "://" + req.URL.Host + st.path(req)
+		if shown := st.scrub.Scrub(ue.URL); shown != ue.URL {
+			// A redirect's URL is the server's: it may echo the token.
+			ue = &url.Error{Op: ue.Op, URL: shown, Err: ue.Err}
+		}
+		err = &urlError{ue: ue}
+	}
 	var adv Advice
 	var text string // the advice, in Go terms
 	var ne net.Error
@@ -269,12 +281,19 @@ func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st 
 		err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
 		adv, text = Advice{Action: ActionCheckFirst}, "check before repeating it"
 	}
-	err = fmt.Errorf("%s %s: %w", st.method, st.path(req), err)
+	err = fmt.Errorf("%s: %w", clause, err)
 	if text != "" {
 		err = advice.Wrap(err, adv, text)
 	}
 	return &callError{err: err, acted: st.acted}
 }
+
+// urlError is net/http's *url.Error under a clause that names the method
+// and URL already: its text is the cause alone.
+type urlError struct{ ue *url.Error }
+
+func (e *urlError) Error() string { return e.ue.Err.Error() }
+func (e *urlError) Unwrap() error { return e.ue }
 
 // withoutToken returns req as a Response shows it: a copy without the
 // Authorization header, and so are the requests of the redirects that led
