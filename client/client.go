@@ -61,8 +61,9 @@ type Response struct {
 	TraceID string
 }
 
-// New returns a Client. It does no network or file I/O: the token is
-// resolved on the first request.
+// New returns a Client configured by opts. It does no network or file I/O:
+// the token is resolved on the first request. An option's error, or a base
+// URL that is not usable, matches ErrInvalid.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
@@ -159,8 +160,12 @@ func userAgent(product string) string {
 	return ua
 }
 
-// Do sends one API call and decodes its answer. path is relative to the
-// base URL and already escaped (use url.PathEscape on ids). query is nil, a
+// Do sends one API call and decodes its answer into out.
+//
+// API: any endpoint: method and path as given.
+//
+// path is relative to the base URL and already escaped (use url.PathEscape
+// on ids). query is nil, a
 // url.Values, or a struct with `url` tags for go-querystring. body is nil
 // or a value encoded as JSON. out is nil, a pointer the "result" envelope
 // is decoded into, or a *ListEnvelope[T] that takes the whole list answer.

@@ -17,13 +17,21 @@ import (
 // Sentinels matched by errors.Is against an *APIError (by status code) and
 // against the SDK's client-side validation errors (ErrInvalid).
 var (
+	// ErrUnauthorized: 401, the API did not accept the token.
 	ErrUnauthorized = errors.New("unauthorized")
-	ErrForbidden    = errors.New("forbidden")
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrInvalid      = errors.New("invalid request")
-	ErrRateLimited  = errors.New("rate limited")
-	ErrServer       = errors.New("server error")
+	// ErrForbidden: 403, the token may not make the call.
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound: 404, and the SDK's own "no such" answers.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: 409, and a reference that matches several objects.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: 400 or 422, and every check the SDK makes before
+	// sending anything.
+	ErrInvalid = errors.New("invalid request")
+	// ErrRateLimited: 429.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrServer: any 5xx.
+	ErrServer = errors.New("server error")
 )
 
 // maxMessageLen bounds an error message taken from a raw response body.
@@ -38,7 +46,10 @@ type FieldError struct {
 }
 
 // APIError is a non-2xx answer from the API. Match it with errors.Is
-// against the sentinels, or errors.As with an *APIError target.
+// against the sentinels, or errors.As with an *APIError target. It carries
+// its advice in Advice (found by AdviceOf too), and its text ends with the
+// advice's sentence, which Facts leaves out. Its text never holds the
+// call's token.
 type APIError struct {
 	StatusCode int
 	// Message is the server's detail, or a bounded part of the raw body.

@@ -42,7 +42,12 @@ func (u *UserInfo) OrganizationID() string {
 	return ""
 }
 
-// WhoAmI returns the user the token belongs to (GET /api/v2/userinfo/).
+// WhoAmI returns the user the client's token belongs to.
+//
+// API: GET /api/v2/userinfo/
+//
+// A token the API does not accept is an error matching ErrUnauthorized,
+// whose advice is ActionRenewToken.
 func (c *Client) WhoAmI(ctx context.Context) (*UserInfo, error) {
 	var u UserInfo
 	if _, err := c.call(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u, false); err != nil {
