@@ -20,7 +20,7 @@ const MaxResponseBytes = 8 << 20
 var ErrMalformedResponse = errors.New("malformed answer")
 
 // errBodyTooLarge is the error of an answer over MaxResponseBytes.
-var errBodyTooLarge = fmt.Errorf("the answer is larger than the client reads (client.MaxResponseBytes, %d MiB)", MaxResponseBytes>>20)
+var errBodyTooLarge = fmt.Errorf("the answer is larger than the %d MiB the client reads", MaxResponseBytes>>20)
 
 // cutBodyError is an answer whose body ended before its announced length,
 // or whose connection broke while it was read.

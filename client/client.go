@@ -18,7 +18,10 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // DefaultBaseURL is the Anyscale API used when neither WithBaseURL,
@@ -31,9 +34,6 @@ const MaxPageSize = 50
 // Version is this SDK's version, sent in User-Agent and
 // X-Anyscale-Client-Version.
 const Version = "0.2.0"
-
-// ClientName is sent in X-Anyscale-Client.
-const ClientName = "go-sdk"
 
 // Client calls the Anyscale API. It is safe for concurrent use by multiple
 // goroutines; create one and share it.
@@ -61,8 +61,9 @@ type Response struct {
 	TraceID string
 }
 
-// New returns a Client. It does no network or file I/O: the token is
-// resolved on the first request.
+// New returns a Client configured by opts. It does no network or file I/O:
+// the token is resolved on the first request. An option's error, or a base
+// URL that is not usable, matches ErrInvalid.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{retry: DefaultRetryPolicy()}
 	for _, opt := range opts {
@@ -104,7 +105,7 @@ func New(opts ...Option) (*Client, error) {
 		header: http.Header{
 			"Accept":                    {"application/json"},
 			"User-Agent":                {userAgent(cfg.userAgent)},
-			"X-Anyscale-Client":         {ClientName},
+			"X-Anyscale-Client":         {callopt.ClientName},
 			"X-Anyscale-Client-Version": {Version},
 		},
 	}
@@ -120,7 +121,8 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) WithAuth(p auth.Provider) *Client {
 	if p == nil {
 		p = auth.ProviderFunc(func(context.Context) (auth.Token, error) {
-			return auth.Token{}, fmt.Errorf("%w: the client was made with WithAuth(nil); pass a provider such as auth.StaticSecret(secret)", ErrInvalid)
+			return auth.Token{}, advice.Wrap(fmt.Errorf("%w: the client has no token provider", ErrInvalid),
+				Advice{}, "it was made with WithAuth(nil); pass a provider such as auth.StaticSecret(secret)")
 		})
 	}
 	cp := *c
@@ -158,8 +160,12 @@ func userAgent(product string) string {
 	return ua
 }
 
-// Do sends one API call and decodes its answer. path is relative to the
-// base URL and already escaped (use url.PathEscape on ids). query is nil, a
+// Do sends one API call and decodes its answer into out.
+//
+// API: any endpoint: method and path as given.
+//
+// path is relative to the base URL and already escaped (use url.PathEscape
+// on ids). query is nil, a
 // url.Values, or a struct with `url` tags for go-querystring. body is nil
 // or a value encoded as JSON. out is nil, a pointer the "result" envelope
 // is decoded into, or a *ListEnvelope[T] that takes the whole list answer.
@@ -177,43 +183,45 @@ func (c *Client) Do(ctx context.Context, method, path string, query, body any, o
 // call is Do; withResponse says whether the caller wants the Response
 // (the client's own calls do not, and save making it).
 func (c *Client) call(ctx context.Context, method, path string, query, body any, out any, withResponse bool) (*Response, error) {
-	var scrub *scrubber // the call's token's, once known
-	resp, err := c.do(ctx, method, path, query, body, out, withResponse, &scrub)
+	st := newAttemptState(ctx, method)
+	resp, err := c.do(withState(ctx, st), st, path, query, body, out, withResponse)
 	if err != nil {
 		// One exit: whatever an error quotes (a decoder's, net/http's, a
-		// redirect's URL) is scrubbed of the token here.
-		err = scrubCallError(err, scrub)
+		// redirect's URL) is scrubbed of the call's tokens here.
+		err = scrubCallError(err, st.scrub)
 	}
 	return resp, err
 }
 
-func (c *Client) do(ctx context.Context, method, path string, query, body any, out any, withResponse bool, scrub **scrubber) (*Response, error) {
-	label, _ := ctx.Value(pathLabelKey{}).(string)
-	shown := path
-	if label != "" {
-		shown = label
+// do sends the call st describes (ctx carries st) and decodes its answer.
+func (c *Client) do(ctx context.Context, st *attemptState, path string, query, body any, out any, withResponse bool) (*Response, error) {
+	req, resp, err := c.sendAuthenticated(ctx, st, path, query, body)
+	if err != nil {
+		return nil, err
 	}
-	authenticated := ctx.Value(noAuthKey{}) == nil
-	st := newAttemptState(ctx, method, label)
-	ctx = withState(ctx, st)
+	return c.handle(resp, req, st, out, withResponse)
+}
+
+// sendAuthenticated sends the call with its token, and once more after a
+// 401 with a freshly resolved one. A non-2xx answer is returned, not an
+// error; every error is a *callError.
+func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path string, query, body any) (*retryablehttp.Request, *http.Response, error) {
+	shown := st.shown(path)
 	fail := func(err error) error { // nothing was sent, unless a 401 answered
-		return &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, shown, err), acted: st.acted}
+		return &callError{err: fmt.Errorf("%s %s: %w", st.method, shown, err), acted: st.acted}
 	}
-	var (
-		req  *retryablehttp.Request
-		resp *http.Response
-		err  error
-		prev auth.Token
-	)
+	authenticated := callopt.Authenticated(ctx)
+	var prev auth.Token
 	// A second round only after a 401, with a freshly resolved token.
 	for refreshed := false; ; refreshed = true {
 		tok, checked := auth.Token{}, &checkedToken{} // none: a call without a token
 		if authenticated {
+			var err error
 			if tok, checked, err = c.token(ctx); err != nil {
 				if refreshed {
 					err = fmt.Errorf("the token was rejected (401) and no fresh token could be resolved: %w", err)
 				}
-				return nil, fail(err)
+				return nil, nil, fail(err)
 			}
 		}
 		if refreshed {
@@ -222,42 +230,75 @@ func (c *Client) do(ctx context.Context, method, path string, query, body any, o
 		}
 		// A token goes only to its own host: a fresh one may come from
 		// another source, with another host.
-		if st.base, err = c.baseFor(tok); err != nil {
-			return nil, fail(err)
+		base, err := c.baseFor(tok)
+		if err != nil {
+			return nil, nil, fail(err)
 		}
 		// What the call shows holds no token it sent.
-		st.token, st.scrub = tok, checked.scrub.and(st.scrub)
-		*scrub = st.scrub
+		st.base, st.token, st.scrub = base, tok, checked.scrub.And(st.scrub)
 		// A new request each round: the last one may still be read by
 		// the transport.
-		if req, err = c.newRequest(ctx, st, path, query, body, checked.authz); err != nil {
-			return nil, fail(err)
+		req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
+		if err != nil {
+			return nil, nil, fail(err)
 		}
-		resp, err = c.send(req, st)
-		if refreshed || !authenticated || err != nil || resp.StatusCode != http.StatusUnauthorized {
-			break
+		resp, err := c.send(req, st)
+		if err != nil {
+			return req, nil, c.sendFailed(ctx, req, st, err)
+		}
+		if refreshed || !authenticated || resp.StatusCode != http.StatusUnauthorized {
+			return req, resp, nil
 		}
 		inv, ok := c.provider.(interface{ Invalidate() })
 		if !ok {
-			break
+			return req, resp, nil
 		}
 		inv.Invalidate()
 		prev = tok
 	}
-	if err != nil {
-		err = st.relabel(err)
-		var ne net.Error
-		switch {
-		case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
-			err = fmt.Errorf("%w (each attempt may take at most %s: see client.WithAttemptTimeout)", err, c.tr.attemptTimeout)
-		case errors.Is(err, errBodyTooLarge):
-		case st.acted && !st.idempotent:
-			err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
-		}
-		return nil, &callError{err: fmt.Errorf("anyscale: %s %s: %w", method, st.path(req), err), acted: st.acted}
-	}
-	return c.handle(resp, req, st, out, withResponse)
 }
+
+// sendFailed is the error of a call whose request got no answer (or one
+// that could not be read).
+func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st *attemptState, err error) error {
+	err = st.relabel(err)
+	clause := st.method + " " + st.path(req)
+	if ue, ok := err.(*url.Error); ok {
+		// net/http's "Get \"<url>\": <cause>" would say again what the
+		// clause says: the clause names the host instead, and the cause
+		// follows.
+		clause = st.method + " " + req.URL.Scheme + "://" + req.URL.Host + st.path(req)
+		if shown := st.scrub.Scrub(ue.URL); shown != ue.URL {
+			// A redirect's URL is the server's: it may echo the token.
+			ue = &url.Error{Op: ue.Op, URL: shown, Err: ue.Err}
+		}
+		err = &urlError{ue: ue}
+	}
+	var adv Advice
+	var text string // the advice, in Go terms
+	var ne net.Error
+	switch {
+	case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
+		err = fmt.Errorf("%w (each attempt may take at most %s)", err, c.tr.attemptTimeout)
+		text = "client.WithAttemptTimeout sets the bound"
+	case errors.Is(err, errBodyTooLarge):
+	case st.acted && !st.idempotent:
+		err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
+		adv, text = Advice{Action: ActionCheckFirst}, "check before repeating it"
+	}
+	err = fmt.Errorf("%s: %w", clause, err)
+	if text != "" {
+		err = advice.Wrap(err, adv, text)
+	}
+	return &callError{err: err, acted: st.acted}
+}
+
+// urlError is net/http's *url.Error under a clause that names the method
+// and URL already: its text is the cause alone.
+type urlError struct{ ue *url.Error }
+
+func (e *urlError) Error() string { return e.ue.Err.Error() }
+func (e *urlError) Unwrap() error { return e.ue }
 
 // withoutToken returns req as a Response shows it: a copy without the
 // Authorization header, and so are the requests of the redirects that led
@@ -294,7 +335,7 @@ type tokenCache struct {
 type checkedToken struct {
 	value credentials.Secret
 	authz []string // "Bearer <token>"
-	scrub *scrubber
+	scrub *redact.Scrubber
 }
 
 // token resolves the call's token and checks it before it is sent: a
@@ -312,18 +353,9 @@ func (c *Client) token(ctx context.Context) (auth.Token, *checkedToken, error) {
 	if err := credentials.ValidateToken(tok.Value.Reveal()); err != nil {
 		return auth.Token{}, nil, fmt.Errorf("%w: the token from %s is not usable: %w", ErrInvalid, tok.Source, err)
 	}
-	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}, scrub: newScrubber(tok.Value)}
+	checked := &checkedToken{value: tok.Value, authz: []string{"Bearer " + tok.Value.Reveal()}, scrub: redact.New(tok.Value)}
 	c.tokens.last.Store(checked)
 	return tok, checked, nil
-}
-
-type noAuthKey struct{}
-
-// WithoutAuth marks the calls made with the returned context as
-// unauthenticated: they resolve no token and send no Authorization header.
-// The login endpoints use it, so a login works before any token exists.
-func WithoutAuth(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noAuthKey{}, true)
 }
 
 func (c *Client) newRequest(ctx context.Context, st *attemptState, path string, q, body any, authz []string) (*retryablehttp.Request, error) {
@@ -424,19 +456,10 @@ func (st *attemptState) relabel(err error) error {
 	return &url.Error{Op: ue.Op, URL: u.Scheme + "://" + u.Host + st.label, Err: ue.Err}
 }
 
-type pathLabelKey struct{}
-
-// WithPathLabel makes the calls made with the returned context show label
-// instead of their URL path in errors and logs, for a path that holds a
-// secret such as a login code.
-func WithPathLabel(ctx context.Context, label string) context.Context {
-	return context.WithValue(ctx, pathLabelKey{}, label)
-}
-
 // handle decodes the answer into out, or maps it to an *APIError.
 func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *attemptState, out any, withResponse bool) (*Response, error) {
 	var r *Response
-	traceID := st.scrub.scrub(resp.Header.Get(TraceIDHeader))
+	traceID := st.scrub.Scrub(resp.Header.Get(TraceIDHeader))
 	if withResponse {
 		resp.Request = withoutToken(resp.Request)
 		r = &Response{Response: resp, TraceID: traceID}
@@ -456,7 +479,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 		return r, nil
 	}
 	if err := decodeAnswer(data, out); err != nil {
-		return fail(fmt.Errorf("anyscale: %s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, traceID))
+		return fail(fmt.Errorf("%s %s: %w (trace id %s); the server may have acted on the request", req.Method, st.path(req), err, traceID))
 	}
 	return r, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 func TestNewBaseURL(t *testing.T) {
@@ -211,7 +212,7 @@ func TestWithoutAuthSendsNoToken(t *testing.T) {
 		got = append(got, r.Header.Get("Authorization"))
 		return jsonResponder(200, `{"result":{"otp":"x"}}`)(r)
 	})
-	_, err = c.Do(client.WithoutAuth(context.Background()), http.MethodGet, "/api/v2/users/create_otp_token", nil, nil, nil)
+	_, err = c.Do(callopt.WithoutAuth(context.Background()), http.MethodGet, "/api/v2/users/create_otp_token", nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{""}, got)
 	_, err = c.Do(context.Background(), http.MethodGet, "/api/v2/users/create_otp_token", nil, nil, nil)

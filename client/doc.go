@@ -11,4 +11,13 @@
 //
 // Services such as keys call [Client.Do] and [ListPage]; programs may call
 // them too for endpoints the SDK does not wrap yet.
+//
+// Every error a call returns says what the call was, once ("GET
+// /api/v2/userinfo/: 401 Unauthorized: …"); a service that wraps it adds
+// one clause of its own before it. [MayHaveActed] tells whether the server
+// may have acted on a call that failed. An error that knows what to do
+// next ends its text with a sentence in Go terms, and carries the same
+// advice as data: [AdviceOf] returns it, and [Facts] returns the text
+// without the sentence, for a program that speaks to its users in its own
+// words.
 package client

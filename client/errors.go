@@ -11,18 +11,27 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // Sentinels matched by errors.Is against an *APIError (by status code) and
 // against the SDK's client-side validation errors (ErrInvalid).
 var (
+	// ErrUnauthorized: 401, the API did not accept the token.
 	ErrUnauthorized = errors.New("unauthorized")
-	ErrForbidden    = errors.New("forbidden")
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrInvalid      = errors.New("invalid request")
-	ErrRateLimited  = errors.New("rate limited")
-	ErrServer       = errors.New("server error")
+	// ErrForbidden: 403, the token may not make the call.
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound: 404, and the SDK's own "no such" answers.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: 409, and a reference that matches several objects.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: 400 or 422, and every check the SDK makes before
+	// sending anything.
+	ErrInvalid = errors.New("invalid request")
+	// ErrRateLimited: 429.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrServer: any 5xx.
+	ErrServer = errors.New("server error")
 )
 
 // maxMessageLen bounds an error message taken from a raw response body.
@@ -37,7 +46,10 @@ type FieldError struct {
 }
 
 // APIError is a non-2xx answer from the API. Match it with errors.Is
-// against the sentinels, or errors.As with an *APIError target.
+// against the sentinels, or errors.As with an *APIError target. It carries
+// its advice in Advice (found by AdviceOf too), and its text ends with the
+// advice's sentence, which Facts leaves out. Its text never holds the
+// call's token.
 type APIError struct {
 	StatusCode int
 	// Message is the server's detail, or a bounded part of the raw body.
@@ -49,18 +61,32 @@ type APIError struct {
 	Path    string
 	// RetryAfter is how long the server asked the client to wait, if it did.
 	RetryAfter time.Duration
-	// Hint says what the caller can do next, when the SDK knows.
+	// Advice is what the caller can do next, when the SDK knows: renew the
+	// token (a 401: Advice.Source and Advice.Origin say where it came
+	// from), wait (a Retry-After over the retry policy's cap), or check
+	// before repeating the call (a server error on a call the server may
+	// have acted on). Zero otherwise.
+	Advice Advice
+	// Hint says Advice in a sentence, in Go terms; Error ends with it.
+	//
+	// Deprecated: use Advice; Hint is its text.
 	Hint string
 	// Attempts is how many times the request was sent, retries included.
 	// Above 1, an earlier attempt whose answer was lost may have acted.
 	Attempts int
+
+	// note is what the client knows of this call that the status does not
+	// say (the server may have acted on it; an earlier attempt may have
+	// done what it asked).
+	note string
 }
 
-// Error reads like "anyscale: POST /api/v2/users/create_api_key: 409
-// Conflict: <message> (trace id t-123); <hint>".
+// Error reads like "POST /api/v2/users/create_api_key: 409 Conflict:
+// <message> (trace id t-123)", then the client's note on the call and the
+// Hint, each after "; ".
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "anyscale: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
@@ -73,11 +99,22 @@ func (e *APIError) Error() string {
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
+	if e.note != "" {
+		b.WriteString("; " + e.note)
+	}
 	if e.Hint != "" {
 		b.WriteString("; " + e.Hint)
 	}
 	return b.String()
 }
+
+// AdviceOf returns e.Advice, and whether it says anything (see AdviceOf,
+// the function, for an error's whole tree).
+func (e *APIError) AdviceOf() (Advice, bool) { return e.Advice, e.Advice.Action != "" }
+
+// AdviceText returns the Hint, the advice sentence that ends Error's
+// text, so that Facts leaves it out.
+func (e *APIError) AdviceText() string { return e.Hint }
 
 // Is matches the sentinel for the error's status code.
 func (e *APIError) Is(target error) bool {
@@ -108,7 +145,7 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		TraceID:    st.scrub.scrub(resp.Header.Get(TraceIDHeader)),
+		TraceID:    st.scrub.Scrub(resp.Header.Get(TraceIDHeader)),
 		Method:     st.method,
 		Path:       path,
 		Attempts:   st.attempt,
@@ -129,26 +166,32 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 	}
 	// A token spread over the details, a few characters each, is found in
 	// them together.
-	if len(e.Details) > 0 && st.scrub.scrub(e.Error()) != e.Error() {
-		e.Details = []FieldError{{Msg: withheld}}
+	if len(e.Details) > 0 && st.scrub.Scrub(e.Error()) != e.Error() {
+		e.Details = []FieldError{{Msg: redact.Withheld}}
 	}
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
+		e.Advice = Advice{Action: ActionRenewToken, Source: string(tok.Source), Origin: tok.Origin}
 		e.Hint = renewHint(tok)
 	case e.RetryAfter > policy.MaxRetryAfter:
-		e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s)", policy.MaxRetryAfter)
+		e.Advice = Advice{Action: ActionWait}
+		e.Hint = fmt.Sprintf("the server asked to wait longer than the retry policy's MaxRetryAfter (%s): wait RetryAfter, then call again", policy.MaxRetryAfter)
 	case resp.StatusCode == http.StatusNotFound:
-		// A retried DELETE whose first answer was lost finds nothing left.
+		// A retried DELETE whose first answer was lost finds nothing left:
+		// a fact of this call, with nothing to do.
 		if st.method == http.MethodDelete && st.attempt > 1 && st.acted {
-			e.Hint = "it is gone; an earlier attempt whose answer was lost may have removed it"
+			e.note = "it is gone; an earlier attempt whose answer was lost may have removed it"
 		}
 	case resp.StatusCode >= 500 && !st.idempotent && st.acted:
-		e.Hint = "the server may have acted on the request, so it was not repeated"
+		e.note = "the server may have acted on the request, so it was not repeated"
+		e.Advice = Advice{Action: ActionCheckFirst}
+		e.Hint = "check before repeating it"
 	}
 	return e
 }
 
-// renewHint says how to renew the token that was rejected, by its source.
+// renewHint says, in Go terms, how to renew the token that was rejected,
+// by its source.
 func renewHint(tok auth.Token) string {
 	switch tok.Source {
 	case auth.SourceEnv:
@@ -210,7 +253,7 @@ func detailMessage(raw json.RawMessage) (string, []FieldError) {
 // shown is a text of the server's as an error shows it: without the
 // token, without control characters (which could drive a terminal), and
 // cut to maxMessageLen.
-func shown(s string, m *scrubber) string {
+func shown(s string, m *redact.Scrubber) string {
 	// Cut first to a few times the shown length, so that scrubbing costs
 	// little whatever the body's size; what scrubbing then leaves is cut
 	// to the shown length.
@@ -225,7 +268,7 @@ func shown(s string, m *scrubber) string {
 			return r
 		}, s)
 	}
-	return truncate(m.scrub(s))
+	return truncate(m.Scrub(s))
 }
 
 func truncate(s string) string {

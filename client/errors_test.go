@@ -15,6 +15,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 func TestAPIErrorShapes(t *testing.T) {
@@ -252,7 +253,7 @@ func TestPathLabelHidesSecretPath(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.mt.RegisterResponder(http.MethodGet, baseURL+"/api/v2/users/request_otp_token/SECRETOTP", jsonResponder(404, `{"error":{"detail":"gone"}}`))
-	ctx := client.WithPathLabel(context.Background(), "/api/v2/users/request_otp_token/{otp}")
+	ctx := callopt.WithPathLabel(context.Background(), "/api/v2/users/request_otp_token/{otp}")
 	_, err := f.c.Do(ctx, http.MethodGet, "/api/v2/users/request_otp_token/SECRETOTP", nil, nil, nil)
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.NotContains(t, err.Error(), "SECRETOTP")

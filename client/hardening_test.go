@@ -193,7 +193,8 @@ func TestHugeRetryAfterStops(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 1, f.mt.GetTotalCallCount(), "not retried")
 	assert.Equal(t, 24*time.Hour, apiErr.RetryAfter)
-	assert.Contains(t, apiErr.Hint+err.Error(), "MaxRetryAfter")
+	assert.Contains(t, err.Error(), "MaxRetryAfter")
+	assert.Equal(t, []client.Advice{{Action: client.ActionWait}}, client.AdviceOf(err))
 }
 
 // cutServer answers the first n requests with a body cut mid-way, then
@@ -257,7 +258,7 @@ func TestAnswerOverTheBound(t *testing.T) {
 			var out string
 			_, err = c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, &out)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "larger than the client reads")
+			assert.Contains(t, err.Error(), "larger than the 8 MiB the client reads")
 			assert.Contains(t, err.Error(), "8 MiB")
 			assert.NotContains(t, err.Error(), "unexpected end of JSON")
 			assert.Equal(t, int32(1), hits.Load(), "not retried")

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
 // baseFor returns the base URL for a call made with tok: the client's own
@@ -45,7 +46,9 @@ func (h *hostCache) parse(raw, origin string, insecure bool) (*baseURL, error) {
 	}
 	u, err := parseBaseURL(raw, insecure)
 	if err != nil {
-		return nil, fmt.Errorf("the API host from %s: %w; set %s, or pass client.WithBaseURL", origin, err, auth.EnvHost)
+		return nil, advice.Wrap(fmt.Errorf("the API host from %s: %w", origin, err),
+			Advice{Action: ActionExplainChain, Origin: origin},
+			fmt.Sprintf("set %s, or pass client.WithBaseURL", auth.EnvHost))
 	}
 	h.raw, h.base = raw, newBaseURL(u)
 	return h.base, nil
@@ -68,7 +71,8 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: the base URL is not an absolute http(s) URL; %s", ErrInvalid, example)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%w: the base URL uses plain http, which would send the token unencrypted; use https, or pass client.WithInsecureHTTP() on a trusted network", ErrInvalid)
+		return nil, advice.Wrap(fmt.Errorf("%w: the base URL uses plain http, which would send the token unencrypted", ErrInvalid),
+			Advice{}, "use https, or pass client.WithInsecureHTTP() on a trusted network")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

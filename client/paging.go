@@ -74,7 +74,11 @@ type PageQuery struct {
 	Count       int    `url:"count,omitempty"`
 }
 
-// ListPage fetches one page of a list endpoint with GET: query as for Do.
+// ListPage fetches one page of the list at path.
+//
+// API: GET path (a list endpoint: "results" and "metadata")
+//
+// query is as for Do, with the paging fields of PageQuery; errors are Do's.
 func ListPage[T any](ctx context.Context, c *Client, path string, query any) (*Page[T], error) {
 	var env ListEnvelope[T]
 	if _, err := c.call(ctx, http.MethodGet, path, query, nil, &env, false); err != nil {
@@ -98,8 +102,8 @@ const (
 const recentTokens = 64
 
 // ErrPagingLoop is matched by the error All yields when the server's
-// paging does not end: a token seen in the last recentTokens pages, a
-// cycle of tokens of any length, more than MaxEmptyPages empty pages in a
+// paging does not end: a token seen in the last 64 pages, a cycle of
+// tokens of any length, more than MaxEmptyPages empty pages in a
 // row, or more than MaxPages pages.
 var ErrPagingLoop = errors.New("the list's paging does not end")
 
@@ -148,10 +152,10 @@ func All[T any](ctx context.Context, first string, fetch func(ctx context.Contex
 			case empty > MaxEmptyPages:
 				loop = fmt.Sprintf("answered %d empty pages in a row, each naming a next page", empty)
 			case pages >= MaxPages:
-				loop = fmt.Sprintf("named a next page after %d pages (client.MaxPages)", pages)
+				loop = fmt.Sprintf("named a next page after %d pages, the most the client follows", pages)
 			}
 			if loop != "" {
-				yield(zero, fmt.Errorf("anyscale: %w: the server %s; stopping, so the list may be incomplete", ErrPagingLoop, loop))
+				yield(zero, fmt.Errorf("%w: the server %s; stopping, so the list may be incomplete", ErrPagingLoop, loop))
 				return
 			}
 			if steps++; steps == power {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -188,4 +190,23 @@ func callErrors(t *testing.T) (refused, acted error) {
 	require.Error(t, refused)
 	require.Error(t, acted)
 	return refused, acted
+}
+
+// A refused redirect whose URL echoes the token shows it nowhere: not in
+// the text, nor in net/http's *url.Error under it.
+func TestRefusedRedirectHidesAnEchoedToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/echo/"+canary, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithToken(canary), client.WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), http.MethodPost, "/api/v2/x", nil, nil, nil)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "POST "+srv.URL+"/api/v2/x: refusing a redirect"), err.Error())
+	var ue *url.Error
+	require.ErrorAs(t, err, &ue)
+	assert.NotContains(t, ue.URL, canary)
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), canary)
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // gate holds back every call of a client, whichever goroutine makes it,
@@ -48,30 +50,23 @@ func (g *gate) wait(ctx context.Context) error {
 	}
 }
 
-type throttleKey struct{}
-
-// OnThrottle returns a context whose calls run f each time the server
-// answers one of their attempts with 429 Too Many Requests or 503 Service
-// Unavailable, before any retry: for callers that pace concurrent work,
-// such as a bulk revoke that lowers how many requests it keeps in flight.
-// f must be safe for concurrent use.
-func OnThrottle(ctx context.Context, f func()) context.Context {
-	if prev, ok := ctx.Value(throttleKey{}).(func()); ok {
-		g := f
-		f = func() { prev(); g() }
-	}
-	return context.WithValue(ctx, throttleKey{}, f)
+// throttle tells the gate, and the call's callopt.OnThrottle hooks, of a
+// 429 or 503: a Retry-After of up to maxRetryAfter holds every call of
+// the client (and of those made from it with WithAuth) that long.
+type throttle struct {
+	base          http.RoundTripper
+	gate          *gate
+	maxRetryAfter time.Duration
 }
 
-// throttled tells the gate and ctx's OnThrottle hooks of a 429 or 503.
-func (t *transport) throttled(ctx context.Context, resp *http.Response) {
-	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
-		return
+func (t *throttle) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return resp, err
 	}
 	if wait, ok := retryAfter(resp, time.Now()); ok && wait > 0 && wait <= t.maxRetryAfter {
 		t.gate.hold(wait)
 	}
-	if f, ok := ctx.Value(throttleKey{}).(func()); ok {
-		f()
-	}
+	callopt.Throttled(req.Context())
+	return resp, err
 }

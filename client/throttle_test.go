@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // One call's 429 with Retry-After holds back every call of the client,
@@ -43,7 +44,7 @@ func TestRetryAfterPacesEveryCall(t *testing.T) {
 
 	var hooked atomic.Int32
 	throttled := make(chan struct{})
-	ctx := client.OnThrottle(context.Background(), func() {
+	ctx := callopt.OnThrottle(context.Background(), func() {
 		if hooked.Add(1) == 1 {
 			close(throttled) // the client has seen the 429
 		}

@@ -25,7 +25,8 @@ func TestAttemptTimeoutDefaults(t *testing.T) {
 	} {
 		c, err := New(append([]Option{WithBaseURL("https://api.test"), WithToken("aph0_0123456789abcdefghijklmnop")}, tc.opts...)...)
 		require.NoError(t, err)
-		assert.Equal(t, tc.want, c.http.HTTPClient.Transport.(*transport).attemptTimeout, tc.name)
+		assert.Equal(t, tc.want, c.tr.attemptTimeout, tc.name)
+		assert.Same(t, c.tr.top, c.http.HTTPClient.Transport, tc.name)
 		assert.Zero(t, c.http.HTTPClient.Timeout, "%s: the bound is the transport's, per attempt", tc.name)
 	}
 	assert.Equal(t, 30*time.Second, DefaultAttemptTimeout, "the documented default")
@@ -40,7 +41,7 @@ func TestRetryClientCannotEmptyThePool(t *testing.T) {
 	require.NoError(t, err)
 	_, closes := c.http.HTTPClient.Transport.(interface{ CloseIdleConnections() })
 	assert.False(t, closes)
-	base, ok := c.http.HTTPClient.Transport.(*transport).base.(*http.Transport)
+	base, ok := c.tr.base.(*http.Transport)
 	require.True(t, ok)
 	assert.Equal(t, maxIdleConnsPerHost, base.MaxIdleConnsPerHost, "the pool is sized for one host")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -15,13 +14,12 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
 // TraceIDHeader is the response header that carries the server's trace id.
 const TraceIDHeader = "X-Trace-Id"
-
-// maxRedirects bounds how many redirects one attempt follows.
-const maxRedirects = 10
 
 // attemptState travels in a call's context through go-retryablehttp to
 // the transport, the retry policy and the body reader: what the attempts
@@ -33,11 +31,11 @@ type attemptState struct {
 	// base is the call's base URL: only its scheme and host get the token.
 	base *baseURL
 	// label replaces the URL path in logs and errors when the path holds
-	// a secret (a login code); see WithPathLabel.
+	// a secret (a login code); see callopt.WithPathLabel.
 	label string
 	token auth.Token
 	// scrub keeps the token out of what the call shows.
-	scrub *scrubber
+	scrub *redact.Scrubber
 	// idempotent: the call may be repeated (see WithIdempotency).
 	idempotent bool
 
@@ -51,8 +49,8 @@ type attemptState struct {
 	body []byte
 }
 
-func newAttemptState(ctx context.Context, method string, label string) *attemptState {
-	return &attemptState{method: method, label: label, idempotent: idempotent(ctx, method)}
+func newAttemptState(ctx context.Context, method string) *attemptState {
+	return &attemptState{method: method, label: callopt.PathLabel(ctx), idempotent: idempotent(ctx, method)}
 }
 
 type stateKey struct{}
@@ -64,6 +62,15 @@ func withState(ctx context.Context, st *attemptState) context.Context {
 func stateFrom(ctx context.Context) *attemptState {
 	st, _ := ctx.Value(stateKey{}).(*attemptState)
 	return st
+}
+
+// scrubber is the call's scrubber; nil (which scrubs nothing) without a
+// call.
+func (st *attemptState) scrubber() *redact.Scrubber {
+	if st == nil {
+		return nil
+	}
+	return st.scrub
 }
 
 // readAnswer is go-retryablehttp's response handler: it reads the answer
@@ -101,11 +108,10 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 			base = defaultTransport()
 		}
 	}
-	c.tr = &transport{base: base, fresh: freshConnections(base), logger: c.logger, gate: &gate{},
-		maxRetryAfter: c.retry.MaxRetryAfter, attemptTimeout: timeout}
+	c.tr = newTransport(base, c.logger, c.retry.MaxRetryAfter, timeout)
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
-			Transport:     c.tr,
+			Transport:     c.tr.top,
 			CheckRedirect: checkRedirect,
 		},
 		Logger:       nil,
@@ -147,128 +153,175 @@ func freshConnections(base http.RoundTripper) http.RoundTripper {
 	return fresh
 }
 
-// errRedirectRefused is every redirect the client does not follow; no
-// retry follows one either.
-var errRedirectRefused = errors.New("refusing a redirect")
-
-var (
-	// errInsecureRedirect stops a redirect from https to http.
-	errInsecureRedirect = fmt.Errorf("%w from https to http", errRedirectRefused)
-	// errTooManyRedirects stops a chain of more than maxRedirects redirects.
-	errTooManyRedirects = fmt.Errorf("%w: stopped after %d redirects", errRedirectRefused, maxRedirects)
-)
-
-func checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
-		return errTooManyRedirects
-	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return errInsecureRedirect
-	}
-	if req.Method != via[0].Method {
-		// net/http follows a 301, 302 or 303 to a POST or DELETE with a
-		// GET, whose answer is not the call's.
-		return fmt.Errorf("%w that turns a %s into a %s: the server may have acted on the %s; check before repeating it",
-			errRedirectRefused, via[0].Method, req.Method, via[0].Method)
-	}
-	return nil
-}
-
-// transport keeps the Authorization header to the call's base URL's scheme
-// and host (so a redirect elsewhere never carries the token); notes
-// whether the server may have acted; keeps the token out of transport
-// errors; and logs each attempt at debug level. It holds nothing of one Client's, so
-// that clients made with WithAuth share it and its connection pool.
+// transport is what every attempt of a call goes through: a stack of
+// small round trippers, each one concern wrapping the next (as oauth2's
+// Transport wraps its Base), from the top:
+//
+//	countAttempts  numbers the call's attempts
+//	logAttempts    a debug line per attempt, without the token
+//	scrubErrors    the token out of a transport error's text
+//	trackActed     whether the server may have acted (MayHaveActed)
+//	throttle       a 429 or 503 paces every call, and runs OnThrottle hooks
+//	scopeAuth      the Authorization header only to the call's own host
+//	boundAttempt   each attempt's time bound, until its answer is closed
+//	noReplay       a call that must not be repeated, where net/http cannot
+//	base           the caller's transport, or a clone of http.DefaultTransport
+//
+// Each layer reads the call it serves from its attemptState, in the
+// request's context; the stack holds nothing of one call's or one token's,
+// so that clients made with WithAuth share it and its connection pool.
+// (Redirects are not a layer: net/http follows them, and checkRedirect
+// refuses those the client does not follow.)
 type transport struct {
+	top  http.RoundTripper
 	base http.RoundTripper
-	// fresh is base without keep-alive, for a call that must not be
-	// repeated; nil when base is not an *http.Transport.
-	fresh  http.RoundTripper
-	logger *slog.Logger
-	// gate paces every call after a 429 or 503 with Retry-After, up to
-	// maxRetryAfter.
-	gate          *gate
-	maxRetryAfter time.Duration
+	// gate paces every call after a 429 or 503 with Retry-After.
+	gate *gate
 	// attemptTimeout bounds each attempt, from sending the request to
 	// reading the answer's last byte.
 	attemptTimeout time.Duration
 }
 
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateFrom(req.Context())
-	if st == nil {
+func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, attemptTimeout time.Duration) *transport {
+	t := &transport{base: base, gate: &gate{}, attemptTimeout: attemptTimeout}
+	var rt http.RoundTripper = &noReplay{base: base, fresh: freshConnections(base)}
+	rt = &boundAttempt{base: rt, timeout: attemptTimeout}
+	rt = &scopeAuth{base: rt}
+	rt = &throttle{base: rt, gate: t.gate, maxRetryAfter: maxRetryAfter}
+	rt = &trackActed{base: rt}
+	rt = &scrubErrors{base: rt}
+	rt = &logAttempts{base: rt, logger: logger}
+	t.top = &countAttempts{base: rt}
+	return t
+}
+
+// closeIdle closes the base transport's idle connections. No layer is
+// named CloseIdleConnections on purpose: go-retryablehttp calls that on
+// every failed call, which would empty the pool that every goroutine
+// sharing the client uses.
+func (t *transport) closeIdle() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// countAttempts numbers the call's attempts, for errors (APIError.Attempts)
+// and logs. A redirect hop belongs to the attempt that led to it.
+type countAttempts struct{ base http.RoundTripper }
+
+func (t *countAttempts) RoundTrip(req *http.Request) (*http.Response, error) {
+	if st := stateFrom(req.Context()); st != nil && req.Response == nil {
+		st.attempt++
+	}
+	return t.base.RoundTrip(req)
+}
+
+// logAttempts logs each attempt and redirect hop at debug level: method,
+// host, path (or its label), attempt, duration, and the status and trace
+// id or the error, all without the token.
+type logAttempts struct {
+	base   http.RoundTripper
+	logger *slog.Logger
+}
+
+func (t *logAttempts) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if !t.logger.Enabled(ctx, slog.LevelDebug) {
 		return t.base.RoundTrip(req)
 	}
-	if _, ok := req.Header["Authorization"]; ok && (st.base == nil || req.URL.Scheme != st.base.u.Scheme || req.URL.Host != st.base.u.Host) {
-		// A redirect to another host or scheme: the token stays behind.
-		req = req.Clone(req.Context())
-		req.Header.Del("Authorization")
-	}
-	attempt := 0
-	if req.Response == nil { // not a redirect hop
-		st.attempt++
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	st := stateFrom(ctx)
+	attempt := 0 // a redirect hop
+	if st != nil && req.Response == nil {
 		attempt = st.attempt
 	}
-	rt := t.base
-	if !st.idempotent && replayedByMethod(req.Method) {
-		// net/http silently re-sends a GET when a reused connection dies
-		// before the answer. A call that must not be repeated (a
-		// rotation, a login poll) goes on a fresh connection, which is
-		// never re-sent; over a transport of the caller's that cannot do
-		// that, it gets a body net/http cannot rewind, which makes it
-		// not replayable (but not redirectable by 307 or 308 either).
-		if t.fresh != nil {
-			rt = t.fresh
-		} else {
-			req = req.Clone(req.Context())
-			req.GetBody, req.Body, req.ContentLength = nil, noReplayBody{}, 0
-		}
+	scrub := st.scrubber()
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("host", req.URL.Host),
+		slog.String("path", scrub.Scrub(st.shown(req.URL.Path))), // a redirect's path is the server's
+		slog.Int("attempt", attempt),
+		slog.Duration("duration", time.Since(start)),
 	}
-	// The attempt's own bound, until its answer is read (the caller's
-	// deadline, in req's context, still wins).
-	ctx, cancel := context.WithTimeout(req.Context(), t.attemptTimeout)
-	req = req.WithContext(ctx)
-	start := time.Now()
-	resp, err := rt.RoundTrip(req)
 	if err != nil {
-		cancel()
+		attrs = append(attrs, slog.String("error", err.Error()))
 	} else {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", scrub.Scrub(resp.Header.Get(TraceIDHeader))))
+	}
+	t.logger.LogAttrs(ctx, slog.LevelDebug, "anyscale: request", attrs...)
+	return resp, err
+}
+
+// scrubErrors keeps the call's token out of a transport error's text (see
+// redact.Scrubber.Error).
+type scrubErrors struct{ base http.RoundTripper }
+
+func (t *scrubErrors) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		err = stateFrom(req.Context()).scrubber().Error(err)
+	}
+	return resp, err
+}
+
+// trackActed notes in the call's state whether the server may have acted
+// on an attempt: it was sent and its answer was lost, was a success, a
+// server error (but a 503 with Retry-After, a refusal), or a redirect
+// other than 307 and 308. It reads the error as the network gave it,
+// before scrubErrors.
+type trackActed struct{ base http.RoundTripper }
+
+func (t *trackActed) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	st := stateFrom(req.Context())
+	if st == nil || st.acted {
+		return resp, err
 	}
 	switch {
 	case err != nil:
-		st.acted = st.acted || !unsent(err)
-		err = scrubError(err, st.scrub)
+		st.acted = !unsent(err)
 	case resp.StatusCode < 300:
 		st.acted = true
 	case resp.StatusCode < 400:
 		// Only 307 and 308 say the request was not acted on and goes
 		// elsewhere as it is; after another redirect (a 303 "see
 		// other" answers a POST that was done) it may have been.
-		st.acted = st.acted || (resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect)
+		st.acted = resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect
 	case resp.StatusCode >= 500:
 		_, refused := retryAfter(resp, time.Now())
-		st.acted = st.acted || !(resp.StatusCode == http.StatusServiceUnavailable && refused)
-	}
-	if resp != nil {
-		t.throttled(req.Context(), resp)
-	}
-	if t.logger.Enabled(req.Context(), slog.LevelDebug) {
-		attrs := []slog.Attr{
-			slog.String("method", req.Method),
-			slog.String("host", req.URL.Host),
-			slog.String("path", st.scrub.scrub(st.shown(req.URL.Path))), // a redirect's path is the server's
-			slog.Int("attempt", attempt),
-			slog.Duration("duration", time.Since(start)),
-		}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
-		} else {
-			attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("trace_id", st.scrub.scrub(resp.Header.Get(TraceIDHeader))))
-		}
-		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "anyscale: request", attrs...)
+		st.acted = !(resp.StatusCode == http.StatusServiceUnavailable && refused)
 	}
 	return resp, err
+}
+
+// unsent reports whether a transport error means the request never
+// reached the server: the connection was refused or never made, the name
+// did not resolve, or TLS failed before the request was written.
+func unsent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var record tls.RecordHeaderError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" ||
+		certificateError(err) || errors.As(err, &record)
+}
+
+// boundAttempt bounds each attempt by timeout, until its answer is closed
+// (the caller's deadline, in the request's context, still wins).
+type boundAttempt struct {
+	base    http.RoundTripper
+	timeout time.Duration
+}
+
+func (t *boundAttempt) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return resp, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
 }
 
 // cancelOnClose ends an attempt's time bound once its answer is closed.
@@ -283,6 +336,33 @@ func (b *cancelOnClose) Close() error {
 	return err
 }
 
+// noReplay sends a call that must not be repeated (a rotation, a login
+// poll) where net/http cannot re-send it: net/http silently re-sends a GET
+// when a reused connection dies before the answer. Such a call goes on a
+// fresh connection, which is never re-sent; over a transport of the
+// caller's that cannot do that, it gets a body net/http cannot rewind,
+// which makes it not replayable (but not redirectable by 307 or 308
+// either).
+type noReplay struct {
+	base http.RoundTripper
+	// fresh is base without keep-alive; nil when base is not an
+	// *http.Transport.
+	fresh http.RoundTripper
+}
+
+func (t *noReplay) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := stateFrom(req.Context())
+	if st == nil || st.idempotent || !replayedByMethod(req.Method) {
+		return t.base.RoundTrip(req)
+	}
+	if t.fresh != nil {
+		return t.fresh.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	req.GetBody, req.Body, req.ContentLength = nil, noReplayBody{}, 0
+	return t.base.RoundTrip(req)
+}
+
 // replayedByMethod reports whether net/http may re-send a request of this
 // method on its own (see http.Request's GetBody).
 func replayedByMethod(method string) bool {
@@ -293,16 +373,6 @@ func replayedByMethod(method string) bool {
 	return false
 }
 
-// closeIdle closes the base transport's idle connections. It is not
-// named CloseIdleConnections on purpose: go-retryablehttp calls that on
-// every failed call, which would empty the pool that every goroutine
-// sharing the client uses.
-func (t *transport) closeIdle() {
-	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
-}
-
 // noReplayBody is an empty request body that net/http cannot rewind: a
 // request carrying it is not replayable (see http.Request's GetBody).
 type noReplayBody struct{}
@@ -310,57 +380,18 @@ type noReplayBody struct{}
 func (noReplayBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (noReplayBody) Close() error             { return nil }
 
-// unsent reports whether a transport error means the request never
-// reached the server: the connection was refused or never made, the name
-// did not resolve, or TLS failed before the request was written.
-func unsent(err error) bool {
-	var op *net.OpError
-	var dns *net.DNSError
-	var record tls.RecordHeaderError
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" ||
-		certificateError(err) || errors.As(err, &record)
-}
-
-// scrubError keeps the token out of a transport error: a hostile server or
-// proxy can echo it, and net/http quotes a malformed header line whole. An
-// error whose text holds the token is replaced by one with the text
-// scrubbed, which still matches what the original matched with errors.Is
-// and says whether it was a timeout, but does not unwrap to it (its text
-// would show the token).
-func scrubError(err error, m *scrubber) error {
-	msg := err.Error()
-	clean := m.scrub(msg)
-	if clean == msg {
-		return err
-	}
-	var ne net.Error
-	return &scrubbedError{msg: clean, err: err, timeout: errors.As(err, &ne) && ne.Timeout()}
-}
-
-// scrubCallError is scrubError for an error of Do, which stays a
+// scrubCallError is Scrubber.Error for an error of Do, which stays a
 // *callError so that MayHaveActed still reads it.
-func scrubCallError(err error, m *scrubber) error {
+func scrubCallError(err error, m *redact.Scrubber) error {
 	ce, ok := err.(*callError)
 	if !ok {
-		return scrubError(err, m)
+		return m.Error(err)
 	}
-	if clean := scrubError(ce.err, m); clean != ce.err {
+	if clean := m.Error(ce.err); clean != ce.err {
 		return &callError{err: clean, acted: ce.acted}
 	}
 	return err
 }
-
-// scrubbedError is an error whose text held the token.
-type scrubbedError struct {
-	msg     string
-	err     error
-	timeout bool
-}
-
-func (e *scrubbedError) Error() string        { return e.msg }
-func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
-func (e *scrubbedError) Timeout() bool        { return e.timeout }
-func (e *scrubbedError) Temporary() bool      { return false }
 
 // discardHandler is a slog.Handler that drops every record (slog's own
 // DiscardHandler needs Go 1.24).

@@ -5,13 +5,11 @@ import (
 	"net/http"
 )
 
-// Organization permission levels.
-const (
-	PermissionOwner        = "owner"
-	PermissionCollaborator = "collaborator"
-)
+// permissionOwner is an organization owner's permission level.
+const permissionOwner = "owner"
 
-// UserInfo is who the token belongs to.
+// UserInfo is who the token belongs to. OrganizationPermissionLevel is
+// "owner" or "collaborator" (IsOwner tells).
 type UserInfo struct {
 	ID                          string         `json:"id"`
 	Email                       string         `json:"email"`
@@ -31,7 +29,7 @@ type Organization struct {
 }
 
 // IsOwner reports whether the user owns the token's organization.
-func (u *UserInfo) IsOwner() bool { return u.OrganizationPermissionLevel == PermissionOwner }
+func (u *UserInfo) IsOwner() bool { return u.OrganizationPermissionLevel == permissionOwner }
 
 // OrganizationID returns the token's organization id, or "".
 func (u *UserInfo) OrganizationID() string {
@@ -44,7 +42,12 @@ func (u *UserInfo) OrganizationID() string {
 	return ""
 }
 
-// WhoAmI returns the user the token belongs to (GET /api/v2/userinfo/).
+// WhoAmI returns the user the client's token belongs to.
+//
+// API: GET /api/v2/userinfo/
+//
+// A token the API does not accept is an error matching ErrUnauthorized,
+// whose advice is ActionRenewToken.
 func (c *Client) WhoAmI(ctx context.Context) (*UserInfo, error) {
 	var u UserInfo
 	if _, err := c.call(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u, false); err != nil {

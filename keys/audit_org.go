@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 	"github.com/anyscale-go/anyscale/organization"
 )
@@ -60,7 +60,7 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	var once sync.Once
 	var firstErr error // the first failure; the others may be its cancellation
 	progress := &progress{total: jobs, report: opts.Progress}
-	parallel.Run(ctx, opts.Concurrency, jobs, client.OnThrottle, func(ctx context.Context, i int) {
+	parallel.Run(ctx, opts.Concurrency, jobs, callopt.OnThrottle, func(ctx context.Context, i int) {
 		list := ListOptions{Name: opts.List.Name, CreatedBy: opts.List.CreatedBy, PageSize: opts.List.PageSize}
 		if i < len(targets) {
 			list.OwnerID, list.PageToken = targets[i].userID, opts.List.PageToken

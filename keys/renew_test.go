@@ -263,7 +263,9 @@ func TestRenewSurvivesEveryStep(t *testing.T) {
 				require.Error(t, err)
 				assert.Equal(t, tt.wantNew, res != nil && res.New.ID != "", "%v", err)
 				if !tt.unchanged {
-					assert.Equal(t, []client.Advice{{Action: client.ActionRunAgain, Subject: "ci"}}, client.AdviceOf(err), "a failed Renew says to run it again")
+					advised := client.AdviceOf(err)
+					require.NotEmpty(t, advised)
+					assert.Equal(t, client.Advice{Action: client.ActionRunAgain, Subject: "ci"}, advised[0], "a failed Renew says first to run it again")
 				}
 			}
 			w.assertStoreWorks(t)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 )
 
@@ -123,7 +124,7 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 	outcomes := make([]outcome, 0, len(ids))
 	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
-	parallel.Run(ctx, cfg.concurrency, len(batches), client.OnThrottle, func(ctx context.Context, i int) {
+	parallel.Run(ctx, cfg.concurrency, len(batches), callopt.OnThrottle, func(ctx context.Context, i int) {
 		results[i] = s.batch(ctx, batches[i])
 		progress.add(len(batches[i]))
 	})

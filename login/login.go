@@ -15,6 +15,7 @@ import (
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ascii"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // The login endpoints; they take no token.
@@ -130,7 +131,7 @@ func Run(ctx context.Context, c *client.Client, opts Options) (*Result, error) {
 	if opts.NoExpiry {
 		duration = 0
 	}
-	ctx = client.WithoutAuth(ctx)
+	ctx = callopt.WithoutAuth(ctx)
 
 	var start startAnswer
 	if _, err := c.Do(ctx, http.MethodGet, startPath, startQuery{DurationSeconds: duration}, nil, &start); err != nil {
@@ -172,7 +173,7 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 	// a transient failure waits for the next poll instead, which is the
 	// retry. The login code in the path is a secret while the login is
 	// pending: errors and logs show a placeholder.
-	pollCtx := client.WithPathLabel(client.WithIdempotency(ctx, false), pollPath+"{otp}")
+	pollCtx := callopt.WithPathLabel(client.WithIdempotency(ctx, false), pollPath+"{otp}")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	// lost is the latest poll failure that the server may have acted on

@@ -90,7 +90,8 @@ func (e *advised) Unwrap() error { return e.err }
 
 // Wrap returns err with a as its advice and text as the sentence that says
 // it in Go terms (it may name Go identifiers: the facts may not). A nil err
-// stays nil.
+// stays nil. A zero a attaches a sentence for Go programs alone (a Go
+// option to change): Of skips it, Facts leaves it out.
 func Wrap(err error, a Advice, text string) error {
 	if err == nil {
 		return nil
@@ -105,8 +106,17 @@ type Texter interface {
 	AdviceText() string
 }
 
-// Adviser is an error type that carries advice of its own.
+// Adviser is an error type that carries advice of its own. The method is
+// not named Advice, so that a type can hold its advice in a field of that
+// name (client.APIError.Advice).
 type Adviser interface {
+	AdviceOf() (Advice, bool)
+}
+
+// methodAdviser is an error type whose advice method is named Advice, as
+// the first draft of the 0.3.0 conventions had it; Of reads it too, so
+// that such a type's advice is not silently lost.
+type methodAdviser interface {
 	Advice() (Advice, bool)
 }
 
@@ -121,6 +131,8 @@ func Of(err error) []Advice {
 		case *advised:
 			a, ok = e.advice, true
 		case Adviser:
+			a, ok = e.AdviceOf()
+		case methodAdviser:
 			a, ok = e.Advice()
 		}
 		if !ok || a.Action == "" {

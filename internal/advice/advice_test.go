@@ -6,65 +6,62 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
-var errBase = errors.New("POST /api/v2/users/create_api_key: 500 Internal Server Error")
-
-func TestWrapKeepsTheChainAndEndsWithTheSentence(t *testing.T) {
-	a := advice.Advice{Action: advice.CheckFirst, Subject: "ci@org"}
-	err := advice.Wrap(fmt.Errorf("serviceaccounts: creating %q: %w", "ci", errBase), a, "check with Get(ctx, ByName(\"ci\"))")
-	err = fmt.Errorf("outer: %w", err)
-
-	require.ErrorIs(t, err, errBase)
-	assert.Equal(t, `outer: serviceaccounts: creating "ci": POST /api/v2/users/create_api_key: 500 Internal Server Error; check with Get(ctx, ByName("ci"))`, err.Error())
-	assert.Equal(t, []advice.Advice{a}, advice.Of(err))
-	assert.Equal(t, `outer: serviceaccounts: creating "ci": POST /api/v2/users/create_api_key: 500 Internal Server Error`, advice.Facts(err))
-	assert.True(t, advice.Is(err, advice.CheckFirst))
-	assert.False(t, advice.Is(err, advice.Wait))
+// fieldError holds its advice in a field named Advice, as client.APIError
+// does, and ends its text with the advice's sentence.
+type fieldError struct {
+	Advice advice.Advice
+	Hint   string
 }
 
-func TestWrapNil(t *testing.T) {
+func (e *fieldError) Error() string                   { return "GET /x: 401 Unauthorized; " + e.Hint }
+func (e *fieldError) AdviceOf() (advice.Advice, bool) { return e.Advice, e.Advice.Action != "" }
+func (e *fieldError) AdviceText() string              { return e.Hint }
+
+// methodError names its advice method Advice, as the first draft of the
+// conventions had it.
+type methodError struct{}
+
+func (e *methodError) Advice() (advice.Advice, bool) {
+	return advice.Advice{Action: advice.NeedOwner}, true
+}
+func (e *methodError) Error() string { return "403 Forbidden" }
+
+func TestOfAndFacts(t *testing.T) {
+	t.Parallel()
+	renew := advice.Advice{Action: advice.RenewToken, Source: "env", Origin: "ANYSCALE_CLI_TOKEN"}
+	inner := &fieldError{Advice: renew, Hint: "set ANYSCALE_CLI_TOKEN to a new key"}
+	err := advice.Wrap(fmt.Errorf("keys: listing: %w", inner), advice.Advice{Action: advice.CheckFirst, Subject: "k1"}, "look with keys.Get first")
+
+	assert.Equal(t, []advice.Advice{{Action: advice.CheckFirst, Subject: "k1"}, renew}, advice.Of(err), "outermost first")
+	assert.Equal(t, "keys: listing: GET /x: 401 Unauthorized", advice.Facts(err))
+	assert.True(t, advice.Is(err, advice.RenewToken))
+	assert.False(t, advice.Is(err, advice.Wait))
+
+	// Through errors.Join, and without repeats.
+	joined := errors.Join(err, fmt.Errorf("again: %w", inner))
+	assert.Equal(t, []advice.Advice{{Action: advice.CheckFirst, Subject: "k1"}, renew}, advice.Of(joined))
+}
+
+// A zero Advice attaches a sentence for Go programs alone: Of skips it,
+// Facts leaves it out.
+func TestWrapZeroAdvice(t *testing.T) {
+	t.Parallel()
+	err := advice.Wrap(errors.New("each attempt may take at most 30s"), advice.Advice{}, "client.WithAttemptTimeout sets the bound")
+	assert.Equal(t, "each attempt may take at most 30s; client.WithAttemptTimeout sets the bound", err.Error())
+	assert.Empty(t, advice.Of(err))
+	assert.Equal(t, "each attempt may take at most 30s", advice.Facts(err))
 	assert.NoError(t, advice.Wrap(nil, advice.Advice{Action: advice.Wait}, "wait"))
-	assert.Empty(t, advice.Of(nil))
 	assert.Empty(t, advice.Facts(nil))
 }
 
-func TestOfListsOutermostFirstWithoutRepeats(t *testing.T) {
-	inner := advice.Advice{Action: advice.RenewToken, Source: "env", Origin: "ANYSCALE_CLI_TOKEN"}
-	outer := advice.Advice{Action: advice.NeedOwner}
-	err := advice.Wrap(advice.Wrap(errBase, inner, "renew it"), outer, "ask an owner")
-	joined := errors.Join(err, advice.Wrap(errors.New("other"), inner, "renew it"))
-
-	assert.Equal(t, []advice.Advice{outer, inner}, advice.Of(joined))
-	assert.Equal(t, errBase.Error()+"\nother", advice.Facts(joined))
-}
-
-// texter is an error type whose text ends with advice of its own, on a
-// line of its own, as auth.ChainError's does.
-type texter struct{}
-
-func (texter) Error() string {
-	return "no token found; tried:\n  env  not set\nTo configure one, log in."
-}
-func (texter) AdviceText() string { return "To configure one, log in." }
-func (texter) Advice() (advice.Advice, bool) {
-	return advice.Advice{Action: advice.ConfigureToken}, true
-}
-
-func TestTextersAndAdvisers(t *testing.T) {
-	err := fmt.Errorf("GET /api/v2/userinfo/: %w", texter{})
-	assert.Equal(t, "GET /api/v2/userinfo/: no token found; tried:\n  env  not set", advice.Facts(err))
-	assert.Equal(t, []advice.Advice{{Action: advice.ConfigureToken}}, advice.Of(err))
-}
-
-func TestAnErrorWithoutAdvice(t *testing.T) {
-	err := fmt.Errorf("listing: %w", errBase)
-	assert.Empty(t, advice.Of(err))
-	assert.Equal(t, err.Error(), advice.Facts(err))
-	// An advice with no action is no advice.
-	assert.Empty(t, advice.Of(advice.Wrap(errBase, advice.Advice{}, "")))
-	assert.Equal(t, errBase.Error(), advice.Wrap(errBase, advice.Advice{}, "").Error())
+// A type whose advice method is named Advice is read too.
+func TestMethodAdviser(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("serviceaccounts: %w", &methodError{})
+	assert.Equal(t, []advice.Advice{{Action: advice.NeedOwner}}, advice.Of(err))
+	assert.Equal(t, "serviceaccounts: 403 Forbidden", advice.Facts(err))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 )
 
 // A throttled call halves the bound, down to one, and never below.
@@ -63,7 +64,7 @@ func TestRunLowersTheBoundOn429(t *testing.T) {
 		client.WithRetryPolicy(client.RetryPolicy{MaxRetries: 2, MinWait: 1, MaxWait: 1}))
 	require.NoError(t, err)
 	l := newLimiter(8)
-	runWith(context.Background(), l, 3, client.OnThrottle, func(ctx context.Context, i int) {
+	runWith(context.Background(), l, 3, callopt.OnThrottle, func(ctx context.Context, i int) {
 		_, err := c.Do(ctx, http.MethodGet, "/x", nil, nil, &struct{}{})
 		assert.NoError(t, err)
 	})

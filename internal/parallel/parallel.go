@@ -16,7 +16,7 @@ const DefaultLimit = 8
 //
 // The bound adapts to the server: pace, when not nil, is given the run's
 // context and a function to call when a call is throttled (a 429 or 503:
-// client.OnThrottle fits), and returns the context fn gets; each throttle
+// callopt.OnThrottle fits), and returns the context fn gets; each throttle
 // halves the bound, down to one call at a time, for the rest of the run.
 func Run(ctx context.Context, limit, n int, pace Pacer, fn func(ctx context.Context, i int)) {
 	if limit < 1 {

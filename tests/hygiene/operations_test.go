@@ -21,6 +21,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/login"
 	"github.com/anyscale-go/anyscale/organization"
@@ -474,10 +475,10 @@ func (w *world) clientOperations() {
 	r.step("client.Client.Do with WithPathLabel, WithoutAuth and WithIdempotency", func() {
 		code := "hygienecodeqx7lm2pz9rk4wt8v"
 		r.code("a secret in a path, hidden by WithPathLabel", code)
-		_, err := oc.Do(client.WithPathLabel(ctx, "/api/v2/users/request_otp_token/{otp}"), http.MethodGet,
+		_, err := oc.Do(callopt.WithPathLabel(ctx, "/api/v2/users/request_otp_token/{otp}"), http.MethodGet,
 			"/api/v2/users/request_otp_token/"+code, nil, nil, &struct{}{})
 		r.fails(err, client.ErrNotFound)
-		_, err = oc.Do(client.WithoutAuth(ctx), http.MethodGet, "/api/v2/userinfo/", nil, nil, &struct{}{})
+		_, err = oc.Do(callopt.WithoutAuth(ctx), http.MethodGet, "/api/v2/userinfo/", nil, nil, &struct{}{})
 		r.fails(err, client.ErrUnauthorized)
 		_, err = oc.Do(client.WithIdempotency(ctx, false), http.MethodGet, "/api/v2/no-such-endpoint", nil, nil, nil)
 		r.fails(err, client.ErrNotFound)

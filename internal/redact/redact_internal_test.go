@@ -1,8 +1,10 @@
-package client
+package redact
 
 import (
+	"errors"
 	"fmt"
 	"html"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -42,13 +44,13 @@ func TestScrubEscapedForms(t *testing.T) {
 			return strconv.Unquote(`"` + once + `"`)
 		}},
 	}
-	m := newScrubber(credentials.Secret(fuzzToken))
+	m := New(credentials.Secret(fuzzToken))
 	for name, f := range forms {
 		text := "token " + f.text + " refused"
 		decoded, err := f.decode(text)
 		require.NoError(t, err, name)
 		require.Contains(t, decoded, fuzzToken, "%s: the form holds the token", name)
-		assert.Equal(t, withheld, m.scrub(text), name)
+		assert.Equal(t, Withheld, m.Scrub(text), name)
 	}
 }
 
@@ -57,8 +59,40 @@ func TestScrubEscapedForms(t *testing.T) {
 func TestScrubKeepsTheText(t *testing.T) {
 	t.Parallel()
 	secret := credentials.Secret(fuzzToken)
-	m := newScrubber(secret)
-	assert.Equal(t, "token "+secret.String()+" refused", m.scrub("token "+fuzzToken+" refused"))
-	assert.Equal(t, "piece […] refused", m.scrub("piece "+fuzzToken[5:25]+" refused"))
-	assert.Equal(t, "no token here", m.scrub("no token here"))
+	m := New(secret)
+	assert.Equal(t, "token "+secret.String()+" refused", m.Scrub("token "+fuzzToken+" refused"))
+	assert.Equal(t, "piece […] refused", m.Scrub("piece "+fuzzToken[5:25]+" refused"))
+	assert.Equal(t, "no token here", m.Scrub("no token here"))
+}
+
+type timeoutError struct{ msg string }
+
+func (e *timeoutError) Error() string   { return e.msg }
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+
+// An error whose text holds the token is replaced by one that does not,
+// which still matches what the original matched and says it timed out;
+// any other error, and a nil Scrubber, leave it as it is.
+func TestErrorScrubsTheText(t *testing.T) {
+	t.Parallel()
+	sentinel := errors.New("refused")
+	m := New(credentials.Secret(fuzzToken))
+	inner := &timeoutError{msg: "proxy echoed " + fuzzToken}
+	err := m.Error(fmt.Errorf("%w: %w", sentinel, inner))
+	assert.NotContains(t, err.Error(), fuzzToken)
+	assert.Contains(t, err.Error(), credentials.Secret(fuzzToken).String())
+	assert.ErrorIs(t, err, sentinel)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne)
+	assert.True(t, ne.Timeout())
+	assert.False(t, errors.As(err, new(*timeoutError)), "it does not unwrap to the text that held the token")
+
+	clean := errors.New("no token here")
+	assert.Same(t, clean, m.Error(clean))
+	var none *Scrubber
+	assert.Same(t, inner, none.Error(inner).(*timeoutError))
+	assert.Equal(t, "x "+fuzzToken, none.Scrub("x "+fuzzToken))
+	assert.Same(t, m, m.And(nil))
+	assert.Same(t, m, none.And(m))
 }

@@ -1,6 +1,15 @@
-package client
+// Package redact keeps a token out of the texts the SDK shows: error
+// messages, log attributes, transport errors that quote what a server or a
+// proxy sent back.
+//
+//	m := redact.New(token)         // once per token
+//	msg = m.Scrub(msg)             // the token, whole or in pieces, removed
+//	err = m.Error(err)             // an error whose text held it, replaced
+package redact
 
 import (
+	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -8,40 +17,41 @@ import (
 	"github.com/anyscale-go/anyscale/credentials"
 )
 
-// withheld replaces a text that holds the token in a form a replacement
+// Withheld replaces a text that holds the token in a form a replacement
 // cannot redact (escaped).
-const withheld = "[withheld: the text held the token]"
+const Withheld = "[withheld: the text held the token]"
 
-// minPiece is the shortest run of the token's letters and digits that
-// scrub treats as a piece of it: long enough that text does not match by
-// chance, short enough that no useful piece gets through.
-const minPiece = 12
+// MinPiece is the shortest run of the token's letters and digits that a
+// Scrubber treats as a piece of it: long enough that text does not match
+// by chance, short enough that no useful piece gets through.
+const MinPiece = 12
 
-// A scrubber removes a token from a text the client shows (an error
-// message, a log attribute), after the text was decoded. The token is
-// found whole or in pieces: any minPiece of its letters and digits in a
-// row, even with other characters between them (a server may cut it,
-// split it, or put a NUL or dots inside). A whole token becomes its
-// redacted form, a piece "[…]". A text that holds the token only escaped
-// (JSON \u escapes, a doubled backslash, URL percent-encoding, HTML
-// references) is withheld whole.
+// A Scrubber removes a token from a text the SDK shows (an error message,
+// a log attribute), after the text was decoded. The token is found whole
+// or in pieces: any MinPiece of its letters and digits in a row, even with
+// other characters between them (a server may cut it, split it, or put a
+// NUL or dots inside). A whole token becomes its redacted form, a piece
+// "[…]". A text that holds the token only escaped (JSON \u escapes, a
+// doubled backslash, URL percent-encoding, HTML references) is withheld
+// whole.
 //
-// A scrubber is built once per token: a call's attempts share the one made
-// when its token was checked. A nil scrubber (a call without a token)
-// changes nothing.
-type scrubber struct {
+// A Scrubber is built once per token and is safe for concurrent use: a
+// call's attempts share the one made when its token was checked. A nil
+// Scrubber (a call without a token) changes nothing.
+type Scrubber struct {
 	raw, whole string
 	// grams holds every run of piece letters and digits of the token;
-	// piece is minPiece, or the token's whole length when shorter.
+	// piece is MinPiece, or the token's whole length when shorter.
 	grams map[string]bool
 	piece int
-	// also is the scrubber of another token the call sent (the one a 401
+	// also is the Scrubber of another token the call sent (the one a 401
 	// rejected), which its answers may still echo.
-	also *scrubber
+	also *Scrubber
 }
 
-// and returns a scrubber that removes both m's token and other's.
-func (m *scrubber) and(other *scrubber) *scrubber {
+// And returns a Scrubber that removes both m's token and other's. Either
+// may be nil; m itself is not changed.
+func (m *Scrubber) And(other *Scrubber) *Scrubber {
 	if m == nil || other == nil || other.raw == m.raw {
 		if m == nil {
 			return other
@@ -53,13 +63,14 @@ func (m *scrubber) and(other *scrubber) *scrubber {
 	return &both
 }
 
-func newScrubber(secret credentials.Secret) *scrubber {
+// New returns the Scrubber of secret; nil for an empty secret.
+func New(secret credentials.Secret) *Scrubber {
 	raw := secret.Reveal()
 	if raw == "" {
 		return nil
 	}
 	t := alnum(raw)
-	m := &scrubber{raw: raw, whole: secret.String(), piece: min(minPiece, len(t)), grams: map[string]bool{}}
+	m := &Scrubber{raw: raw, whole: secret.String(), piece: min(MinPiece, len(t)), grams: map[string]bool{}}
 	if m.piece == 0 {
 		return m
 	}
@@ -69,8 +80,8 @@ func newScrubber(secret credentials.Secret) *scrubber {
 	return m
 }
 
-// scrub returns s without m's token.
-func (m *scrubber) scrub(s string) string {
+// Scrub returns s without m's token.
+func (m *Scrubber) Scrub(s string) string {
 	if m == nil || s == "" {
 		return s
 	}
@@ -83,15 +94,54 @@ func (m *scrubber) scrub(s string) string {
 		}
 		s = r
 	}
-	if m.found(s) || strings.ContainsAny(s, `\%&`) && m.found(unescape(s)) {
-		return withheld
+	if m.Holds(s) {
+		return Withheld
 	}
-	return m.also.scrub(s)
+	return m.also.Scrub(s)
 }
+
+// Holds reports whether s holds m's token, whole, in a piece, or escaped.
+func (m *Scrubber) Holds(s string) bool {
+	if m == nil {
+		return false
+	}
+	return m.found(s) || strings.ContainsAny(s, `\%&`) && m.found(unescape(s))
+}
+
+// Error keeps m's token out of an error's text: a hostile server or proxy
+// can echo it, and net/http quotes a malformed header line whole. An error
+// whose text holds the token is replaced by one with the text scrubbed,
+// which still matches what the original matched with errors.Is and says
+// whether it was a timeout (as a net.Error), but does not unwrap to it
+// (its text would show the token). Any other error is returned as is.
+func (m *Scrubber) Error(err error) error {
+	if m == nil || err == nil {
+		return err
+	}
+	msg := err.Error()
+	clean := m.Scrub(msg)
+	if clean == msg {
+		return err
+	}
+	var ne net.Error
+	return &scrubbedError{msg: clean, err: err, timeout: errors.As(err, &ne) && ne.Timeout()}
+}
+
+// scrubbedError is an error whose text held the token.
+type scrubbedError struct {
+	msg     string
+	err     error
+	timeout bool
+}
+
+func (e *scrubbedError) Error() string        { return e.msg }
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
+func (e *scrubbedError) Timeout() bool        { return e.timeout }
+func (e *scrubbedError) Temporary() bool      { return false }
 
 // spans returns the byte ranges of s that hold a piece of the token,
 // merged where they touch or overlap.
-func (m *scrubber) spans(s string) [][2]int {
+func (m *Scrubber) spans(s string) [][2]int {
 	if m.piece == 0 {
 		return nil
 	}
@@ -120,17 +170,17 @@ func (m *scrubber) spans(s string) [][2]int {
 }
 
 // found reports whether s holds a piece of the token, or the whole token.
-func (m *scrubber) found(s string) bool {
+func (m *Scrubber) found(s string) bool {
 	return strings.Contains(s, m.raw) || len(m.spans(s)) > 0
 }
 
 // redact replaces the token in s with its redacted form, and each piece
 // with "[…]".
-func (m *scrubber) redact(s string) string {
+func (m *Scrubber) redact(s string) string {
 	if m.piece == 0 {
 		return s
 	}
-	if len(m.raw) < minPiece { // too short for pieces: only whole
+	if len(m.raw) < MinPiece { // too short for pieces: only whole
 		return strings.ReplaceAll(s, m.raw, m.whole)
 	}
 	spans := m.spans(s)
