@@ -422,10 +422,10 @@ func TestOnCommandLine(t *testing.T) {
 	tests := []struct {
 		msg, want string
 	}{
-		{"the service account may have been created: check with Get(ctx, ByName(\"ci\")) and make its key with CreateAPIKey rather than calling Create again",
-			"on the command line, Get is `anyscale-keys sa get --name ci`; Create is `anyscale-keys sa create NAME`; CreateAPIKey is `anyscale-keys sa key --name ci`"},
-		{"a key may exist that nobody holds, so replace it with RotateAPIKeys(ctx, ByName(\"ci\"))",
-			"on the command line, RotateAPIKeys is `anyscale-keys sa rotate --name ci`"},
+		{"the service account may have been created: check with Get(ctx, ByName(\"ci\")) and make its key with CreateKey rather than calling Create again",
+			"on the command line, Get is `anyscale-keys sa get --name ci`; Create is `anyscale-keys sa create NAME`; CreateKey is `anyscale-keys sa key --name ci`"},
+		{"a key may exist that nobody holds, so replace it with RotateKeys(ctx, ByName(\"ci\"))",
+			"on the command line, RotateKeys is `anyscale-keys sa rotate --name ci`"},
 		{"a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx)",
 			"on the command line, keys.New(c).Rotate, run on the service account's own token, is `anyscale-keys keys rotate`"},
 		{"no service account with name \"ci\"; list them with All, or create it with Create",

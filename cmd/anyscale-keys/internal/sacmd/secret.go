@@ -45,11 +45,11 @@ func (k *keyFlags) parse(cmd *cobra.Command) (time.Duration, string, error) {
 
 // keyOptions are the SDK's options for a key that lives d (0: the
 // default).
-func keyOptions(d time.Duration) []serviceaccounts.KeyOption {
+func keyOptions(d time.Duration) []serviceaccounts.KeyOptions {
 	if d == 0 {
 		return nil
 	}
-	return []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(d)}
+	return []serviceaccounts.KeyOptions{{ExpiresIn: d}}
 }
 
 // sdkCalls are the SDK calls that the SDK's errors suggest, and the
@@ -62,8 +62,8 @@ var sdkCalls = []struct {
 	{regexp.MustCompile(`\bGet\(`), "Get", func(ref serviceaccounts.Ref) string { return "sa get " + flagOf(ref) }},
 	{regexp.MustCompile(`\bwith All\b`), "All", func(serviceaccounts.Ref) string { return "sa list" }},
 	{regexp.MustCompile(`\bCreate\b`), "Create", func(serviceaccounts.Ref) string { return "sa create NAME" }},
-	{regexp.MustCompile(`\bCreateAPIKey\b`), "CreateAPIKey", func(ref serviceaccounts.Ref) string { return "sa key " + flagOf(ref) }},
-	{regexp.MustCompile(`\bRotateAPIKeys\b`), "RotateAPIKeys", func(ref serviceaccounts.Ref) string { return "sa rotate " + flagOf(ref) }},
+	{regexp.MustCompile(`\bCreateKey\b`), "CreateKey", func(ref serviceaccounts.Ref) string { return "sa key " + flagOf(ref) }},
+	{regexp.MustCompile(`\bRotateKeys\b`), "RotateKeys", func(ref serviceaccounts.Ref) string { return "sa rotate " + flagOf(ref) }},
 	{regexp.MustCompile(`\bkeys\.New\(c\)\.Rotate\b`), "keys.New(c).Rotate, run on the service account's own token,",
 		func(serviceaccounts.Ref) string { return "keys rotate" }},
 }
