@@ -6,6 +6,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/email"
+	"github.com/anyscale-go/anyscale/internal/pathseg"
 )
 
 // Ref names one member of the organization, a user or a service account:
@@ -84,16 +85,19 @@ func (r Ref) String() string {
 }
 
 // Validate reports whether r names a member: it is an error matching
-// client.ErrInvalid when r is the zero Ref, its value is empty, or it
-// holds one kind of id where the other belongs (an identity id given as a
-// user id, or the reverse). Every operation that takes a Ref calls it
-// before sending anything.
+// client.ErrInvalid when r is the zero Ref, its value is empty, its id
+// cannot be one (".", "..", or one holding a slash), or it holds one kind
+// of id where the other belongs (an identity id given as a user id, or the
+// reverse). Every operation that takes a Ref calls it before sending
+// anything.
 func (r Ref) Validate() error {
 	switch {
 	case r.kind == refNone:
 		return fmt.Errorf("%w: the reference names no member", client.ErrInvalid)
 	case r.value == "":
 		return fmt.Errorf("%w: the reference's %s is empty", client.ErrInvalid, r.kindName())
+	case (r.kind == refUserID || r.kind == refIdentityID) && !pathseg.Passes(r.value):
+		return fmt.Errorf("%w: %q is not an id", client.ErrInvalid, r.value)
 	case r.kind == refUserID && strings.HasPrefix(r.value, "ide_"):
 		return fmt.Errorf("%w: %q is an identity id (ide_…), not a user id (usr_…)", client.ErrInvalid, r.value)
 	case r.kind == refIdentityID && strings.HasPrefix(r.value, "usr_"):

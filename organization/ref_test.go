@@ -51,7 +51,8 @@ func TestRefValidate(t *testing.T) {
 		assert.NoError(t, ref.Validate(), ref)
 	}
 	for _, ref := range []organization.Ref{{}, organization.ByEmail(" "), organization.ByName(""), organization.ByUserID(""), organization.ByIdentityID(""),
-		organization.ByUserID("ide_1"), organization.ByIdentityID("usr_1")} {
+		organization.ByUserID("ide_1"), organization.ByIdentityID("usr_1"), organization.ByIdentityID("."), organization.ByUserID(".."),
+		organization.ByUserID("usr_1/x")} {
 		err := ref.Validate()
 		assert.ErrorIs(t, err, client.ErrInvalid, ref)
 		if err != nil {
@@ -207,7 +208,7 @@ func TestAdvice(t *testing.T) {
 	_, notFound := s.Get(ctx, organization.ByEmail("nobody@example.com"))
 	_, notFoundName := s.Get(ctx, organization.ByName("ada"))
 	_, conflict := s.Get(ctx, organization.ByEmail("twin@example.com"))
-	_, deprecated := s.FindByEmail(ctx, "nobody@example.com") //lint:ignore SA1019 testing the deprecated spelling
+	_, deprecated := s.FindByEmail(ctx, "nobody@example.com") // the deprecated spelling
 	notOwner := s.Remove(ctx, "ada@example.com")
 	_, badKind := s.List(ctx, organization.ListOptions{Kind: "robots"})
 	_, badRef := s.Get(ctx, organization.Ref{})

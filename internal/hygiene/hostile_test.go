@@ -452,14 +452,14 @@ func hostileOps() []hostileOp {
 		{"keys.OrgService.RevokeMany", func(ctx context.Context, c *client.Client) ([]any, error) {
 			return vals(keys.New(c).Org().RevokeMany(ctx, []string{"0123456789abcdef", "fedcba9876543210"}))
 		}},
-		{"organization.Service.FindByEmail", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(organization.New(c).FindByEmail(ctx, "ada@example.com"))
+		{"organization.Service.Get", func(ctx context.Context, c *client.Client) ([]any, error) {
+			return vals(organization.New(c).Get(ctx, organization.ByEmail("ada@example.com")))
 		}},
 		{"serviceaccounts.Service.Get", func(ctx context.Context, c *client.Client) ([]any, error) {
 			return vals(serviceaccounts.New(c).Get(ctx, serviceaccounts.ByName("bot")))
 		}},
-		{"serviceaccounts.Service.CreateAPIKey", func(ctx context.Context, c *client.Client) ([]any, error) {
-			return vals(serviceaccounts.New(c).CreateAPIKey(ctx, serviceaccounts.ByName("bot")))
+		{"serviceaccounts.Service.CreateKey", func(ctx context.Context, c *client.Client) ([]any, error) {
+			return vals(serviceaccounts.New(c).CreateKey(ctx, serviceaccounts.ByName("bot")))
 		}},
 	}
 }
