@@ -204,7 +204,7 @@ var keyOperations = []operation{
 // revokeMany is the RevokeMany row of either scope, over three keys of
 // u: the fault meets the first bulk request.
 func revokeMany(t *testing.T, e *env, u anyscaletest.User,
-	revoke func(context.Context, []string, ...keys.RevokeOption) (*keys.RevokeResult, error),
+	revoke func(context.Context, []string, ...keys.RevokeOptions) (*keys.RevokeResult, error),
 ) (func(context.Context) error, func(*testing.T, expectation, error)) {
 	var want []string
 	for _, n := range []string{"k1", "k2", "k3"} {

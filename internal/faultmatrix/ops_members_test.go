@@ -51,12 +51,12 @@ var memberOperations = []operation{
 		},
 	},
 	{
-		name: "organization.FindByEmail [GET organization_collaborators]", method: http.MethodGet, path: pathMembers, class: read,
+		name: "organization.Get [GET organization_collaborators]", method: http.MethodGet, path: pathMembers, class: read,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			alice := e.srv.AddUser("alice@example.com", anyscaletest.Collaborator)
 			var m *organization.Member
 			return func(ctx context.Context) (err error) {
-					m, err = organization.New(e.c).FindByEmail(ctx, alice.Email)
+					m, err = organization.New(e.c).Get(ctx, organization.ByEmail(alice.Email))
 					return err
 				}, func(t *testing.T, x expectation, _ error) {
 					if !x.outcome.succeeds() {
@@ -64,7 +64,7 @@ var memberOperations = []operation{
 						return
 					}
 					require.NotNil(t, m)
-					assert.Equal(t, alice.IdentityID, m.ID)
+					assert.Equal(t, alice.IdentityID, m.IdentityID)
 				}
 		},
 	},
@@ -82,11 +82,11 @@ var memberOperations = []operation{
 		},
 	},
 	{
-		name: "organization.RemoveByID [DELETE organization_collaborators/{id}]", method: http.MethodDelete, path: pathMembers, class: remove,
+		name: "organization.RemoveMember [DELETE organization_collaborators/{id}]", method: http.MethodDelete, path: pathMembers, class: remove,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			alice := e.srv.AddUser("alice@example.com", anyscaletest.Collaborator)
 			return func(ctx context.Context) error {
-					return organization.New(e.c).RemoveByID(ctx, alice.IdentityID)
+					return organization.New(e.c).RemoveMember(ctx, organization.ByIdentityID(alice.IdentityID))
 				}, func(t *testing.T, x expectation, _ error) {
 					_, present := e.member(alice.Email)
 					assert.Equal(t, !x.done, present, "removed")

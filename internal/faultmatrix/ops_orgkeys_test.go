@@ -13,6 +13,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // orgKeyOperations are the operations of keys.OrgService: every key of the
@@ -76,24 +77,27 @@ var orgKeyOperations = []operation{
 		},
 	},
 	{
-		name: "keys.Org.RevokeAllForUser [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
+		name: "keys.Org.RevokeAll [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			alice := e.srv.AddUser("alice@example.com", anyscaletest.Collaborator)
 			e.srv.AddKey(alice, "a", time.Hour)
 			return func(ctx context.Context) error {
-					return keys.New(e.c).Org().RevokeAllForUser(ctx, alice.ID)
+					return keys.New(e.c).Org().RevokeAll(ctx, organization.ByUserID(alice.ID))
 				}, func(t *testing.T, x expectation, _ error) {
 					assert.Len(t, e.active(alice), 2*b2i(!x.done), "every key of hers revoked, or none")
 				}
 		},
 	},
 	{
-		name: "keys.Org.CreateForUser [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
+		name: "keys.Org.CreateFor [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			bot := e.srv.AddServiceAccount("bot")
 			var secret credentials.Secret
 			return func(ctx context.Context) (err error) {
-					secret, err = keys.New(e.c).Org().CreateForUser(ctx, bot.ID, 24*time.Hour)
+					var made *keys.CreatedKey
+					if made, err = keys.New(e.c).Org().CreateFor(ctx, organization.ByUserID(bot.ID), keys.CreateRequest{ExpiresIn: 24 * time.Hour}); err == nil {
+						secret = made.Secret
+					}
 					return err
 				}, func(t *testing.T, x expectation, _ error) {
 					assert.Len(t, e.srv.Keys(bot), 1+b2i(x.done), "keys made by the call: never two")

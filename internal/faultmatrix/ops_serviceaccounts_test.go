@@ -18,7 +18,7 @@ import (
 )
 
 // serviceAccountOperations are the operations of serviceaccounts.Service;
-// Create and RotateAPIKeys send two requests that change state, and have
+// Create and RotateKeys send two requests that change state, and have
 // a row for each.
 var serviceAccountOperations = []operation{
 	{
@@ -86,17 +86,17 @@ var serviceAccountOperations = []operation{
 					}
 					require.NotNil(t, sa)
 					assert.Equal(t, bot.ID, sa.UserID)
-					assert.Equal(t, bot.IdentityID, sa.ID)
+					assert.Equal(t, bot.IdentityID, sa.IdentityID)
 				}
 		},
 	},
 	{
-		name: "serviceaccounts.CreateAPIKey [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
+		name: "serviceaccounts.CreateKey [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			bot := e.srv.AddServiceAccount("bot")
 			var secret credentials.Secret
 			return func(ctx context.Context) (err error) {
-					secret, err = serviceaccounts.New(e.c).CreateAPIKey(ctx, serviceaccounts.ByName("bot"))
+					secret, err = serviceaccounts.New(e.c).CreateKey(ctx, serviceaccounts.ByName("bot"))
 					return err
 				}, func(t *testing.T, x expectation, _ error) {
 					assert.Len(t, e.srv.Keys(bot), 1+b2i(x.done), "keys made by the call: never two")
@@ -110,24 +110,24 @@ var serviceAccountOperations = []operation{
 		},
 	},
 	{
-		name: "serviceaccounts.RotateAPIKeys [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
+		name: "serviceaccounts.RotateKeys [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
-			return rotateAPIKeys(t, e, false)
+			return rotateKeys(t, e, false)
 		},
 	},
 	{
-		name: "serviceaccounts.RotateAPIKeys [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
+		name: "serviceaccounts.RotateKeys [POST create_api_key]", method: http.MethodPost, path: pathCreateKey, class: create,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
-			return rotateAPIKeys(t, e, true)
+			return rotateKeys(t, e, true)
 		},
 	},
 	{
-		name: "serviceaccounts.RevokeAllAPIKeys [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
+		name: "serviceaccounts.RevokeAllKeys [POST rotate_api_key_for_user]", method: http.MethodPost, path: pathRevokeAllUser, class: revokeAll,
 		start: func(t *testing.T, e *env) (func(context.Context) error, func(*testing.T, expectation, error)) {
 			bot := e.srv.AddServiceAccount("bot")
 			e.srv.AddKey(bot, "second", time.Hour)
 			return func(ctx context.Context) error {
-					return serviceaccounts.New(e.c).RevokeAllAPIKeys(ctx, serviceaccounts.ByName("bot"))
+					return serviceaccounts.New(e.c).RevokeAllKeys(ctx, serviceaccounts.ByName("bot"))
 				}, func(t *testing.T, x expectation, _ error) {
 					assert.Len(t, e.active(bot), 2*b2i(!x.done), "every key revoked, or none")
 				}
@@ -198,19 +198,19 @@ func createServiceAccount(t *testing.T, e *env, onKey bool) (func(context.Contex
 			}
 			require.NotNil(t, created)
 			assert.Equal(t, sa.ID, created.Account.UserID)
-			assert.Equal(t, sa.IdentityID, created.Account.ID)
+			assert.Equal(t, sa.IdentityID, created.Account.IdentityID)
 			e.works(t, created.Secret, sa.Email)
 		}
 }
 
-// rotateAPIKeys is serviceaccounts.RotateAPIKeys, its fault on the
-// revoke-all or, with onKey, on the new key's POST.
-func rotateAPIKeys(t *testing.T, e *env, onKey bool) (func(context.Context) error, func(*testing.T, expectation, error)) {
+// rotateKeys is serviceaccounts.RotateKeys, its fault on the revoke-all
+// or, with onKey, on the new key's POST.
+func rotateKeys(t *testing.T, e *env, onKey bool) (func(context.Context) error, func(*testing.T, expectation, error)) {
 	bot := e.srv.AddServiceAccount("bot")
 	seed := e.srv.Keys(bot)[0].ID
 	var secret credentials.Secret
 	return func(ctx context.Context) (err error) {
-			secret, err = serviceaccounts.New(e.c).RotateAPIKeys(ctx, serviceaccounts.ByName("bot"))
+			secret, err = serviceaccounts.New(e.c).RotateKeys(ctx, serviceaccounts.ByName("bot"))
 			return err
 		}, func(t *testing.T, x expectation, err error) {
 			revokedAll := e.revoked(t, seed)
