@@ -26,7 +26,7 @@ func TestAdvice(t *testing.T) {
 	_, noExpiry := ks.Create(ctx, keys.CreateRequest{Name: "ci"})
 	_, tooLong := ks.Create(ctx, keys.CreateRequest{Name: "ci", ExpiresIn: keys.MaxLifetime + time.Second})
 	_, ownScope := ks.List(ctx, keys.ListOptions{Owner: organization.ByEmail("a@b.c")})
-	_, twoOwners := ks.Org().List(ctx, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}) //lint:ignore SA1019 testing the deprecated spelling
+	_, twoOwners := ks.Org().List(ctx, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}) // the deprecated spelling
 	_, noOwner := ks.Org().List(ctx, keys.ListOptions{Owner: organization.ByEmail("nobody@example.com")})
 	_, pageToken := ks.Org().Audit(ctx, keys.AuditOptions{List: keys.ListOptions{PageToken: "p2"}})
 	_, saLifetime := ks.Org().CreateFor(ctx, organization.ByUserID("usr_1"), keys.CreateRequest{})

@@ -235,7 +235,7 @@ func TestAuditOrgOwnerIDFilter(t *testing.T) {
 	assert.Equal(t, []finding{{"ada-legacy", keys.FindingLegacy, "ada@example.com"}}, findings(report), "the owner is named")
 
 	report, err = ks.Audit(context.Background(), keys.AuditOptions{
-		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_bot"}, //lint:ignore SA1019 testing the deprecated spelling
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_bot"}, // the deprecated spelling
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 1, report.Checked)

@@ -94,7 +94,7 @@ func TestListOrgQuery(t *testing.T) {
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
 	// OwnerID, deprecated, filters the same way.
-	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerID: "usr_1"}) //lint:ignore SA1019 testing the deprecated spelling
+	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerID: "usr_1"}) // the deprecated spelling
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
@@ -139,7 +139,7 @@ func TestListOwnerEmailResolves(t *testing.T) {
 	m.On("GET", "/api/v2/organization_collaborators/", 200, members)
 	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
 	var got []keys.Key
-	for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) { //lint:ignore SA1019 testing the deprecated spelling
+	for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) { // the deprecated spelling
 		require.NoError(t, err)
 		got = append(got, k)
 	}
@@ -182,12 +182,12 @@ func TestListValidation(t *testing.T) {
 		{"page size over 50", false, keys.ListOptions{PageSize: 51}, "PageSize 51"},
 		{"negative page size", true, keys.ListOptions{PageSize: -1}, "PageSize -1"},
 		{"owner on own scope", false, keys.ListOptions{Owner: organization.ByEmail("a@b.c")}, "organization scope"},
-		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "organization scope"}, //lint:ignore SA1019 testing the deprecated spelling
-		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "organization scope"},       //lint:ignore SA1019 testing the deprecated spelling
+		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "organization scope"}, // the deprecated spelling
+		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "organization scope"},       // the deprecated spelling
 		{"created by on own scope", false, keys.ListOptions{CreatedBy: "usr_1"}, "organization scope"},
-		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "not both"},                               //lint:ignore SA1019 testing the deprecated spelling
-		{"owner and owner email", true, keys.ListOptions{Owner: organization.ByUserID("usr_1"), OwnerEmail: "a@b.c"}, "not both"}, //lint:ignore SA1019 testing the deprecated spelling
-		{"owner and owner id", true, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}, "not both"},        //lint:ignore SA1019 testing the deprecated spelling
+		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "not both"},                               // the deprecated spelling
+		{"owner and owner email", true, keys.ListOptions{Owner: organization.ByUserID("usr_1"), OwnerEmail: "a@b.c"}, "not both"}, // the deprecated spelling
+		{"owner and owner id", true, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}, "not both"},        // the deprecated spelling
 		{"empty owner email", true, keys.ListOptions{Owner: organization.ByEmail(" ")}, "empty"},
 		{"identity id as user id", true, keys.ListOptions{Owner: organization.ByUserID("ide_1")}, "identity id"},
 	}
@@ -429,8 +429,8 @@ func TestRevokeAllForUser(t *testing.T) {
 	m := apimock.New(t)
 	m.On("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_1", 200, `{"result":{}}`)
 	ks := keys.New(m.Client)
-	require.NoError(t, ks.Org().RevokeAllForUser(context.Background(), "usr_1"))              //lint:ignore SA1019 testing the deprecated spelling
-	assert.ErrorIs(t, ks.Org().RevokeAllForUser(context.Background(), ""), client.ErrInvalid) //lint:ignore SA1019 testing the deprecated spelling
+	require.NoError(t, ks.Org().RevokeAllForUser(context.Background(), "usr_1"))              // the deprecated spelling
+	assert.ErrorIs(t, ks.Org().RevokeAllForUser(context.Background(), ""), client.ErrInvalid) // the deprecated spelling
 	require.Len(t, m.Calls(), 1)
 	assert.Equal(t, "POST", m.Calls()[0].Method)
 }
@@ -501,13 +501,13 @@ func TestCreateForUser(t *testing.T) {
 	m := apimock.New(t)
 	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_sakey0123456789abcdefghijklmnopq"}}`)
 	org := keys.New(m.Client).Org()
-	secret, err := org.CreateForUser(context.Background(), "usr_bot", time.Hour) //lint:ignore SA1019 testing the deprecated spelling
+	secret, err := org.CreateForUser(context.Background(), "usr_bot", time.Hour) // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, "aph0_sakey0123456789abcdefghijklmnopq", secret.Reveal())
 	assert.JSONEq(t, `{"duration":3600,"user_id":"usr_bot"}`, m.Calls()[0].Body)
-	_, err = org.CreateForUser(context.Background(), "", time.Hour) //lint:ignore SA1019 testing the deprecated spelling
+	_, err = org.CreateForUser(context.Background(), "", time.Hour) // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrInvalid)
-	_, err = org.CreateForUser(context.Background(), "usr_bot", 0) //lint:ignore SA1019 testing the deprecated spelling
+	_, err = org.CreateForUser(context.Background(), "usr_bot", 0) // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrInvalid)
 	assert.Len(t, m.Calls(), 1)
 }

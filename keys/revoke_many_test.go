@@ -295,7 +295,7 @@ func TestRevokeManyConcurrency(t *testing.T) {
 	}{
 		{"default", nil, keys.DefaultConcurrency},
 		{"Concurrency 3", []keys.RevokeOptions{{Concurrency: 3}}, 3},
-		{"WithConcurrency(3)", []keys.RevokeOption{keys.WithConcurrency(3)}, 3}, //lint:ignore SA1019 testing the deprecated spelling
+		{"WithConcurrency(3)", []keys.RevokeOption{keys.WithConcurrency(3)}, 3}, // the deprecated spelling
 		{"later non-zero wins", []keys.RevokeOptions{{Concurrency: 7}, {Progress: func(int, int) {}}, {Concurrency: 3}}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,7 +332,7 @@ func TestRevokeManyProgress(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string]func(func(done, total int)) keys.RevokeOptions{
 		"RevokeOptions": func(f func(done, total int)) keys.RevokeOptions { return keys.RevokeOptions{Progress: f} },
-		"WithProgress":  keys.WithProgress, //lint:ignore SA1019 testing the deprecated spelling
+		"WithProgress":  keys.WithProgress, // the deprecated spelling
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -384,7 +384,7 @@ func TestRevokeManyLearnsFromTheLatestAnswer(t *testing.T) {
 	res, err := ks.RevokeMany(context.Background(), ids(1))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"id000"}, res.Revoked)
-	res, err = ks.RevokeMany(context.Background(), ids(3), keys.WithConcurrency(1)) //lint:ignore SA1019 testing the deprecated spelling
+	res, err = ks.RevokeMany(context.Background(), ids(3), keys.WithConcurrency(1)) // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, ids(3), res.Revoked)
 	posts := 0

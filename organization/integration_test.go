@@ -177,10 +177,10 @@ func TestIntegrationGet(t *testing.T) {
 func TestIntegrationFindByEmail(t *testing.T) {
 	t.Parallel()
 	w := newOrgWorld(t)
-	m, err := w.aliceOrg.FindByEmail(context.Background(), "ALICE@example.COM") //lint:ignore SA1019 testing the deprecated spelling
+	m, err := w.aliceOrg.FindByEmail(context.Background(), "ALICE@example.COM") // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, w.alice.IdentityID, m.IdentityID)
-	_, err = w.aliceOrg.FindByEmail(context.Background(), "nobody@example.com") //lint:ignore SA1019 testing the deprecated spelling
+	_, err = w.aliceOrg.FindByEmail(context.Background(), "nobody@example.com") // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrNotFound)
 }
 
@@ -260,7 +260,7 @@ func TestIntegrationServerRefusesSelfRemoval(t *testing.T) {
 	w := newOrgWorld(t)
 	ctx := context.Background()
 	// RemoveByID, deprecated, does not check who calls; the server does.
-	err := w.ownerOrg.RemoveByID(ctx, w.owner.IdentityID) //lint:ignore SA1019 testing the deprecated spelling
+	err := w.ownerOrg.RemoveByID(ctx, w.owner.IdentityID) // the deprecated spelling
 	require.ErrorIs(t, err, client.ErrForbidden)
 	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -296,7 +296,7 @@ func TestIntegrationRemoveAsCollaborator(t *testing.T) {
 	assert.Empty(t, deletes(w.srv), "refused before sending")
 
 	// The server refuses too, when asked directly.
-	err := w.aliceOrg.RemoveByID(ctx, w.bob.IdentityID) //lint:ignore SA1019 the server's own refusal, past the SDK's
+	err := w.aliceOrg.RemoveByID(ctx, w.bob.IdentityID)
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Len(t, deletes(w.srv), 1)
 	assert.Len(t, emails(t, w.ownerOrg, organization.ListOptions{}), 5, "nobody was removed")
@@ -322,8 +322,8 @@ func TestIntegrationRemoveUnknown(t *testing.T) {
 	assert.Empty(t, deletes(w.srv))
 
 	// RemoveByID, deprecated, sends them, and the server finds nothing.
-	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, "ide_nosuchmember000000000000000"), client.ErrNotFound) //lint:ignore SA1019 testing the deprecated spelling
-	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, w.alice.ID), client.ErrNotFound)                        //lint:ignore SA1019 testing the deprecated spelling
+	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, "ide_nosuchmember000000000000000"), client.ErrNotFound) // the deprecated spelling
+	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, w.alice.ID), client.ErrNotFound)                        // the deprecated spelling
 	assert.Len(t, emails(t, w.ownerOrg, organization.ListOptions{}), 5)
 }
 

@@ -50,7 +50,7 @@ func TestListDecodesAndQueries(t *testing.T) {
 
 // withID sets the deprecated Member.ID, which holds IdentityID's value.
 func withID(m organization.Member) organization.Member {
-	m.ID = m.IdentityID //lint:ignore SA1019 the deprecated field holds the same value
+	m.ID = m.IdentityID
 	return m
 }
 
@@ -63,7 +63,7 @@ func TestMemberIDIsTheIdentityID(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "ide_ada", page.Items[0].IdentityID)
-	assert.Equal(t, "ide_ada", page.Items[0].ID) //lint:ignore SA1019 testing the deprecated spelling
+	assert.Equal(t, "ide_ada", page.Items[0].ID) // the deprecated spelling
 	assert.Equal(t, "usr_ada", page.Items[0].UserID)
 }
 
@@ -130,13 +130,13 @@ func TestFindByEmailStillWorks(t *testing.T) {
 	m := apimock.New(t)
 	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old, ada)))
 	s := organization.New(m.Client)
-	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ") //lint:ignore SA1019 testing the deprecated spelling
+	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ") // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, "ide_ada", got.IdentityID)
 	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"), "sent lower-cased")
-	_, err = s.FindByEmail(context.Background(), "someone@example.com") //lint:ignore SA1019 testing the deprecated spelling
+	_, err = s.FindByEmail(context.Background(), "someone@example.com") // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrNotFound)
-	_, err = s.FindByEmail(context.Background(), "") //lint:ignore SA1019 testing the deprecated spelling
+	_, err = s.FindByEmail(context.Background(), "") // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrInvalid)
 }
 
@@ -181,7 +181,7 @@ func TestRemoveServerErrors(t *testing.T) {
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "protected account")
 	assert.ErrorIs(t, organization.New(m.Client).RemoveMember(context.Background(), organization.ByIdentityID("")), client.ErrInvalid)
-	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid) //lint:ignore SA1019 testing the deprecated spelling
+	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid) // the deprecated spelling
 }
 
 // folding answers every member-list query with the same members, as a

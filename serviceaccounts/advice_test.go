@@ -37,8 +37,14 @@ func TestAdvice(t *testing.T) {
 		return call(serviceaccounts.New(m.Client))
 	}
 	create := func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }
-	createKey := func(s *serviceaccounts.Service) error { _, err := s.CreateKey(ctx, serviceaccounts.ByName("ci")); return err }
-	rotate := func(s *serviceaccounts.Service) error { _, err := s.RotateKeys(ctx, serviceaccounts.ByName("ci")); return err }
+	createKey := func(s *serviceaccounts.Service) error {
+		_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"))
+		return err
+	}
+	rotate := func(s *serviceaccounts.Service) error {
+		_, err := s.RotateKeys(ctx, serviceaccounts.ByName("ci"))
+		return err
+	}
 	none := func(*apimock.API) {}
 	advicetest.Check(t, []advicetest.Case{
 		{Name: "Create may have acted", Err: run(func(m *apimock.API) { m.On("POST", createPath, 500, boom) }, create),
@@ -59,7 +65,10 @@ func TestAdvice(t *testing.T) {
 			m.On("POST", createPath, 200, apimock.Result(saJSON("ci", "ci")))
 			m.On("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
 		}, create), Want: []advice.Advice{{Action: client.ActionCreateKey, Subject: ciEmail}}},
-		{Name: "Get none", Err: run(none, func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByName("nope")); return err }),
+		{Name: "Get none", Err: run(none, func(s *serviceaccounts.Service) error {
+			_, err := s.Get(ctx, serviceaccounts.ByName("nope"))
+			return err
+		}),
 			Want: []advice.Advice{{Action: client.ActionListToFind, Subject: "nope"}}},
 		{Name: "Get none by email", Err: run(none, func(s *serviceaccounts.Service) error {
 			_, err := s.Get(ctx, serviceaccounts.ByEmail("nope@x.com"))
@@ -67,7 +76,10 @@ func TestAdvice(t *testing.T) {
 		}), Want: []advice.Advice{{Action: client.ActionListToFind, Subject: "nope@x.com"}}},
 		{Name: "Get differs in case", Err: run(none, func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByName("CI")); return err }),
 			Want: []advice.Advice{{Action: client.ActionListToFind, Subject: "CI"}}},
-		{Name: "Get several", Err: run(none, func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByName("twin")); return err }),
+		{Name: "Get several", Err: run(none, func(s *serviceaccounts.Service) error {
+			_, err := s.Get(ctx, serviceaccounts.ByName("twin"))
+			return err
+		}),
 			Want: []advice.Advice{{Action: client.ActionRefine, Subject: "twin"}}},
 		{Name: "CreateKey lost", Err: run(func(m *apimock.API) { m.On("POST", keyPath, 500, boom) }, createKey),
 			Want: []advice.Advice{{Action: client.ActionRotateKeys, Subject: ciEmail}}},
@@ -103,7 +115,7 @@ func TestAdvice(t *testing.T) {
 			return err
 		})},
 		{Name: "WithExpiresIn(0)", Err: run(none, func(s *serviceaccounts.Service) error {
-			_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(0)) //lint:ignore SA1019 testing the deprecated spelling
+			_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(0)) // the deprecated spelling
 			return err
 		})},
 		{Name: "empty reference", Err: run(none, func(s *serviceaccounts.Service) error { return s.Delete(ctx, serviceaccounts.Ref{}) })},
@@ -161,13 +173,13 @@ func TestDeprecatedVerbs(t *testing.T) {
 	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
 	m.On("POST", keyPath, 200, sessionOK)
 	s := serviceaccounts.New(m.Client)
-	got, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(time.Hour)) //lint:ignore SA1019 testing the deprecated spelling
+	got, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(time.Hour)) // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, secret, got.Reveal())
-	got, err = s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci")) //lint:ignore SA1019 testing the deprecated spelling
+	got, err = s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci")) // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, secret, got.Reveal())
-	require.NoError(t, s.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("ci"))) //lint:ignore SA1019 testing the deprecated spelling
+	require.NoError(t, s.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("ci"))) // the deprecated spelling
 	assert.Equal(t, []string{
 		"GET " + membersPath, "POST " + keyPath,
 		"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath,

@@ -120,7 +120,7 @@ func TestIntegrationCreate(t *testing.T) {
 	assert.Equal(t, "ci-deployer", sa.Name)
 	assert.Equal(t, saEmail(w.srv, "ci-deployer"), sa.Email)
 	assert.Regexp(t, `^ide_[a-z0-9]{26}$`, sa.IdentityID)
-	assert.Equal(t, sa.IdentityID, sa.ID, "the deprecated ID holds the same value") //lint:ignore SA1019 testing the deprecated spelling
+	assert.Equal(t, sa.IdentityID, sa.ID, "the deprecated ID holds the same value") // the deprecated spelling
 	assert.Regexp(t, `^usr_[a-z0-9]{26}$`, sa.UserID)
 	assert.Equal(t, "collaborator", sa.PermissionLevel)
 	assert.True(t, w.srv.Now().Equal(sa.CreatedAt), "created now: %v", sa.CreatedAt)

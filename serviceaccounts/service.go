@@ -100,7 +100,7 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOptions) (
 	defer cancel()
 	if m, err := s.Get(lookCtx, ByEmail(account.Email)); err == nil && m.UserID == account.UserID {
 		account.IdentityID = m.IdentityID
-		account.ID = m.IdentityID //lint:ignore SA1019 the deprecated field keeps its value
+		account.ID = m.IdentityID
 	}
 	return &Created{Account: account, Secret: secret}, nil
 }

@@ -49,7 +49,7 @@ var (
 // withID sets the deprecated ServiceAccount.ID, which holds IdentityID's
 // value.
 func withID(sa serviceaccounts.ServiceAccount) serviceaccounts.ServiceAccount {
-	sa.ID = sa.IdentityID //lint:ignore SA1019 the deprecated field holds the same value
+	sa.ID = sa.IdentityID
 	return sa
 }
 
@@ -281,15 +281,15 @@ func TestValidationBeforeAnyRequest(t *testing.T) {
 		// included, as it always did.
 		ops = append(ops,
 			op{"Create WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.Create(ctx, "ci", serviceaccounts.WithExpiresIn(d)) //lint:ignore SA1019 testing the deprecated spelling
+				_, err := s.Create(ctx, "ci", serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
 				return err
 			}},
 			op{"CreateAPIKey WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) //lint:ignore SA1019 testing the deprecated spelling
+				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
 				return err
 			}},
 			op{"RotateAPIKeys WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) //lint:ignore SA1019 testing the deprecated spelling
+				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
 				return err
 			}},
 		)
@@ -984,8 +984,8 @@ func TestKeyOptions(t *testing.T) {
 		{"none", nil, `{"duration":3153600000,"user_id":"usr_ci"}`},
 		{"zero", []serviceaccounts.KeyOptions{{}}, `{"duration":3153600000,"user_id":"usr_ci"}`},
 		{"later non-zero wins", []serviceaccounts.KeyOptions{{ExpiresIn: time.Hour}, {}, {ExpiresIn: time.Minute}, {}}, `{"duration":60,"user_id":"usr_ci"}`},
-		{"WithExpiresIn", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour)}, `{"duration":3600,"user_id":"usr_ci"}`},                                                     //lint:ignore SA1019 testing the deprecated spelling
-		{"last WithExpiresIn wins", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour), serviceaccounts.WithExpiresIn(time.Minute)}, `{"duration":60,"user_id":"usr_ci"}`}, //lint:ignore SA1019 testing the deprecated spelling
+		{"WithExpiresIn", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour)}, `{"duration":3600,"user_id":"usr_ci"}`},                                                     // the deprecated spelling
+		{"last WithExpiresIn wins", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour), serviceaccounts.WithExpiresIn(time.Minute)}, `{"duration":60,"user_id":"usr_ci"}`}, // the deprecated spelling
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
