@@ -2,8 +2,11 @@ package keys_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/advice"
@@ -43,4 +46,30 @@ func TestAdvice(t *testing.T) {
 		{Name: "empty id", Err: ks.Revoke(ctx, "")},
 		{Name: "lifetime check", Err: keys.CheckServiceAccountKeyLifetime(0)},
 	})
+}
+
+// One clause per layer: a package name starts an error once at most, and
+// no other package's name is stacked on it.
+func TestOnePackagePrefix(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/userinfo/", 200, `{"result":{"id":"usr_1","email":"a@example.com","organization_permission_level":"owner"}}`)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List(""))
+	ks := keys.New(m.Client)
+	_, badIDs := ks.RevokeMany(ctx, []string{"..", "k1"})
+	_, auditPage := ks.Audit(ctx, keys.AuditOptions{List: keys.ListOptions{PageSize: 51}})
+	_, orgAuditPage := ks.Org().Audit(ctx, keys.AuditOptions{List: keys.ListOptions{PageSize: 51}})
+	_, orgAuditOwner := ks.Org().Audit(ctx, keys.AuditOptions{List: keys.ListOptions{Owner: organization.ByEmail("nobody@example.com")}})
+	_, createFor := ks.Org().CreateFor(ctx, organization.ByEmail("nobody@example.com"), keys.CreateRequest{ExpiresIn: time.Hour})
+	for _, err := range []error{badIDs, auditPage, orgAuditPage, orgAuditOwner, createFor, ks.Revoke(ctx, ".."), ks.Org().RevokeAll(ctx, organization.ByUserID(""))} {
+		if !assert.Error(t, err) {
+			continue
+		}
+		n := 0
+		for _, pkg := range []string{"keys: ", "organization: ", "serviceaccounts: "} {
+			n += strings.Count(err.Error(), pkg)
+		}
+		assert.Equal(t, 1, n, "one package name: %v", err)
+	}
 }

@@ -137,6 +137,7 @@ func newAuditRules(opts AuditOptions) auditRules {
 // Audit checks the caller's active keys against the key policy.
 //
 // API: GET /api/v2/userinfo/
+//
 // API: GET /api/v2/users/api_keys
 //
 // It reports legacy keys without expiry, keys made to live longer than
@@ -149,6 +150,9 @@ func newAuditRules(opts AuditOptions) auditRules {
 // lists the keys: one request, then one per 50 keys.
 func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	rules := newAuditRules(opts)
+	if _, _, err := s.check(opts.List); err != nil {
+		return nil, err
+	}
 	me, err := s.c.WhoAmI(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("keys: audit: %w", err)

@@ -21,6 +21,7 @@ type owner struct {
 // user's or service account's email).
 //
 // API: GET /api/v2/organization_collaborators/
+//
 // API: GET /api/v2/users/admin/api_keys
 //
 // Service account keys are exempt from the 30-day rule, which is for user
@@ -34,9 +35,9 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	rules := newAuditRules(opts)
 	// The requests: one per 50 members, at least one per member, and one
 	// per 50 keys, up to AuditOptions.Concurrency at once.
-	ref, err := opts.List.owner()
+	_, ref, err := s.check(opts.List)
 	if err != nil {
-		return nil, fmt.Errorf("keys: audit: %w", err)
+		return nil, err
 	}
 	var targets []owner
 	everyKey := false

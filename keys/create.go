@@ -46,6 +46,7 @@ type sessionResult struct {
 // Create makes a key for the caller.
 //
 // API: POST /api/v2/users/create_api_key
+//
 // API: GET /api/v2/users/api_keys
 //
 // The request is validated before it is sent, and never sent twice: a
@@ -81,6 +82,7 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 // returns it with its secret, shown only here.
 //
 // API: GET /api/v2/organization_collaborators/ (an owner not named by user id)
+//
 // API: POST /api/v2/users/create_api_key
 //
 // Organization owners make keys for service accounts, whose lifetime the

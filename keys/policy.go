@@ -98,9 +98,9 @@ func keyID(secret credentials.Secret) string {
 func checkID(id string) error {
 	switch {
 	case id == "":
-		return fmt.Errorf("keys: %w: the key id is empty; take it from the key list", client.ErrInvalid)
+		return fmt.Errorf("%w: the key id is empty; take it from the key list", client.ErrInvalid)
 	case !pathseg.Passes(id):
-		return fmt.Errorf("keys: %w: %q is not a key id; take it from the key list", client.ErrInvalid, id)
+		return fmt.Errorf("%w: %q is not a key id; take it from the key list", client.ErrInvalid, id)
 	}
 	return nil
 }

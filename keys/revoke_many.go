@@ -80,6 +80,7 @@ type revokeBody struct {
 // RevokeMany revokes the caller's keys with ids, and accounts for each.
 //
 // API: POST /api/v2/users/api_keys/revoke
+//
 // API: DELETE /api/v2/users/api_keys/{api_key_id}
 //
 // It keeps OrgService.RevokeMany's contract, over the caller's own keys:
@@ -92,6 +93,7 @@ func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOp
 // and accounts for each.
 //
 // API: POST /api/v2/users/admin/api_keys/revoke
+//
 // API: DELETE /api/v2/users/admin/api_keys/{api_key_id}
 //
 // Every id given, duplicates once, ends in exactly one of the result's

@@ -115,19 +115,29 @@ type listQuery struct {
 	client.PageQuery
 }
 
-// query validates opts and resolves an owner filter to its user id; it
-// sends a request only to find an owner that is not named by user id.
-func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+// check validates opts for the scope, sending nothing: it returns the
+// page size to ask for and the owner filter (the zero Ref for none).
+func (s scope) check(opts ListOptions) (int, organization.Ref, error) {
 	count, err := paging.Count(opts.PageSize)
 	if err != nil {
-		return listQuery{}, fmt.Errorf("keys: %w", err)
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w", err)
 	}
 	ref, err := opts.owner()
 	if err != nil {
-		return listQuery{}, fmt.Errorf("keys: %w", err)
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w", err)
 	}
 	if !s.org && (ref != (organization.Ref{}) || opts.CreatedBy != "") {
-		return listQuery{}, fmt.Errorf("keys: %w: owner and creator filters apply to the organization's keys: the organization scope, which only owners may use", client.ErrInvalid)
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w: owner and creator filters apply to the organization's keys: the organization scope, which only owners may use", client.ErrInvalid)
+	}
+	return count, ref, nil
+}
+
+// query validates opts and resolves an owner filter to its user id; it
+// sends a request only to find an owner that is not named by user id.
+func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+	count, ref, err := s.check(opts)
+	if err != nil {
+		return listQuery{}, err
 	}
 	q := listQuery{Name: opts.Name, CreatedBy: opts.CreatedBy,
 		PageQuery: client.PageQuery{PagingToken: opts.PageToken, Count: count}}
@@ -195,6 +205,8 @@ func (s scope) all(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] 
 	}
 }
 
+// revoke revokes one key; a bad id is an error that names no package,
+// for the caller to place.
 func (s scope) revoke(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
@@ -233,11 +245,20 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, erro
 // caller's. Revoking is safe to repeat, so a failed attempt is retried;
 // when an earlier attempt's answer was lost, the error says it may have
 // revoked the key.
-func (s *Service) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+func (s *Service) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
+
+// revokeOne is Revoke of either scope.
+func (s scope) revokeOne(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return s.revoke(ctx, id)
+}
 
 // List returns one page of the organization's keys.
 //
 // API: GET /api/v2/organization_collaborators/ (an Owner not named by user id)
+//
 // API: GET /api/v2/users/admin/api_keys
 //
 // With an owner filter every key carries its OwnerID. An owner the member
@@ -251,6 +272,7 @@ func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[K
 // starting at opts.PageToken.
 //
 // API: GET /api/v2/organization_collaborators/ (an Owner not named by user id)
+//
 // API: GET /api/v2/users/admin/api_keys
 //
 // The owner filter is resolved once, before the first page; with it every
@@ -267,12 +289,13 @@ func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, e
 // A key that is unknown or already revoked is an error matching
 // client.ErrNotFound. Revoking is safe to repeat, so a failed attempt is
 // retried.
-func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
 
 // RevokeAll revokes every key of the user or service account owner names,
 // and issues no new key.
 //
 // API: GET /api/v2/organization_collaborators/ (an owner not named by user id)
+//
 // API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
 //
 // The owner is found as ListOptions.Owner is. Revoking all keys twice

@@ -162,7 +162,9 @@ func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, err
 // revokes all of that member's API keys.
 //
 // API: GET /api/v2/userinfo/
+//
 // API: GET /api/v2/organization_collaborators/
+//
 // API: DELETE /api/v2/organization_collaborators/{identity_id}
 //
 // Only organization owners may remove members, and nobody may remove
@@ -208,7 +210,9 @@ func errSelf(address string) error {
 // ByEmail(address)) does.
 //
 // API: GET /api/v2/userinfo/
+//
 // API: GET /api/v2/organization_collaborators/
+//
 // API: DELETE /api/v2/organization_collaborators/{identity_id}
 func (s *Service) Remove(ctx context.Context, address string) error {
 	return s.RemoveMember(ctx, ByEmail(address))

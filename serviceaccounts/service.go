@@ -47,7 +47,9 @@ type Created struct {
 // Create makes a service account named name and its first key.
 //
 // API: POST /api/v2/users/service_accounts?name={name}
+//
 // API: POST /api/v2/users/create_api_key
+//
 // API: GET /api/v2/organization_collaborators/
 //
 // The name and opts (at most one; several merge, a later non-zero field
@@ -243,6 +245,7 @@ func (s *Service) createKey(ctx context.Context, userID string, lifetime time.Du
 // secret, shown only here. Its other keys stay valid.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/users/create_api_key
 //
 // opts (at most one; several merge, a later non-zero field winning) are
@@ -275,6 +278,7 @@ func (s *Service) CreateKey(ctx context.Context, ref Ref, opts ...KeyOptions) (c
 // does.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/users/create_api_key
 //
 // Deprecated: use CreateKey.
@@ -286,7 +290,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOptions)
 // one and returns its secret.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
 // API: POST /api/v2/users/create_api_key
 //
 // opts are as CreateKey's. No new key is made unless the revocation
@@ -333,7 +339,9 @@ func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (
 // new one, as RotateKeys does.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
 // API: POST /api/v2/users/create_api_key
 //
 // Deprecated: use RotateKeys.
@@ -345,6 +353,7 @@ func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOptions
 // one.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
 //
 // Revoking all keys twice revokes nothing more, so a failed attempt is
@@ -364,6 +373,7 @@ func (s *Service) RevokeAllKeys(ctx context.Context, ref Ref) error {
 // RevokeAllKeys does.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
 //
 // Deprecated: use RevokeAllKeys.
@@ -375,6 +385,7 @@ func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
 // organization scope of package keys (owners only).
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: GET /api/v2/users/admin/api_keys?user_id={user_id}
 //
 // Every key carries the account's user id as its OwnerID. It stops
@@ -400,6 +411,7 @@ func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] 
 // Delete deletes the service account; its keys stop working.
 //
 // API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
 // API: DELETE /api/v2/organization_collaborators/{identity_id}
 func (s *Service) Delete(ctx context.Context, ref Ref) error {
 	sa, err := s.Get(ctx, ref)
