@@ -923,6 +923,8 @@ func TestForbiddenSaysOwner(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 403, apiErr.StatusCode)
 			assert.Equal(t, tc.stated, apiErr.Method+" "+apiErr.Path)
+			assert.Empty(t, apiErr.Hint, "the client's error value is not changed: the advice wraps it")
+			assert.Contains(t, client.AdviceOf(err), client.Advice{Action: client.ActionNeedOwner})
 			paths := m.Paths()
 			assert.Equal(t, tc.stated, paths[len(paths)-1], "the forbidden call is the last one, sent once")
 			assert.Equal(t, 1, strings.Count(strings.Join(paths, "\n"), tc.stated))
