@@ -134,16 +134,25 @@ func newAuditRules(opts AuditOptions) auditRules {
 	return r
 }
 
-// Audit checks the caller's active keys against the key policy: legacy
-// keys without expiry, keys made to live longer than MaxLifetime, keys
-// expiring within AuditOptions.ExpiringWithin, and keys never used or not
-// used within AuditOptions.UnusedFor. Each finding carries a suggested
-// action and the caller's email. A caller that is a service account (its
-// email is a service account's, as wire.md gives it) is exempt from the
+// Audit checks the caller's active keys against the key policy.
+//
+// API: GET /api/v2/userinfo/
+//
+// API: GET /api/v2/users/api_keys
+//
+// It reports legacy keys without expiry, keys made to live longer than
+// MaxLifetime, keys expiring within AuditOptions.ExpiringWithin, and keys
+// never used or not used within AuditOptions.UnusedFor. Each finding
+// carries a suggested action and the caller's email. A caller that is a
+// service account (its email has the form
+// <name>@org-<organization id>.serviceaccount.com) is exempt from the
 // 30-day rule, which is for user keys. It asks who the caller is, then
 // lists the keys: one request, then one per 50 keys.
 func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	rules := newAuditRules(opts)
+	if _, _, err := s.check(opts.List); err != nil {
+		return nil, err
+	}
 	me, err := s.c.WhoAmI(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("keys: audit: %w", err)
@@ -232,4 +241,4 @@ func days(d time.Duration) string {
 
 // errOrgPageToken refuses a page token on an organization audit that
 // walks every member: it cannot apply to all of their lists.
-var errOrgPageToken = fmt.Errorf("keys: %w: AuditOptions.List.PageToken applies to one owner's keys: give OwnerEmail or OwnerID with it, or leave it empty", client.ErrInvalid)
+var errOrgPageToken = fmt.Errorf("keys: %w: an organization audit's page token applies to one owner's keys: give an owner filter with it, or no page token", client.ErrInvalid)

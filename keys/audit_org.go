@@ -18,24 +18,33 @@ type owner struct {
 
 // Audit checks every active key in the organization against the key
 // policy, as Service.Audit does, and names the owner of every finding (the
-// user's or service account's email). Service account keys are exempt from
-// the 30-day rule, which is for user keys.
+// user's or service account's email).
 //
-// The API's keys carry no owner, so Audit walks the member list and lists
-// each member's keys, then walks every key of the organization once more,
-// so that a key whose owner the member list does not name is audited too
-// (without an owner): one request per 50 members, at least one per
-// member, and one per 50 keys, up to AuditOptions.Concurrency at once.
-// With an owner filter in AuditOptions.List it looks up that owner and
-// lists only that owner's keys.
+// API: GET /api/v2/organization_collaborators/
+//
+// API: GET /api/v2/users/admin/api_keys
+//
+// Service account keys are exempt from the 30-day rule, which is for user
+// keys. The API's keys carry no owner, so Audit lists each member's keys,
+// then every key of the organization once more, so that a key whose owner
+// the member list does not name is audited too (without an owner); with
+// an owner filter in AuditOptions.List it audits only that owner's keys.
+// A page token applies only with an owner filter: without one it is an
+// error matching client.ErrInvalid.
 func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
 	rules := newAuditRules(opts)
+	// The requests: one per 50 members, at least one per member, and one
+	// per 50 keys, up to AuditOptions.Concurrency at once.
+	_, ref, err := s.check(opts.List)
+	if err != nil {
+		return nil, err
+	}
 	var targets []owner
 	everyKey := false
-	if opts.List.OwnerEmail != "" || opts.List.OwnerID != "" {
-		o, err := s.owner(ctx, opts.List)
+	if ref != (organization.Ref{}) {
+		o, err := s.owner(ctx, ref)
 		if err != nil {
-			return nil, fmt.Errorf("keys: audit: %w", err)
+			return nil, err
 		}
 		targets = []owner{o}
 	} else {
@@ -63,7 +72,7 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	parallel.Run(ctx, opts.Concurrency, jobs, callopt.OnThrottle, func(ctx context.Context, i int) {
 		list := ListOptions{Name: opts.List.Name, CreatedBy: opts.List.CreatedBy, PageSize: opts.List.PageSize}
 		if i < len(targets) {
-			list.OwnerID, list.PageToken = targets[i].userID, opts.List.PageToken
+			list.Owner, list.PageToken = organization.ByUserID(targets[i].userID), opts.List.PageToken
 		}
 		for k, err := range s.all(ctx, list) {
 			if err != nil {
@@ -103,29 +112,23 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	return report, nil
 }
 
-// owner looks up the owner an owner filter names: by email through the
-// member list's email filter, by user id by walking the member list (an
-// id no member has is audited with no email).
-func (s *OrgService) owner(ctx context.Context, list ListOptions) (owner, error) {
-	if err := checkOwnerFilter(list); err != nil {
-		return owner{}, err
-	}
-	if list.OwnerEmail != "" {
-		m, err := s.ownerByEmail(ctx, list.OwnerEmail)
-		if err != nil {
-			return owner{}, err
-		}
-		return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
+// owner looks up the owner an owner filter names, for its email: by user
+// id by walking the member list (an id no member has is audited with no
+// email), else as ListOptions.Owner is found.
+func (s *OrgService) owner(ctx context.Context, ref organization.Ref) (owner, error) {
+	id := ref.UserID()
+	if id == "" {
+		return s.findOwner(ctx, ref)
 	}
 	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
 		if err != nil {
-			return owner{}, fmt.Errorf("looking up OwnerID in the member list: %w", err)
+			return owner{}, fmt.Errorf("keys: audit: looking up the owner's user id in the member list: %w", err)
 		}
-		if m.UserID == list.OwnerID {
+		if m.UserID == id {
 			return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
 		}
 	}
-	return owner{userID: list.OwnerID}, nil
+	return owner{userID: id}, nil
 }
 
 // owners walks the member list: the members that have a user id, in the

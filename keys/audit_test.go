@@ -16,6 +16,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
@@ -196,7 +197,7 @@ func TestAuditOrgOwnerFilter(t *testing.T) {
 	})
 	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", keyJSON("ada-legacy", "2024-01-01T00:00:00Z", "", "2026-11-25T00:00:00Z")))
 	report, err := keys.New(m.Client).Org().Audit(context.Background(), keys.AuditOptions{
-		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerEmail: "ada@example.com"},
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{Owner: organization.ByEmail("ada@example.com")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []finding{{"ada-legacy", keys.FindingLegacy, "ada@example.com"}}, findings(report))
@@ -211,7 +212,7 @@ func TestAuditOrgOwnerFilter(t *testing.T) {
 	assert.Equal(t, "usr_ada", listed[0].Get("user_id"))
 }
 
-// Filtered by OwnerID, the organization audit still names the owner, from
+// Filtered by user id, the organization audit still names the owner, from
 // the member list; a member the server does not mark either way is a
 // service account when its address has that form, as in the own-scope
 // audit, so its long-lived key is not over the user keys' limit.
@@ -228,13 +229,13 @@ func TestAuditOrgOwnerIDFilter(t *testing.T) {
 	})
 	ks := keys.New(m.Client).Org()
 	report, err := ks.Audit(context.Background(), keys.AuditOptions{
-		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_ada"},
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{Owner: organization.ByUserID("usr_ada")},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []finding{{"ada-legacy", keys.FindingLegacy, "ada@example.com"}}, findings(report), "the owner is named")
 
 	report, err = ks.Audit(context.Background(), keys.AuditOptions{
-		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_bot"},
+		Now: func() time.Time { return auditNow }, List: keys.ListOptions{OwnerID: "usr_bot"}, // the deprecated spelling
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 1, report.Checked)

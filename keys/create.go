@@ -2,13 +2,14 @@ package keys
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // CreateRequest describes a new user key.
@@ -42,12 +43,18 @@ type sessionResult struct {
 	ServerSessionID credentials.Secret `json:"server_session_id"`
 }
 
-// Create makes a key for the caller. The request is validated before it is
-// sent, and never sent twice: a failure after the server may have acted is
-// returned, not retried, and says how to check. After creation Create
-// looks the key up to fill CreatedKey.Key, reading at most findPages pages
-// within findTimeout; if that lookup fails, Key holds the name and expiry
-// only and the secret is still returned.
+// Create makes a key for the caller.
+//
+// API: POST /api/v2/users/create_api_key
+//
+// API: GET /api/v2/users/api_keys
+//
+// The request is validated before it is sent, and never sent twice: a
+// failure after the server may have acted is returned, not retried, and
+// advises looking for the key first (client.ActionGetFirst). Once the key
+// is made, Create reads it back from the key list to fill CreatedKey.Key,
+// reading a few pages within seconds; if that fails, Key holds the name
+// and expiry only and the secret is still returned.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, error) {
 	if err := validateName(req.Name); err != nil {
 		return nil, err
@@ -59,7 +66,8 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name})
 	if err != nil {
 		if client.MayHaveActed(err) {
-			return nil, fmt.Errorf("keys: %w; the key may have been made: list your keys by name before creating it again (a second active key of the same name is refused), and revoke it if found, since its secret is lost", err)
+			return nil, advice.Wrap(err, advice.Advice{Action: advice.GetFirst, Subject: req.Name},
+				"the key may have been made: list your keys by name before creating it again (a second active key of the same name is refused), and revoke it if found, since its secret is lost")
 		}
 		return nil, err
 	}
@@ -70,19 +78,66 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 	return &CreatedKey{Key: Key{Name: req.Name, CreatedAt: sent, ExpiresAt: &expires}, Secret: secret}, nil
 }
 
+// CreateFor makes a key for the user or service account owner names, and
+// returns it with its secret, shown only here.
+//
+// API: GET /api/v2/organization_collaborators/ (an owner not named by user id)
+//
+// API: POST /api/v2/users/create_api_key
+//
+// Organization owners make keys for service accounts, whose lifetime the
+// 30-day cap does not bound: req.ExpiresIn is required, at most
+// MaxServiceAccountKeyLifetime for a service account and MaxLifetime for
+// a user (an owner named by user id is not looked up: the server holds a
+// user's cap). The owner is found as ListOptions.Owner is. Everything is
+// validated before the key request, which is never sent twice. The key is
+// not read back: CreatedKey.Listed is false, and Key holds the name, the
+// owner and the expiry asked for.
+func (s *OrgService) CreateFor(ctx context.Context, owner organization.Ref, req CreateRequest) (*CreatedKey, error) {
+	if err := owner.Validate(); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if err := validateName(req.Name); err != nil {
+		return nil, err
+	}
+	if err := CheckServiceAccountKeyLifetime(req.ExpiresIn); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	o, err := s.findOwner(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	if o.email != "" && !o.serviceAccount {
+		// A user's key: the user key policy holds.
+		if err := validateExpiry(req.ExpiresIn); err != nil {
+			return nil, err
+		}
+	}
+	sent := time.Now()
+	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name, UserID: o.userID})
+	if err != nil {
+		return nil, err
+	}
+	expires := sent.Add(req.ExpiresIn)
+	return &CreatedKey{Key: Key{Name: req.Name, OwnerID: o.userID, CreatedAt: sent, ExpiresAt: &expires}, Secret: secret}, nil
+}
+
 // CreateForUser makes a key for the service account with userID (a usr_
-// id) and returns its secret: organization owners make keys for service
-// accounts, whose lifetime the 30-day cap does not bound.
-// serviceaccounts.CreateAPIKey is the friendlier way in. The request is
-// never sent twice.
+// id) and returns its secret, as CreateFor with organization.ByUserID
+// does.
+//
+// API: POST /api/v2/users/create_api_key
+//
+// Deprecated: use CreateFor with organization.ByUserID.
 func (s *OrgService) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
 	if err := CheckServiceAccountKeyLifetime(expiresIn); err != nil {
+		return "", fmt.Errorf("keys: %w", err)
+	}
+	k, err := s.CreateFor(ctx, organization.ByUserID(userID), CreateRequest{ExpiresIn: expiresIn})
+	if err != nil {
 		return "", err
 	}
-	if userID == "" {
-		return "", fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
-	}
-	return s.create(ctx, createBody{Duration: seconds(expiresIn), UserID: userID})
+	return k.Secret, nil
 }
 
 func (s scope) create(ctx context.Context, body createBody) (credentials.Secret, error) {
@@ -91,7 +146,7 @@ func (s scope) create(ctx context.Context, body createBody) (credentials.Secret,
 		return "", err
 	}
 	if out.ServerSessionID == "" {
-		return "", errors.New("keys: the server answered without a key; list your keys to check whether one was made")
+		return "", fmt.Errorf("%w: the server answered the key request without a key", client.ErrMalformedResponse)
 	}
 	return out.ServerSessionID, nil
 }
@@ -153,10 +208,15 @@ const (
 )
 
 // Rotate revokes all of the caller's keys, including the one this client
-// authenticates with, and returns a new key. Store the new secret before
-// anything else: this client's token stops working. Rotate is never
-// repeated, by the client or by net/http, since a repeat would revoke the
-// key the first call made; a lost answer says what may have happened.
+// authenticates with, and returns a new key.
+//
+// API: GET /api/v2/users/rotate_api_key
+//
+// Store the new secret before anything else: this client's token stops
+// working. Rotate is never repeated, by the client or by net/http, since a
+// repeat would revoke the key the first call made; a lost answer says
+// what may have happened. A service account's job rotates its own token
+// this way.
 func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 	var out sessionResult
 	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {

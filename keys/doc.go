@@ -8,6 +8,6 @@
 //	ks := keys.New(c)
 //	k, err := ks.Create(ctx, keys.CreateRequest{Name: "ci", ExpiresIn: keys.MaxLifetime})
 //	fmt.Println(k.Key.Name, k.Secret) // the secret prints redacted; k.Secret.Reveal() once
-//	for key, err := range ks.Org().All(ctx, keys.ListOptions{OwnerEmail: "ada@example.com"}) { ... }
+//	for key, err := range ks.Org().All(ctx, keys.ListOptions{Owner: organization.ByEmail("ada@example.com")}) { ... }
 //	res, err := ks.Org().RevokeMany(ctx, ids) // each id: Revoked, NotFound or Failed; err only if some Failed
 package keys

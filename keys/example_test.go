@@ -7,6 +7,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 func ExampleService_Create() {
@@ -45,9 +46,9 @@ func ExampleService_All() {
 	owner, _ := srv.Client(srv.Owner())
 	// Every key of one member, two a page, newest first.
 	for k, err := range keys.New(owner).Org().All(context.Background(), keys.ListOptions{
-		OwnerEmail: "ada@example.com",
-		Name:       "o", // search by name
-		PageSize:   2,
+		Owner:    organization.ByEmail("ada@example.com"),
+		Name:     "o", // search by name
+		PageSize: 2,
 	}) {
 		if err != nil {
 			fmt.Println("error:", err)

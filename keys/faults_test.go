@@ -142,7 +142,7 @@ func TestFaultsRevokeManyAccountsForEveryID(t *testing.T) {
 			f.Method, f.PathPrefix = http.MethodPost, "/api/v2/users/admin/api_keys/revoke"
 			w.srv.FailNext(f)
 			// One batch at a time, so that the fault meets the first one.
-			res, err := keys.New(w.oc).Org().RevokeMany(ctx, ids, keys.WithConcurrency(1))
+			res, err := keys.New(w.oc).Org().RevokeMany(ctx, ids, keys.RevokeOptions{Concurrency: 1})
 			accounted(t, ids, res, err)
 			for _, id := range append(append([]string{}, res.Revoked...), res.NotFound...) {
 				k, ok := w.srv.Key(id)

@@ -16,6 +16,7 @@ import (
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // quick keeps retries fast against the fake server.
@@ -189,7 +190,7 @@ func TestIntegrationScopes(t *testing.T) {
 
 	// The owner filters by email and revokes the collaborator's key.
 	var names []string
-	for k, err := range keys.New(w.oc).Org().All(ctx, keys.ListOptions{OwnerEmail: "ADA@example.com"}) {
+	for k, err := range keys.New(w.oc).Org().All(ctx, keys.ListOptions{Owner: organization.ByEmail("ADA@example.com")}) {
 		require.NoError(t, err)
 		names = append(names, k.Name)
 	}
@@ -199,7 +200,7 @@ func TestIntegrationScopes(t *testing.T) {
 	_, err = w.clientFor(t, adaKey.Secret.Reveal()).WhoAmI(ctx)
 	assert.ErrorIs(t, err, client.ErrUnauthorized)
 
-	_, err = keys.New(w.oc).Org().List(ctx, keys.ListOptions{OwnerEmail: "nobody@example.com"})
+	_, err = keys.New(w.oc).Org().List(ctx, keys.ListOptions{Owner: organization.ByEmail("nobody@example.com")})
 	assert.ErrorIs(t, err, client.ErrNotFound)
 }
 
@@ -289,7 +290,7 @@ func TestIntegrationRevokeManyBatchesAndAccounts(t *testing.T) {
 	}
 }
 
-func TestIntegrationRotateAndRevokeAllForUser(t *testing.T) {
+func TestIntegrationRotateAndRevokeAll(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
@@ -305,16 +306,16 @@ func TestIntegrationRotateAndRevokeAllForUser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, w.ada.Email, me.Email)
 
-	require.NoError(t, keys.New(w.oc).Org().RevokeAllForUser(ctx, w.ada.ID))
+	require.NoError(t, keys.New(w.oc).Org().RevokeAll(ctx, organization.ByEmail(w.ada.Email)))
 	_, err = w.clientFor(t, fresh.Reveal()).WhoAmI(ctx)
 	assert.ErrorIs(t, err, client.ErrUnauthorized)
-	assert.ErrorIs(t, keys.New(w.ac).Org().RevokeAllForUser(ctx, w.owner.ID), client.ErrUnauthorized)
+	assert.ErrorIs(t, keys.New(w.ac).Org().RevokeAll(ctx, organization.ByUserID(w.owner.ID)), client.ErrUnauthorized)
 }
 
 func TestIntegrationCollaboratorCannotRevokeAllForOthers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	err := keys.New(w.ac).Org().RevokeAllForUser(context.Background(), w.owner.ID)
+	err := keys.New(w.ac).Org().RevokeAll(context.Background(), organization.ByUserID(w.owner.ID))
 	assert.ErrorIs(t, err, client.ErrForbidden)
 	_, err = w.clientFor(t, w.owner.Token).WhoAmI(context.Background())
 	assert.NoError(t, err)

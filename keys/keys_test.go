@@ -18,6 +18,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 	"github.com/anyscale-go/anyscale/tests/apimock"
 )
 
@@ -84,14 +85,20 @@ func TestListOrgQuery(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List(""))
-	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Name: "n", OwnerID: "usr_1", CreatedBy: "usr_2"})
+	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Name: "n", Owner: organization.ByUserID("usr_1"), CreatedBy: "usr_2"})
 	require.NoError(t, err)
 	require.Len(t, m.Calls(), 1)
 	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
-	page, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerID: "usr_1"})
+	page, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Owner: organization.ByUserID("usr_1")})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
+	// OwnerID, deprecated, filters the same way.
+	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerID: "usr_1"}) // the deprecated spelling
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "usr_1", page.Items[0].OwnerID)
+	assert.Equal(t, url.Values{"user_id": {"usr_1"}, "count": {"50"}}, m.Calls()[2].Query)
 	page, err = keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{CreatedBy: "usr_2"})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
@@ -99,15 +106,40 @@ func TestListOrgQuery(t *testing.T) {
 	assert.Equal(t, url.Values{"name": {"n"}, "user_id": {"usr_1"}, "created_by": {"usr_2"}, "count": {"50"}}, m.Calls()[0].Query)
 }
 
+// members is a member list of two whose emails begin alike.
+var members = apimock.List("",
+	`{"id":"ide_2","user_id":"usr_other","email":"ada.lovelace@example.com","name":"Other","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
+	`{"id":"ide_1","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`)
+
+func TestListOwnerResolves(t *testing.T) {
+	t.Parallel()
+	for _, ref := range []organization.Ref{organization.ByEmail("Ada@Example.com"), organization.ByName("Ada"), organization.ByIdentityID("ide_1")} {
+		t.Run(ref.String(), func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", "/api/v2/organization_collaborators/", 200, members)
+			m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
+			var got []keys.Key
+			for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{Owner: ref}) {
+				require.NoError(t, err)
+				got = append(got, k)
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, "usr_ada", got[0].OwnerID, "a list filtered by owner names the owner on every key")
+			require.Len(t, m.Calls(), 2)
+			assert.Equal(t, "usr_ada", m.Calls()[1].Query.Get("user_id"), "the exact match wins, not the first result")
+		})
+	}
+}
+
+// OwnerEmail, deprecated, resolves the email as it did.
 func TestListOwnerEmailResolves(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
-	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
-		`{"id":"ide_2","user_id":"usr_other","email":"ada.lovelace@example.com","name":"Other","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
-		`{"id":"ide_1","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`))
+	m.On("GET", "/api/v2/organization_collaborators/", 200, members)
 	m.On("GET", "/api/v2/users/admin/api_keys", 200, apimock.List("", fullKey))
 	var got []keys.Key
-	for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) {
+	for k, err := range keys.New(m.Client).Org().All(context.Background(), keys.ListOptions{OwnerEmail: "Ada@Example.com"}) { // the deprecated spelling
 		require.NoError(t, err)
 		got = append(got, k)
 	}
@@ -122,9 +154,21 @@ func TestListOwnerEmailUnknown(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List(""))
-	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{OwnerEmail: "nobody@example.com"})
+	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Owner: organization.ByEmail("nobody@example.com")})
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "nobody@example.com")
+}
+
+// An owner the member list has twice is refused, not taken for one.
+func TestListOwnerAmbiguous(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
+		`{"id":"ide_1","user_id":"usr_1","email":"x@example.com","name":"Bot","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`,
+		`{"id":"ide_2","user_id":"usr_2","email":"y@example.com","name":"Bot","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`))
+	_, err := keys.New(m.Client).Org().List(context.Background(), keys.ListOptions{Owner: organization.ByName("Bot")})
+	require.ErrorIs(t, err, client.ErrConflict)
+	assert.Equal(t, []string{"GET /api/v2/organization_collaborators/"}, m.Paths(), "no key list for an ambiguous owner")
 }
 
 func TestListValidation(t *testing.T) {
@@ -137,10 +181,15 @@ func TestListValidation(t *testing.T) {
 	}{
 		{"page size over 50", false, keys.ListOptions{PageSize: 51}, "PageSize 51"},
 		{"negative page size", true, keys.ListOptions{PageSize: -1}, "PageSize -1"},
-		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "Org()"},
-		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "Org()"},
-		{"created by on own scope", false, keys.ListOptions{CreatedBy: "usr_1"}, "Org()"},
-		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "not both"},
+		{"owner on own scope", false, keys.ListOptions{Owner: organization.ByEmail("a@b.c")}, "organization scope"},
+		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "organization scope"}, // the deprecated spelling
+		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "organization scope"},       // the deprecated spelling
+		{"created by on own scope", false, keys.ListOptions{CreatedBy: "usr_1"}, "organization scope"},
+		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "not both"},                               // the deprecated spelling
+		{"owner and owner email", true, keys.ListOptions{Owner: organization.ByUserID("usr_1"), OwnerEmail: "a@b.c"}, "not both"}, // the deprecated spelling
+		{"owner and owner id", true, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}, "not both"},        // the deprecated spelling
+		{"empty owner email", true, keys.ListOptions{Owner: organization.ByEmail(" ")}, "empty"},
+		{"identity id as user id", true, keys.ListOptions{Owner: organization.ByUserID("ide_1")}, "identity id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -345,15 +394,122 @@ func TestRevoke(t *testing.T) {
 	assert.Equal(t, 3, m.Transport.GetTotalCallCount(), "an id that is empty, a dot segment or holds a slash is never sent")
 }
 
+func TestRevokeAll(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_1", 200, `{"result":{}}`)
+	ks := keys.New(m.Client)
+	require.NoError(t, ks.Org().RevokeAll(context.Background(), organization.ByUserID("usr_1")))
+	for _, bad := range []organization.Ref{{}, organization.ByUserID(""), organization.ByUserID("ide_1"), organization.ByEmail("")} {
+		assert.ErrorIs(t, ks.Org().RevokeAll(context.Background(), bad), client.ErrInvalid, bad)
+	}
+	require.Len(t, m.Calls(), 1)
+	assert.Equal(t, "POST", m.Calls()[0].Method)
+	assert.Empty(t, m.Calls()[0].Body)
+}
+
+func TestRevokeAllByEmail(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, members)
+	m.On("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_ada", 200, `{"result":{}}`)
+	require.NoError(t, keys.New(m.Client).Org().RevokeAll(context.Background(), organization.ByEmail("ada@example.com")))
+	assert.Equal(t, []string{"GET /api/v2/organization_collaborators/", "POST /api/v2/organization_collaborators/rotate_api_key_for_user/usr_ada"}, m.Paths())
+
+	// Nobody found: nothing revoked.
+	m2 := apimock.New(t)
+	m2.On("GET", "/api/v2/organization_collaborators/", 200, members)
+	assert.ErrorIs(t, keys.New(m2.Client).Org().RevokeAll(context.Background(), organization.ByEmail("nobody@example.com")), client.ErrNotFound)
+	assert.Equal(t, []string{"GET /api/v2/organization_collaborators/"}, m2.Paths())
+}
+
+// RevokeAllForUser, deprecated, revokes by user id as it did.
 func TestRevokeAllForUser(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.On("POST", "/api/v2/organization_collaborators/rotate_api_key_for_user/usr_1", 200, `{"result":{}}`)
 	ks := keys.New(m.Client)
-	require.NoError(t, ks.Org().RevokeAllForUser(context.Background(), "usr_1"))
-	assert.ErrorIs(t, ks.Org().RevokeAllForUser(context.Background(), ""), client.ErrInvalid)
+	require.NoError(t, ks.Org().RevokeAllForUser(context.Background(), "usr_1"))              // the deprecated spelling
+	assert.ErrorIs(t, ks.Org().RevokeAllForUser(context.Background(), ""), client.ErrInvalid) // the deprecated spelling
 	require.Len(t, m.Calls(), 1)
 	assert.Equal(t, "POST", m.Calls()[0].Method)
+}
+
+func TestCreateFor(t *testing.T) {
+	t.Parallel()
+	const session = `{"result":{"server_session_id":"aph0_sakey0123456789abcdefghijklmnopq"}}`
+	bot := `{"id":"ide_bot","user_id":"usr_bot","email":"bot@org-x.serviceaccount.com","name":"bot","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z","is_service_account":true}`
+	tests := []struct {
+		name  string
+		ref   organization.Ref
+		req   keys.CreateRequest
+		paths []string
+		body  string
+	}{
+		{"by user id", organization.ByUserID("usr_bot"), keys.CreateRequest{ExpiresIn: time.Hour},
+			[]string{"POST /api/v2/users/create_api_key"}, `{"duration":3600,"user_id":"usr_bot"}`},
+		{"by name, a long lifetime", organization.ByName("bot"), keys.CreateRequest{Name: "deploy", ExpiresIn: keys.MaxServiceAccountKeyLifetime},
+			[]string{"GET /api/v2/organization_collaborators/", "POST /api/v2/users/create_api_key"}, `{"duration":3153600000,"name":"deploy","user_id":"usr_bot"}`},
+		{"a user by email", organization.ByEmail("ada@example.com"), keys.CreateRequest{ExpiresIn: keys.MaxLifetime},
+			[]string{"GET /api/v2/organization_collaborators/", "POST /api/v2/users/create_api_key"}, `{"duration":2592000,"user_id":"usr_ada"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("", bot, `{"id":"ide_1","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`))
+			m.On("POST", "/api/v2/users/create_api_key", 200, session)
+			got, err := keys.New(m.Client).Org().CreateFor(context.Background(), tt.ref, tt.req)
+			require.NoError(t, err)
+			assert.Equal(t, "aph0_sakey0123456789abcdefghijklmnopq", got.Secret.Reveal())
+			assert.False(t, got.Listed)
+			assert.Equal(t, tt.req.Name, got.Key.Name)
+			require.NotNil(t, got.Key.ExpiresAt)
+			assert.WithinDuration(t, time.Now().Add(tt.req.ExpiresIn), *got.Key.ExpiresAt, time.Minute)
+			assert.Equal(t, tt.paths, m.Paths())
+			assert.JSONEq(t, tt.body, m.Calls()[len(m.Calls())-1].Body)
+		})
+	}
+}
+
+func TestCreateForValidatesFirst(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("",
+		`{"id":"ide_1","user_id":"usr_ada","email":"ada@example.com","name":"Ada","permission_level":"collaborator","created_at":"2026-01-01T00:00:00Z"}`))
+	org := keys.New(m.Client).Org()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		ref organization.Ref
+		req keys.CreateRequest
+	}{
+		{organization.Ref{}, keys.CreateRequest{ExpiresIn: time.Hour}},
+		{organization.ByUserID("usr_1"), keys.CreateRequest{}},
+		{organization.ByUserID("usr_1"), keys.CreateRequest{ExpiresIn: keys.MaxServiceAccountKeyLifetime + time.Second}},
+		{organization.ByUserID("usr_1"), keys.CreateRequest{Name: " x", ExpiresIn: time.Hour}},
+		{organization.ByEmail("ada@example.com"), keys.CreateRequest{ExpiresIn: keys.MaxLifetime + time.Second}},
+	} {
+		_, err := org.CreateFor(ctx, tc.ref, tc.req)
+		assert.ErrorIs(t, err, client.ErrInvalid, "%v %+v", tc.ref, tc.req)
+	}
+	assert.NotContains(t, m.Paths(), "POST /api/v2/users/create_api_key", "no key request is sent")
+}
+
+// CreateForUser, deprecated, makes a key for a user id as it did.
+func TestCreateForUser(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("POST", "/api/v2/users/create_api_key", 200, `{"result":{"server_session_id":"aph0_sakey0123456789abcdefghijklmnopq"}}`)
+	org := keys.New(m.Client).Org()
+	secret, err := org.CreateForUser(context.Background(), "usr_bot", time.Hour) // the deprecated spelling
+	require.NoError(t, err)
+	assert.Equal(t, "aph0_sakey0123456789abcdefghijklmnopq", secret.Reveal())
+	assert.JSONEq(t, `{"duration":3600,"user_id":"usr_bot"}`, m.Calls()[0].Body)
+	_, err = org.CreateForUser(context.Background(), "", time.Hour) // the deprecated spelling
+	assert.ErrorIs(t, err, client.ErrInvalid)
+	_, err = org.CreateForUser(context.Background(), "usr_bot", 0) // the deprecated spelling
+	assert.ErrorIs(t, err, client.ErrInvalid)
+	assert.Len(t, m.Calls(), 1)
 }
 
 func TestRotate(t *testing.T) {
@@ -404,5 +560,5 @@ func TestScopeIsInTheType(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, []string{"All", "Audit", "Create", "List", "Login", "Org", "Renew", "Resolve", "Revoke", "RevokeMany", "Rotate"}, methods(&keys.Service{}))
-	assert.Equal(t, []string{"All", "Audit", "CreateForUser", "List", "Resolve", "Revoke", "RevokeAllForUser", "RevokeMany"}, methods(&keys.OrgService{}))
+	assert.Equal(t, []string{"All", "Audit", "CreateFor", "CreateForUser", "List", "Resolve", "Revoke", "RevokeAll", "RevokeAllForUser", "RevokeMany"}, methods(&keys.OrgService{}))
 }

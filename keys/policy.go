@@ -50,13 +50,13 @@ func validateName(name string) error {
 func validateExpiry(d time.Duration) error {
 	switch {
 	case d == 0:
-		return fmt.Errorf("keys: %w: ExpiresIn is required: every user key expires, after at most 30 days (keys.MaxLifetime)", client.ErrInvalid)
+		return fmt.Errorf("keys: %w: ExpiresIn is required: every user key expires, after at most 30 days", client.ErrInvalid)
 	case d < 0:
-		return fmt.Errorf("keys: %w: ExpiresIn is negative (%s); give a lifetime of up to 30 days (keys.MaxLifetime)", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: ExpiresIn is negative (%s); give a lifetime of up to 30 days", client.ErrInvalid, d)
 	case d < time.Second:
-		return fmt.Errorf("keys: %w: ExpiresIn %s is under a second; give a lifetime of up to 30 days (keys.MaxLifetime)", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: ExpiresIn %s is under a second; give a lifetime of up to 30 days", client.ErrInvalid, d)
 	case d > MaxLifetime:
-		return fmt.Errorf("keys: %w: ExpiresIn %s is over the 30-day maximum (keys.MaxLifetime); use a shorter lifetime and rotate the key before it expires", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: ExpiresIn %s is over the 30-day maximum for a user key; use a shorter lifetime and rotate the key before it expires", client.ErrInvalid, d)
 	}
 	return nil
 }
@@ -70,10 +70,11 @@ const MaxServiceAccountKeyLifetime = 3153600000 * time.Second
 
 // CheckServiceAccountKeyLifetime checks a service account key's lifetime
 // before anything is sent: at least a second, at most
-// MaxServiceAccountKeyLifetime. The error matches client.ErrInvalid.
+// MaxServiceAccountKeyLifetime. The error matches client.ErrInvalid and
+// names no package: the caller's own error says where it comes from.
 func CheckServiceAccountKeyLifetime(d time.Duration) error {
 	if d < time.Second || d > MaxServiceAccountKeyLifetime {
-		return fmt.Errorf("keys: %w: a service account key lifetime of %s is out of range; use 1s to 100 years (keys.MaxServiceAccountKeyLifetime)", client.ErrInvalid, d)
+		return fmt.Errorf("%w: a service account key lifetime of %s is out of range: it lives from 1s to 100 years", client.ErrInvalid, d)
 	}
 	return nil
 }
@@ -97,9 +98,9 @@ func keyID(secret credentials.Secret) string {
 func checkID(id string) error {
 	switch {
 	case id == "":
-		return fmt.Errorf("keys: %w: the key id is empty; take it from Key.ID", client.ErrInvalid)
+		return fmt.Errorf("%w: the key id is empty; take it from the key list", client.ErrInvalid)
 	case !pathseg.Passes(id):
-		return fmt.Errorf("keys: %w: %q is not a key id; take it from Key.ID", client.ErrInvalid, id)
+		return fmt.Errorf("%w: %q is not a key id; take it from the key list", client.ErrInvalid, id)
 	}
 	return nil
 }

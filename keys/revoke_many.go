@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultConcurrency is how many bulk-revoke requests RevokeMany has in
-// flight at once unless WithConcurrency says otherwise.
+// flight at once unless RevokeOptions.Concurrency says otherwise.
 const DefaultConcurrency = parallel.DefaultLimit
 
 // RevokeResult accounts for every id given to RevokeMany: each one,
@@ -32,60 +32,83 @@ type RevokeResult struct {
 	Failed map[string]error
 }
 
+// RevokeOptions configures RevokeMany. The zero value takes the defaults.
+type RevokeOptions struct {
+	// Concurrency is how many batch requests are in flight at once; below
+	// 1 means DefaultConcurrency.
+	Concurrency int
+	// Progress, when set, is called as ids are settled, with how many of
+	// the distinct ids given are settled so far and how many there are;
+	// from one goroutine at a time, the last time with done == total
+	// unless the call was cancelled.
+	Progress func(done, total int)
+}
+
 // RevokeOption configures RevokeMany.
-type RevokeOption func(*revokeConfig)
+//
+// Deprecated: use RevokeOptions.
+type RevokeOption = RevokeOptions
 
-type revokeConfig struct {
-	concurrency int
-	progress    func(done, total int)
-}
+// WithProgress returns the options that report progress to f.
+//
+// Deprecated: use RevokeOptions{Progress: f}.
+func WithProgress(f func(done, total int)) RevokeOptions { return RevokeOptions{Progress: f} }
 
-// WithProgress makes RevokeMany call f as ids are settled, with how many of
-// the distinct ids given are settled so far and how many there are; f is
-// called from one goroutine at a time, the last time with done == total
-// unless the call was cancelled.
-func WithProgress(f func(done, total int)) RevokeOption {
-	return func(c *revokeConfig) { c.progress = f }
-}
+// WithConcurrency returns the options that bound the batch requests in
+// flight at once to n.
+//
+// Deprecated: use RevokeOptions{Concurrency: n}.
+func WithConcurrency(n int) RevokeOptions { return RevokeOptions{Concurrency: n} }
 
-// WithConcurrency sets how many batch requests RevokeMany has in flight at
-// once; n below 1 means DefaultConcurrency.
-func WithConcurrency(n int) RevokeOption {
-	return func(c *revokeConfig) { c.concurrency = n }
+// revokeOptions merges opts: a later non-zero field wins.
+func revokeOptions(opts []RevokeOptions) RevokeOptions {
+	var out RevokeOptions
+	for _, o := range opts {
+		if o.Concurrency != 0 {
+			out.Concurrency = o.Concurrency
+		}
+		if o.Progress != nil {
+			out.Progress = o.Progress
+		}
+	}
+	return out
 }
 
 type revokeBody struct {
 	APIKeyIDs []string `json:"api_key_ids"`
 }
 
-// RevokeMany revokes the caller's keys with ids; see OrgService.RevokeMany.
-func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOption) (*RevokeResult, error) {
+// RevokeMany revokes the caller's keys with ids, and accounts for each.
+//
+// API: POST /api/v2/users/api_keys/revoke
+//
+// API: DELETE /api/v2/users/api_keys/{api_key_id}
+//
+// It keeps OrgService.RevokeMany's contract, over the caller's own keys:
+// another user's key is in NotFound.
+func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOptions) (*RevokeResult, error) {
 	return s.revokeMany(ctx, ids, opts)
 }
 
-// RevokeMany revokes the keys with ids, in batches of at most
-// client.MaxPageSize (the API's limit), DefaultConcurrency batches at once
-// unless WithConcurrency says otherwise. Duplicate ids count once.
+// RevokeMany revokes the keys with ids, any user's or service account's,
+// and accounts for each.
 //
-// Every id ends in exactly one of the result's lists. The bulk answer's
-// fields are not published, so RevokeMany trusts it only for the ids it
-// lists under "revoked"; every other id is settled on its own with Revoke,
-// which is safe to repeat: success puts it in Revoked, client.ErrNotFound
-// in NotFound, any other error in Failed. Once a bulk answer lists no
-// "revoked", the server's answers cannot be read: the ids not yet sent, of
-// this call and of the Service's later ones, are revoked on their own,
-// until a later answer (of a batch already out) can be read again. A batch whose
-// answer was lost (a server error, a dropped connection) or that the
-// server refused for its ids (404, 400, 422) is settled id by id too; a
-// batch refused for the caller (401, 403) or rate limited puts its ids in
-// Failed. An id settled on its own after its bulk request acted may be in
-// NotFound although that request revoked it: either way it is not active.
+// API: POST /api/v2/users/admin/api_keys/revoke
 //
-// The error is non-nil exactly when Failed is not empty, and joins its
-// errors. An invalid id (empty, "." or "..") makes RevokeMany send
-// nothing: every id is in Failed and the error matches client.ErrInvalid.
-// The result is never nil.
-func (s *OrgService) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOption) (*RevokeResult, error) {
+// API: DELETE /api/v2/users/admin/api_keys/{api_key_id}
+//
+// Every id given, duplicates once, ends in exactly one of the result's
+// lists: Revoked (this call revoked it), NotFound (no active key with that
+// id is visible to the caller, so nothing was left to revoke) or Failed
+// (the outcome is an error: the key may still be active). No id is
+// reported revoked or not found without an answer that says so. The error
+// is non-nil exactly when Failed is not empty, and joins its errors; the
+// result is never nil. An invalid id (empty, "." or "..") makes RevokeMany
+// send nothing: every id is in Failed and the error matches
+// client.ErrInvalid. Ids go in batches of at most client.MaxPageSize, the
+// API's limit, up to RevokeOptions.Concurrency batches at once (default
+// DefaultConcurrency); opts merge, a later non-zero field winning.
+func (s *OrgService) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOptions) (*RevokeResult, error) {
 	return s.revokeMany(ctx, ids, opts)
 }
 
@@ -95,13 +118,22 @@ type outcome struct {
 	err               error
 }
 
-func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption) (*RevokeResult, error) {
-	var cfg revokeConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
+// revokeMany is the strategy behind both scopes' RevokeMany. The bulk
+// answer's fields are not published, so it trusts an answer only for the
+// ids it lists under "revoked"; every other id is settled on its own with
+// revoke, which is safe to repeat: success puts it in Revoked,
+// client.ErrNotFound in NotFound, any other error in Failed. Once a bulk
+// answer lists no "revoked", the server's answers cannot be read: the ids
+// not yet sent, of this call and of the Service's later ones, are revoked
+// on their own, until a later answer (of a batch already out) can be read
+// again. A batch whose answer was lost (a server error, a dropped
+// connection) or that the server refused for its ids (404, 400, 422) is
+// settled id by id too; a batch refused for the caller (401, 403) or rate
+// limited puts its ids in Failed. An id settled on its own after its bulk
+// request acted may be in NotFound although that request revoked it:
+// either way it is not active.
+func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOptions) (*RevokeResult, error) {
+	cfg := revokeOptions(opts)
 	ids = dedupe(ids)
 	res := &RevokeResult{Revoked: []string{}, NotFound: []string{}, Failed: map[string]error{}}
 	var invalid []error
@@ -120,11 +152,11 @@ func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOption
 		return res, res.err(ids)
 	}
 
-	progress := &progress{total: len(ids), report: cfg.progress}
+	progress := &progress{total: len(ids), report: cfg.Progress}
 	outcomes := make([]outcome, 0, len(ids))
 	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
 	results := make([][]outcome, len(batches))
-	parallel.Run(ctx, cfg.concurrency, len(batches), callopt.OnThrottle, func(ctx context.Context, i int) {
+	parallel.Run(ctx, cfg.Concurrency, len(batches), callopt.OnThrottle, func(ctx context.Context, i int) {
 		results[i] = s.batch(ctx, batches[i])
 		progress.add(len(batches[i]))
 	})

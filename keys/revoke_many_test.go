@@ -235,7 +235,7 @@ func TestRevokeManyCancelledAccountsForEveryID(t *testing.T) {
 		return revokeAllBut(t)(r)
 	})
 	all := ids(125)
-	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(1))
+	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.RevokeOptions{Concurrency: 1})
 	require.ErrorIs(t, err, context.Canceled)
 	accounted(t, all, res, err)
 	assert.Equal(t, all[:50], res.Revoked)
@@ -258,7 +258,7 @@ func TestRevokeManyCancelledInParallel(t *testing.T) {
 		return revokeAllBut(t)(r)
 	})
 	all := ids(500)
-	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.WithConcurrency(2))
+	res, err := keys.New(m.Client).RevokeMany(ctx, all, keys.RevokeOptions{Concurrency: 2})
 	require.ErrorIs(t, err, context.Canceled)
 	accounted(t, all, res, err)
 	assert.NotEmpty(t, res.Failed)
@@ -290,11 +290,13 @@ func TestRevokeManyConcurrency(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
-		opts  []keys.RevokeOption
+		opts  []keys.RevokeOptions
 		bound int
 	}{
 		{"default", nil, keys.DefaultConcurrency},
-		{"WithConcurrency(3)", []keys.RevokeOption{keys.WithConcurrency(3)}, 3},
+		{"Concurrency 3", []keys.RevokeOptions{{Concurrency: 3}}, 3},
+		{"WithConcurrency(3)", []keys.RevokeOption{keys.WithConcurrency(3)}, 3}, // the deprecated spelling
+		{"later non-zero wins", []keys.RevokeOptions{{Concurrency: 7}, {Progress: func(int, int) {}}, {Concurrency: 3}}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -328,21 +330,45 @@ func TestRevokeManyConcurrency(t *testing.T) {
 
 func TestRevokeManyProgress(t *testing.T) {
 	t.Parallel()
+	for name, opts := range map[string]func(func(done, total int)) keys.RevokeOptions{
+		"RevokeOptions": func(f func(done, total int)) keys.RevokeOptions { return keys.RevokeOptions{Progress: f} },
+		"WithProgress":  keys.WithProgress, // the deprecated spelling
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut(t))
+			var seen []int
+			last := 0
+			given := ids(120)
+			_, err := keys.New(m.Client).RevokeMany(context.Background(), append(given, "id000"), opts(func(done, total int) {
+				assert.Equal(t, 120, total, "distinct ids")
+				assert.Greater(t, done, last, "only forward")
+				last = done
+				seen = append(seen, done)
+			}))
+			require.NoError(t, err)
+			require.NotEmpty(t, seen)
+			assert.Equal(t, 120, seen[len(seen)-1], "the last call says all are settled")
+			assert.Len(t, seen, 3, "once a batch")
+		})
+	}
+}
+
+// Several options merge: a later non-zero field wins, a zero one leaves
+// the earlier value.
+func TestRevokeManyOptionsMerge(t *testing.T) {
+	t.Parallel()
 	m := apimock.New(t)
 	m.OnFunc("POST", "/api/v2/users/api_keys/revoke", revokeAllBut(t))
-	var seen []int
-	last := 0
-	given := ids(120)
-	_, err := keys.New(m.Client).RevokeMany(context.Background(), append(given, "id000"), keys.WithProgress(func(done, total int) {
-		assert.Equal(t, 120, total, "distinct ids")
-		assert.Greater(t, done, last, "only forward")
-		last = done
-		seen = append(seen, done)
-	}))
+	var first, second int
+	_, err := keys.New(m.Client).RevokeMany(context.Background(), ids(3),
+		keys.RevokeOptions{Progress: func(int, int) { first++ }},
+		keys.RevokeOptions{Progress: func(int, int) { second++ }},
+		keys.RevokeOptions{Concurrency: 1})
 	require.NoError(t, err)
-	require.NotEmpty(t, seen)
-	assert.Equal(t, 120, seen[len(seen)-1], "the last call says all are settled")
-	assert.Len(t, seen, 3, "once a batch")
+	assert.Zero(t, first, "replaced by the later Progress")
+	assert.Equal(t, 1, second)
 }
 
 // Once a bulk answer cannot be read, the Service revokes the ids it has
@@ -358,7 +384,7 @@ func TestRevokeManyLearnsFromTheLatestAnswer(t *testing.T) {
 	res, err := ks.RevokeMany(context.Background(), ids(1))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"id000"}, res.Revoked)
-	res, err = ks.RevokeMany(context.Background(), ids(3), keys.WithConcurrency(1))
+	res, err = ks.RevokeMany(context.Background(), ids(3), keys.WithConcurrency(1)) // the deprecated spelling
 	require.NoError(t, err)
 	assert.Equal(t, ids(3), res.Revoked)
 	posts := 0

@@ -63,15 +63,49 @@ func (s scope) keysPath() string {
 type ListOptions struct {
 	// Name searches key names (the server matches partially).
 	Name string
-	// OwnerEmail, OwnerID and CreatedBy filter the org scope by the key's
-	// user or service account; the email is resolved to a user id through
-	// the member list. Give at most one of OwnerEmail and OwnerID. The own
-	// scope refuses them with client.ErrInvalid.
-	OwnerEmail, OwnerID, CreatedBy string
+	// Owner filters the organization scope by the user or service account
+	// the keys belong to: by email, name or identity id (found in the
+	// member list, as organization's Get finds it), or by user id (sent as
+	// it is). Every key of a list filtered by owner carries its OwnerID.
+	// The zero Ref sets no filter.
+	Owner organization.Ref
+	// CreatedBy filters the organization scope by the user id of whoever
+	// created the key.
+	CreatedBy string
+	// OwnerEmail filters as Owner does with organization.ByEmail.
+	//
+	// Deprecated: use Owner with organization.ByEmail.
+	OwnerEmail string
+	// OwnerID filters as Owner does with organization.ByUserID.
+	//
+	// Deprecated: use Owner with organization.ByUserID.
+	OwnerID string
 	// PageSize is 1..50; 0 means 50.
 	PageSize int
 	// PageToken continues a list where an earlier page ended.
 	PageToken string
+}
+
+// owner returns the one owner filter opts sets (Owner, or a deprecated
+// field), or the zero Ref for none. Two are refused.
+func (o ListOptions) owner() (organization.Ref, error) {
+	var refs []organization.Ref
+	if o.Owner != (organization.Ref{}) {
+		refs = append(refs, o.Owner)
+	}
+	if o.OwnerEmail != "" {
+		refs = append(refs, organization.ByEmail(o.OwnerEmail))
+	}
+	if o.OwnerID != "" {
+		refs = append(refs, organization.ByUserID(o.OwnerID))
+	}
+	switch len(refs) {
+	case 0:
+		return organization.Ref{}, nil
+	case 1:
+		return refs[0], refs[0].Validate()
+	}
+	return organization.Ref{}, fmt.Errorf("%w: %d owner filters are set; give one, not both", client.ErrInvalid, len(refs))
 }
 
 type listQuery struct {
@@ -81,50 +115,57 @@ type listQuery struct {
 	client.PageQuery
 }
 
-// query validates opts and resolves OwnerEmail; it sends a request only
-// for the email.
-func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+// check validates opts for the scope, sending nothing: it returns the
+// page size to ask for and the owner filter (the zero Ref for none).
+func (s scope) check(opts ListOptions) (int, organization.Ref, error) {
 	count, err := paging.Count(opts.PageSize)
 	if err != nil {
-		return listQuery{}, fmt.Errorf("keys: %w", err)
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w", err)
 	}
-	if !s.org && (opts.OwnerEmail != "" || opts.OwnerID != "" || opts.CreatedBy != "") {
-		return listQuery{}, fmt.Errorf("keys: %w: OwnerEmail, OwnerID and CreatedBy filter the organization's keys; use keys.New(c).Org() (organization owners only)", client.ErrInvalid)
+	ref, err := opts.owner()
+	if err != nil {
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w", err)
 	}
-	if err := checkOwnerFilter(opts); err != nil {
-		return listQuery{}, fmt.Errorf("keys: %w", err)
+	if !s.org && (ref != (organization.Ref{}) || opts.CreatedBy != "") {
+		return 0, organization.Ref{}, fmt.Errorf("keys: %w: owner and creator filters apply to the organization's keys: the organization scope, which only owners may use", client.ErrInvalid)
 	}
-	q := listQuery{Name: opts.Name, UserID: opts.OwnerID, CreatedBy: opts.CreatedBy,
+	return count, ref, nil
+}
+
+// query validates opts and resolves an owner filter to its user id; it
+// sends a request only to find an owner that is not named by user id.
+func (s scope) query(ctx context.Context, opts ListOptions) (listQuery, error) {
+	count, ref, err := s.check(opts)
+	if err != nil {
+		return listQuery{}, err
+	}
+	q := listQuery{Name: opts.Name, CreatedBy: opts.CreatedBy,
 		PageQuery: client.PageQuery{PagingToken: opts.PageToken, Count: count}}
-	if opts.OwnerEmail != "" {
-		m, err := s.ownerByEmail(ctx, opts.OwnerEmail)
+	if ref != (organization.Ref{}) {
+		o, err := s.findOwner(ctx, ref)
 		if err != nil {
-			return listQuery{}, fmt.Errorf("keys: %w", err)
+			return listQuery{}, err
 		}
-		q.UserID = m.UserID
+		q.UserID = o.userID
 	}
 	return q, nil
 }
 
-// checkOwnerFilter refuses a list filtered by both OwnerEmail and OwnerID.
-func checkOwnerFilter(opts ListOptions) error {
-	if opts.OwnerEmail != "" && opts.OwnerID != "" {
-		return fmt.Errorf("%w: give OwnerEmail or OwnerID, not both", client.ErrInvalid)
+// findOwner resolves a valid owner reference to the user id keys are
+// filtered by: a user id as it is, with no request; anything else through
+// the member list, whose errors (not found, several) say what they are.
+func (s scope) findOwner(ctx context.Context, ref organization.Ref) (owner, error) {
+	if id := ref.UserID(); id != "" {
+		return owner{userID: id}, nil
 	}
-	return nil
-}
-
-// ownerByEmail resolves an OwnerEmail filter to the member, who must have
-// a user id for the keys' filter.
-func (s scope) ownerByEmail(ctx context.Context, address string) (*organization.Member, error) {
-	m, err := organization.New(s.c).FindByEmail(ctx, address)
+	m, err := organization.New(s.c).Get(ctx, ref)
 	if err != nil {
-		return nil, fmt.Errorf("resolving OwnerEmail: %w", err)
+		return owner{}, err
 	}
 	if m.UserID == "" {
-		return nil, fmt.Errorf("%w: the server did not return a user id for %s; filter by OwnerID instead", client.ErrNotFound, address)
+		return owner{}, fmt.Errorf("keys: %w: the member list gives no user id for %s, and keys are found by their owner's user id", client.ErrNotFound, m.Email)
 	}
-	return m, nil
+	return owner{userID: m.UserID, email: m.Email, serviceAccount: m.ServiceAccount}, nil
 }
 
 // listPage fetches one page; a list filtered by owner names the owner on
@@ -164,6 +205,8 @@ func (s scope) all(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] 
 	}
 }
 
+// revoke revokes one key; a bad id is an error that names no package,
+// for the caller to place.
 func (s scope) revoke(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
@@ -173,48 +216,110 @@ func (s scope) revoke(ctx context.Context, id string) error {
 }
 
 // List returns one page of the caller's keys.
+//
+// API: GET /api/v2/users/api_keys
+//
+// Owner and CreatedBy filter the organization scope only: here they are
+// errors matching client.ErrInvalid, as is a PageSize above
+// client.MaxPageSize, before any request.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
 	return s.list(ctx, opts)
 }
 
 // All iterates over every key of the caller's that opts selects, starting
 // at opts.PageToken.
+//
+// API: GET /api/v2/users/api_keys
+//
+// It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	return s.all(ctx, opts)
 }
 
-// Revoke revokes the caller's key with id. A key that is unknown, another
-// user's or already revoked is an error matching client.ErrNotFound:
-// either way it is not an active key of the caller's. When the request had
-// to be retried, the error says that an earlier attempt whose answer was
-// lost may have revoked it.
-func (s *Service) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+// Revoke revokes the caller's key with id.
+//
+// API: DELETE /api/v2/users/api_keys/{api_key_id}
+//
+// A key that is unknown, another user's or already revoked is an error
+// matching client.ErrNotFound: either way it is not an active key of the
+// caller's. Revoking is safe to repeat, so a failed attempt is retried;
+// when an earlier attempt's answer was lost, the error says it may have
+// revoked the key.
+func (s *Service) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
 
-// List returns one page of the organization's keys. With OwnerEmail or
-// OwnerID every key carries its OwnerID.
+// revokeOne is Revoke of either scope.
+func (s scope) revokeOne(ctx context.Context, id string) error {
+	if err := checkID(id); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return s.revoke(ctx, id)
+}
+
+// List returns one page of the organization's keys.
+//
+// API: GET /api/v2/organization_collaborators/ (an Owner not named by user id)
+//
+// API: GET /api/v2/users/admin/api_keys
+//
+// With an owner filter every key carries its OwnerID. An owner the member
+// list does not have is an error matching client.ErrNotFound, one that
+// several members match client.ErrConflict.
 func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
 	return s.list(ctx, opts)
 }
 
 // All iterates over every key in the organization that opts selects,
-// starting at opts.PageToken. OwnerEmail is resolved once, before the
-// first page; with an owner filter every key carries its OwnerID.
+// starting at opts.PageToken.
+//
+// API: GET /api/v2/organization_collaborators/ (an Owner not named by user id)
+//
+// API: GET /api/v2/users/admin/api_keys
+//
+// The owner filter is resolved once, before the first page; with it every
+// key carries its OwnerID. It stops fetching when the loop breaks, and
+// yields an error once, last.
 func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	return s.all(ctx, opts)
 }
 
-// Revoke revokes any key of the organization by id. A key that is unknown
-// or already revoked is an error matching client.ErrNotFound.
-func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revoke(ctx, id) }
+// Revoke revokes any key of the organization by id.
+//
+// API: DELETE /api/v2/users/admin/api_keys/{api_key_id}
+//
+// A key that is unknown or already revoked is an error matching
+// client.ErrNotFound. Revoking is safe to repeat, so a failed attempt is
+// retried.
+func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
 
-// RevokeAllForUser revokes every key of the user or service account with
-// userID (a usr_ id), and issues no new key.
-func (s *OrgService) RevokeAllForUser(ctx context.Context, userID string) error {
-	if userID == "" {
-		return fmt.Errorf("keys: %w: the user id is empty", client.ErrInvalid)
+// RevokeAll revokes every key of the user or service account owner names,
+// and issues no new key.
+//
+// API: GET /api/v2/organization_collaborators/ (an owner not named by user id)
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// The owner is found as ListOptions.Owner is. Revoking all keys twice
+// revokes nothing more, so a failed attempt is retried.
+func (s *OrgService) RevokeAll(ctx context.Context, owner organization.Ref) error {
+	if err := owner.Validate(); err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	o, err := s.findOwner(ctx, owner)
+	if err != nil {
+		return err
 	}
 	// Revoking all keys twice revokes nothing more: safe to retry.
 	ctx = client.WithIdempotency(ctx, true)
-	_, err := s.c.Do(ctx, http.MethodPost, revokeAllUserPath+url.PathEscape(userID), nil, nil, nil)
+	_, err = s.c.Do(ctx, http.MethodPost, revokeAllUserPath+url.PathEscape(o.userID), nil, nil, nil)
 	return err
+}
+
+// RevokeAllForUser revokes every key of the user or service account with
+// userID (a usr_ id), as RevokeAll with organization.ByUserID does.
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// Deprecated: use RevokeAll with organization.ByUserID.
+func (s *OrgService) RevokeAllForUser(ctx context.Context, userID string) error {
+	return s.RevokeAll(ctx, organization.ByUserID(userID))
 }

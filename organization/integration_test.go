@@ -111,7 +111,7 @@ func TestIntegrationListKinds(t *testing.T) {
 	}
 	for _, u := range []anyscaletest.User{w.owner, w.bob, w.alice, w.ciBot, w.nightly} {
 		m := all[u.Email]
-		assert.Equal(t, u.IdentityID, m.ID, u.Email)
+		assert.Equal(t, u.IdentityID, m.IdentityID, u.Email)
 		assert.Equal(t, u.ID, m.UserID, u.Email)
 		assert.Equal(t, u.Name, m.Name, u.Email)
 		assert.Equal(t, string(u.Role), m.PermissionLevel, u.Email)
@@ -139,26 +139,49 @@ func TestIntegrationListFilters(t *testing.T) {
 	assert.Empty(t, emails(t, s, organization.ListOptions{Email: "nobody"}))
 }
 
-func TestIntegrationFindByEmail(t *testing.T) {
+func TestIntegrationGet(t *testing.T) {
 	t.Parallel()
 	w := newOrgWorld(t)
 	ctx := context.Background()
 	for _, s := range []*organization.Service{w.ownerOrg, w.aliceOrg} {
-		m, err := s.FindByEmail(ctx, "ALICE@example.COM")
+		m, err := s.Get(ctx, organization.ByEmail("ALICE@example.COM"))
 		require.NoError(t, err)
-		assert.Equal(t, w.alice.IdentityID, m.ID)
+		assert.Equal(t, w.alice.IdentityID, m.IdentityID)
 		assert.Equal(t, "alice@example.com", m.Email)
 
-		m, err = s.FindByEmail(ctx, strings.ToUpper(w.ciBot.Email))
+		m, err = s.Get(ctx, organization.ByEmail(strings.ToUpper(w.ciBot.Email)))
 		require.NoError(t, err)
-		assert.Equal(t, w.ciBot.IdentityID, m.ID)
+		assert.Equal(t, w.ciBot.IdentityID, m.IdentityID)
 		assert.True(t, m.ServiceAccount)
 
-		_, err = s.FindByEmail(ctx, "ice@example.com")
+		// Every form of reference finds the same member.
+		for _, ref := range []organization.Ref{organization.ByName("Nightly"), organization.ByUserID(w.nightly.ID), organization.ByIdentityID(w.nightly.IdentityID)} {
+			m, err = s.Get(ctx, ref)
+			require.NoError(t, err, ref)
+			assert.Equal(t, w.nightly.IdentityID, m.IdentityID, ref)
+			assert.Equal(t, w.nightly.ID, m.UserID, ref)
+		}
+
+		_, err = s.Get(ctx, organization.ByEmail("ice@example.com"))
 		assert.ErrorIs(t, err, client.ErrNotFound, "a partial match is no match")
-		_, err = s.FindByEmail(ctx, "nobody@example.com")
+		_, err = s.Get(ctx, organization.ByEmail("nobody@example.com"))
 		assert.ErrorIs(t, err, client.ErrNotFound)
+		_, err = s.Get(ctx, organization.ByName("nightly"))
+		assert.ErrorIs(t, err, client.ErrNotFound, "names match exactly")
+		_, err = s.Get(ctx, organization.ByUserID(w.alice.IdentityID))
+		assert.ErrorIs(t, err, client.ErrInvalid, "an identity id is not a user id")
 	}
+}
+
+// FindByEmail, deprecated, finds members as it did.
+func TestIntegrationFindByEmail(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	m, err := w.aliceOrg.FindByEmail(context.Background(), "ALICE@example.COM") // the deprecated spelling
+	require.NoError(t, err)
+	assert.Equal(t, w.alice.IdentityID, m.IdentityID)
+	_, err = w.aliceOrg.FindByEmail(context.Background(), "nobody@example.com") // the deprecated spelling
+	assert.ErrorIs(t, err, client.ErrNotFound)
 }
 
 func TestIntegrationRemove(t *testing.T) {
@@ -188,7 +211,7 @@ func TestIntegrationRemove(t *testing.T) {
 	// She is gone from the list; nobody else is.
 	assert.NotContains(t, emails(t, w.ownerOrg, organization.ListOptions{}), "alice@example.com")
 	assert.Len(t, emails(t, w.ownerOrg, organization.ListOptions{}), 4)
-	_, err = w.ownerOrg.FindByEmail(ctx, "alice@example.com")
+	_, err = w.ownerOrg.Get(ctx, organization.ByEmail("alice@example.com"))
 	assert.ErrorIs(t, err, client.ErrNotFound)
 	_, err = w.clientOf(t, w.bob.Token).WhoAmI(ctx)
 	assert.NoError(t, err, "other members keep their keys")
@@ -236,8 +259,8 @@ func TestIntegrationServerRefusesSelfRemoval(t *testing.T) {
 	t.Parallel()
 	w := newOrgWorld(t)
 	ctx := context.Background()
-	// RemoveByID does not check who calls; the server does.
-	err := w.ownerOrg.RemoveByID(ctx, w.owner.IdentityID)
+	// RemoveByID, deprecated, does not check who calls; the server does.
+	err := w.ownerOrg.RemoveByID(ctx, w.owner.IdentityID) // the deprecated spelling
 	require.ErrorIs(t, err, client.ErrForbidden)
 	var apiErr *client.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -292,9 +315,15 @@ func TestIntegrationRemoveUnknown(t *testing.T) {
 	assert.ErrorIs(t, w.ownerOrg.Remove(ctx, "ice@example.com"), client.ErrNotFound)
 	assert.Empty(t, deletes(w.srv))
 
-	// RemoveByID with an unknown id, or a user id instead of an identity id.
-	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, "ide_nosuchmember000000000000000"), client.ErrNotFound)
-	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, w.alice.ID), client.ErrNotFound)
+	// RemoveMember with an unknown id, or a user id instead of an
+	// identity id: nothing is sent.
+	assert.ErrorIs(t, w.ownerOrg.RemoveMember(ctx, organization.ByIdentityID("ide_nosuchmember000000000000000")), client.ErrNotFound)
+	assert.ErrorIs(t, w.ownerOrg.RemoveMember(ctx, organization.ByIdentityID(w.alice.ID)), client.ErrInvalid)
+	assert.Empty(t, deletes(w.srv))
+
+	// RemoveByID, deprecated, sends them, and the server finds nothing.
+	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, "ide_nosuchmember000000000000000"), client.ErrNotFound) // the deprecated spelling
+	assert.ErrorIs(t, w.ownerOrg.RemoveByID(ctx, w.alice.ID), client.ErrNotFound)                        // the deprecated spelling
 	assert.Len(t, emails(t, w.ownerOrg, organization.ListOptions{}), 5)
 }
 
@@ -335,7 +364,7 @@ func TestIntegrationRemoveLookalikeIsRefused(t *testing.T) {
 	ctx := context.Background()
 	kate := w.srv.AddUser("kate@example.com", anyscaletest.Collaborator)
 	for _, lookalike := range []string{"\u212Aate@example.com", "\u212AATE@example.com"} {
-		_, err := w.ownerOrg.FindByEmail(ctx, lookalike)
+		_, err := w.ownerOrg.Get(ctx, organization.ByEmail(lookalike))
 		require.ErrorIs(t, err, client.ErrNotFound, "%+q", lookalike)
 		err = w.ownerOrg.Remove(ctx, lookalike)
 		require.ErrorIs(t, err, client.ErrNotFound, "%+q", lookalike)

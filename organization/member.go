@@ -18,7 +18,11 @@ const (
 
 // Member is a user or service account of the organization.
 type Member struct {
-	// ID is the identity id (ide_…), which removal takes.
+	// IdentityID is the identity id (ide_…), which removal takes.
+	IdentityID string
+	// ID is IdentityID, the same value.
+	//
+	// Deprecated: use IdentityID.
 	ID string
 	// UserID is the user id (usr_…), which keys name as their owner.
 	UserID          string
@@ -42,6 +46,7 @@ type member struct {
 
 func (m member) toMember() Member {
 	out := Member{
+		IdentityID:      m.ID,
 		ID:              m.ID,
 		UserID:          deref(m.UserID),
 		Email:           m.Email,

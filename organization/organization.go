@@ -6,15 +6,17 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/internal/paging"
 )
 
 const membersPath = "/api/v2/organization_collaborators/"
 
-// Service lists and removes organization members. It is safe for
+// Service lists, finds and removes organization members. It is safe for
 // concurrent use.
 type Service struct {
 	c *client.Client
@@ -26,7 +28,7 @@ func New(c *client.Client) *Service { return &Service{c: c} }
 // ListOptions filters and pages a member list.
 type ListOptions struct {
 	// Email and Name filter as the server matches them (it may match
-	// partially; FindByEmail matches exactly).
+	// partially; Get matches exactly).
 	Email, Name string
 	// Kind selects users, service accounts or both. Empty sends no filter
 	// and takes the server's default; AllAccounts asks for both explicitly.
@@ -60,12 +62,17 @@ func (o ListOptions) query() (listQuery, error) {
 		q.IsServiceAccount = &isSA
 		q.CollaboratorType = o.Kind
 	default:
-		return listQuery{}, fmt.Errorf("organization: %w: unknown Kind %q; use AllAccounts, UserAccounts or ServiceAccounts", client.ErrInvalid, o.Kind)
+		return listQuery{}, fmt.Errorf("organization: %w: unknown account kind %q (the kinds are %q, %q and %q)", client.ErrInvalid, o.Kind, AllAccounts, UserAccounts, ServiceAccounts)
 	}
 	return q, nil
 }
 
 // List returns one page of members.
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// Any member may list. PageSize above client.MaxPageSize and an unknown
+// Kind are errors matching client.ErrInvalid, before any request.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Member], error) {
 	q, err := opts.query()
 	if err != nil {
@@ -84,6 +91,10 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Memb
 
 // All iterates over every member that opts selects, page by page, starting
 // at opts.PageToken.
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, error] {
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[Member], error) {
 		o := opts
@@ -92,65 +103,136 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, e
 	})
 }
 
-// FindByEmail returns the member whose email is address, compared the way
-// the server stores emails: surrounding white space is trimmed and only
-// the ASCII letters A-Z match without regard to case; every other
-// character must match exactly, so a look-alike address (a KELVIN SIGN
-// for K) is not the member. None is an error matching client.ErrNotFound.
-func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, error) {
-	address = email.Normalize(address)
-	if address == "" {
-		return nil, fmt.Errorf("organization: %w: the email is empty", client.ErrInvalid)
+// Get returns the member ref names.
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// Get reads every page of the member list (filtered by the email or name
+// ref gives; for an id, every account) and keeps the members ref.Matches:
+// exactly one is the answer, none is an error matching client.ErrNotFound,
+// several (an email two members have) client.ErrConflict. Any member may
+// call it.
+func (s *Service) Get(ctx context.Context, ref Ref) (*Member, error) {
+	if err := ref.Validate(); err != nil {
+		return nil, fmt.Errorf("organization: %w", err)
 	}
-	for m, err := range s.All(ctx, ListOptions{Email: address}) {
+	var matches, near []Member
+	for m, err := range s.All(ctx, ref.filter()) {
 		if err != nil {
 			return nil, err
 		}
-		if email.Equal(m.Email, address) {
-			return &m, nil
+		switch {
+		case ref.Matches(m):
+			matches = append(matches, m)
+		case ref.near(m):
+			near = append(near, m)
 		}
 	}
-	return nil, fmt.Errorf("organization: %w: no member of the organization has the email %q%s; list members with organization.All to check the address",
-		client.ErrNotFound, address, email.Hint(address))
+	switch len(matches) {
+	case 1:
+		return &matches[0], nil
+	case 0:
+		note := email.Hint(ref.Email())
+		if len(near) > 0 {
+			note = fmt.Sprintf("; names match exactly, and %q differs only in case", near[0].Name)
+		}
+		err := fmt.Errorf("organization: %w: no member of the organization has the %s%s", client.ErrNotFound, ref, note)
+		return nil, advice.Wrap(err, advice.Advice{Action: advice.ListToFind, Subject: ref.subject()},
+			"list the members with organization.All to check the "+ref.kindName())
+	}
+	ids := make([]string, len(matches))
+	for i, m := range matches {
+		ids[i] = m.IdentityID
+	}
+	err := fmt.Errorf("organization: %w: %d members have the %s: %s", client.ErrConflict, len(matches), ref, strings.Join(ids, ", "))
+	return nil, advice.Wrap(err, advice.Advice{Action: advice.Refine, Subject: ref.subject()}, "name one of them with ByIdentityID")
 }
 
-// Remove removes the member whose email is address from the organization,
-// which revokes all of that member's API keys. Only organization owners
-// may remove members, and nobody may remove themselves: Remove checks the
-// caller's own account with WhoAmI and refuses it before sending the
-// removal. The address is matched as FindByEmail matches it, never on a
-// look-alike.
-func (s *Service) Remove(ctx context.Context, address string) error {
-	address = email.Normalize(address)
-	if address == "" {
-		return fmt.Errorf("organization: %w: the email is empty", client.ErrInvalid)
+// FindByEmail returns the member whose email is address, as Get(ctx,
+// ByEmail(address)) does.
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// Deprecated: use Get with ByEmail.
+func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, error) {
+	return s.Get(ctx, ByEmail(address))
+}
+
+// RemoveMember removes the member ref names from the organization, which
+// revokes all of that member's API keys.
+//
+// API: GET /api/v2/userinfo/
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// API: DELETE /api/v2/organization_collaborators/{identity_id}
+//
+// Only organization owners may remove members, and nobody may remove
+// themselves. Before sending the removal RemoveMember refuses, with an
+// error matching client.ErrForbidden, the caller's own account and a
+// caller that is not an owner, and finds the member as Get does: none is
+// client.ErrNotFound, and a reference several members match (an email two
+// members have) is client.ErrConflict. A removal is never sent on a
+// look-alike email.
+func (s *Service) RemoveMember(ctx context.Context, ref Ref) error {
+	if err := ref.Validate(); err != nil {
+		return fmt.Errorf("organization: %w", err)
 	}
 	me, err := s.c.WhoAmI(ctx)
 	if err != nil {
 		return err
 	}
-	if email.Equal(address, me.Email) {
-		return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, me.Email)
+	// The caller's own account is refused before anything else, on what
+	// the reference says alone, and again once the member is found.
+	if (ref.Email() != "" && email.Equal(ref.Email(), me.Email)) || (ref.UserID() != "" && ref.UserID() == me.ID) {
+		return errSelf(me.Email)
 	}
 	if !me.IsOwner() {
-		return fmt.Errorf("organization: %w: only an organization owner can remove members, and %s is a %s; ask an owner", client.ErrForbidden, me.Email, me.OrganizationPermissionLevel)
+		err := fmt.Errorf("organization: %w: only an organization owner can remove members, and %s is a %s", client.ErrForbidden, me.Email, me.OrganizationPermissionLevel)
+		return advice.Wrap(err, advice.Advice{Action: advice.NeedOwner}, "ask an owner, or use an owner's token")
 	}
-	m, err := s.FindByEmail(ctx, address)
+	m, err := s.Get(ctx, ref)
 	if err != nil {
 		return err
 	}
-	if m.UserID != "" && m.UserID == me.ID {
-		return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, m.Email)
+	if (m.UserID != "" && m.UserID == me.ID) || (m.Email != "" && email.Equal(m.Email, me.Email)) {
+		return errSelf(m.Email)
 	}
-	return s.RemoveByID(ctx, m.ID)
+	return s.removeByID(ctx, m.IdentityID)
 }
 
-// RemoveByID removes the member with identity id (Member.ID, not its
-// UserID). Unlike Remove it does not check who is calling; the server still
-// refuses self-removal.
+// errSelf refuses to remove the caller's own account.
+func errSelf(address string) error {
+	return fmt.Errorf("organization: %w: %s is your own account, and nobody can remove themselves; ask another organization owner to do it", client.ErrForbidden, address)
+}
+
+// Remove removes the member whose email is address, as RemoveMember(ctx,
+// ByEmail(address)) does.
+//
+// API: GET /api/v2/userinfo/
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// API: DELETE /api/v2/organization_collaborators/{identity_id}
+func (s *Service) Remove(ctx context.Context, address string) error {
+	return s.RemoveMember(ctx, ByEmail(address))
+}
+
+// RemoveByID removes the member with the identity id (Member.IdentityID,
+// not its UserID), without checking who calls: the server still refuses
+// self-removal.
+//
+// API: DELETE /api/v2/organization_collaborators/{identity_id}
+//
+// Deprecated: use RemoveMember with ByIdentityID, which refuses the
+// caller's own account and a non-owner before sending anything.
 func (s *Service) RemoveByID(ctx context.Context, identityID string) error {
+	return s.removeByID(ctx, identityID)
+}
+
+func (s *Service) removeByID(ctx context.Context, identityID string) error {
 	if identityID == "" {
-		return fmt.Errorf("organization: %w: the member id is empty", client.ErrInvalid)
+		return fmt.Errorf("organization: %w: the member's identity id is empty", client.ErrInvalid)
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, membersPath+url.PathEscape(identityID), nil, nil, nil)
 	return err

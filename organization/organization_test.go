@@ -42,10 +42,29 @@ func TestListDecodesAndQueries(t *testing.T) {
 	assert.Equal(t, "n2", page.NextPageToken)
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	assert.Equal(t, []organization.Member{
-		{ID: "ide_ada", UserID: "usr_ada", Email: "ada@example.com", Name: "Ada", PermissionLevel: "owner", CreatedAt: created},
-		{ID: "ide_bot", UserID: "usr_bot", Email: "ci@org-x.serviceaccount.com", Name: "ci", PermissionLevel: "collaborator", ServiceAccount: true, CreatedAt: created},
-		{ID: "ide_old", Email: "old@example.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		withID(organization.Member{IdentityID: "ide_ada", UserID: "usr_ada", Email: "ada@example.com", Name: "Ada", PermissionLevel: "owner", CreatedAt: created}),
+		withID(organization.Member{IdentityID: "ide_bot", UserID: "usr_bot", Email: "ci@org-x.serviceaccount.com", Name: "ci", PermissionLevel: "collaborator", ServiceAccount: true, CreatedAt: created}),
+		withID(organization.Member{IdentityID: "ide_old", Email: "old@example.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}),
 	}, page.Items)
+}
+
+// withID sets the deprecated Member.ID, which holds IdentityID's value.
+func withID(m organization.Member) organization.Member {
+	m.ID = m.IdentityID
+	return m
+}
+
+// The deprecated ID holds the identity id, as IdentityID does.
+func TestMemberIDIsTheIdentityID(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("GET", "/api/v2/organization_collaborators/", 200, apimock.List("", ada))
+	page, err := organization.New(m.Client).List(context.Background(), organization.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "ide_ada", page.Items[0].IdentityID)
+	assert.Equal(t, "ide_ada", page.Items[0].ID) // the deprecated spelling
+	assert.Equal(t, "usr_ada", page.Items[0].UserID)
 }
 
 func TestListKinds(t *testing.T) {
@@ -89,18 +108,35 @@ func TestAllFollowsPages(t *testing.T) {
 	assert.Equal(t, []string{"ada@example.com", "ci@org-x.serviceaccount.com"}, emails)
 }
 
-func TestFindByEmail(t *testing.T) {
+func TestGetByEmail(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)
 	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old, ada)))
 	s := organization.New(m.Client)
-	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ")
+	got, err := s.Get(context.Background(), organization.ByEmail("  ADA@example.com "))
 	require.NoError(t, err)
-	assert.Equal(t, "ide_ada", got.ID)
-	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"), "sent lower-cased")
-	_, err = s.FindByEmail(context.Background(), "someone@example.com")
+	assert.Equal(t, "ide_ada", got.IdentityID)
+	assert.Equal(t, url.Values{"email": {"ada@example.com"}, "count": {"50"}}, m.Calls()[0].Query, "sent lower-cased")
+	_, err = s.Get(context.Background(), organization.ByEmail("someone@example.com"))
 	assert.ErrorIs(t, err, client.ErrNotFound)
-	_, err = s.FindByEmail(context.Background(), "")
+	_, err = s.Get(context.Background(), organization.ByEmail(""))
+	assert.ErrorIs(t, err, client.ErrInvalid)
+	assert.Len(t, m.Calls(), 2, "an empty email is refused before any request")
+}
+
+// FindByEmail, deprecated, still finds a member by email as it did.
+func TestFindByEmailStillWorks(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old, ada)))
+	s := organization.New(m.Client)
+	got, err := s.FindByEmail(context.Background(), "  ADA@example.com ") // the deprecated spelling
+	require.NoError(t, err)
+	assert.Equal(t, "ide_ada", got.IdentityID)
+	assert.Equal(t, "ada@example.com", m.Calls()[0].Query.Get("email"), "sent lower-cased")
+	_, err = s.FindByEmail(context.Background(), "someone@example.com") // the deprecated spelling
+	assert.ErrorIs(t, err, client.ErrNotFound)
+	_, err = s.FindByEmail(context.Background(), "") // the deprecated spelling
 	assert.ErrorIs(t, err, client.ErrInvalid)
 }
 
@@ -144,7 +180,8 @@ func TestRemoveServerErrors(t *testing.T) {
 	err := organization.New(m.Client).Remove(context.Background(), "old@example.com")
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "protected account")
-	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid)
+	assert.ErrorIs(t, organization.New(m.Client).RemoveMember(context.Background(), organization.ByIdentityID("")), client.ErrInvalid)
+	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid) // the deprecated spelling
 }
 
 // folding answers every member-list query with the same members, as a
@@ -172,7 +209,7 @@ var lookalikes = []struct{ name, email string }{
 	{"zero width space", "kate\u200B@example.com"},
 }
 
-func TestFindByEmailMatchesAsTheServerStores(t *testing.T) {
+func TestGetByEmailMatchesAsTheServerStores(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, email, wantQuery, wantID string
@@ -192,7 +229,7 @@ func TestFindByEmailMatchesAsTheServerStores(t *testing.T) {
 			t.Parallel()
 			m := apimock.New(t)
 			folding(m)
-			got, err := organization.New(m.Client).FindByEmail(context.Background(), tt.email)
+			got, err := organization.New(m.Client).Get(context.Background(), organization.ByEmail(tt.email))
 			require.Len(t, m.Calls(), 1)
 			assert.Equal(t, tt.wantQuery, m.Calls()[0].Query.Get("email"), "only ASCII letters are lower-cased in the filter")
 			if tt.wantID == "" {
@@ -202,7 +239,7 @@ func TestFindByEmailMatchesAsTheServerStores(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantID, got.ID)
+			assert.Equal(t, tt.wantID, got.IdentityID)
 		})
 	}
 }

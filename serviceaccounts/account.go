@@ -1,19 +1,19 @@
 package serviceaccounts
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/anyscale-go/anyscale/client"
-	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
 // ServiceAccount is a non-user identity of the organization.
 type ServiceAccount struct {
-	// ID is the identity id (ide_…), which deletion takes. The API's
-	// service account model has none: it comes from the member list.
+	// IdentityID is the identity id (ide_…), which deletion takes. The
+	// API's service account model has none: it comes from the member list.
+	IdentityID string
+	// ID is IdentityID, the same value.
+	//
+	// Deprecated: use IdentityID.
 	ID string
 	// UserID is the user id (usr_…) its keys belong to.
 	UserID string
@@ -29,7 +29,7 @@ type ServiceAccount struct {
 }
 
 func fromMember(m organization.Member) ServiceAccount {
-	return ServiceAccount{ID: m.ID, UserID: m.UserID, Name: m.Name, Email: m.Email, PermissionLevel: m.PermissionLevel, CreatedAt: m.CreatedAt}
+	return ServiceAccount{IdentityID: m.IdentityID, ID: m.IdentityID, UserID: m.UserID, Name: m.Name, Email: m.Email, PermissionLevel: m.PermissionLevel, CreatedAt: m.CreatedAt}
 }
 
 // serviceAccount is the wire form, AnyscaleServiceAccount: exactly these
@@ -48,34 +48,23 @@ func (w serviceAccount) toAccount() ServiceAccount {
 		CreatedAt: w.CreatedAt, OrganizationID: w.OrganizationID}
 }
 
-// Ref names one service account, by name or by email.
-type Ref struct {
-	name, email string
-}
+// Ref names one service account: by name or email (ByName, ByEmail), or
+// by user id or identity id (organization.ByUserID,
+// organization.ByIdentityID). It is organization's reference, so one value
+// names a principal everywhere in the SDK.
+type Ref = organization.Ref
 
-// ByName refers to the service account named name, matched exactly.
-func ByName(name string) Ref { return Ref{name: strings.TrimSpace(name)} }
+// ByName refers to the service account named name, matched exactly. It is
+// organization.ByName.
+func ByName(name string) Ref { return organization.ByName(name) }
 
 // ByEmail refers to the service account with the email address, matched
 // as the server stores emails: surrounding white space is trimmed and only
 // the ASCII letters A-Z match without regard to case; every other
-// character must match exactly.
-func ByEmail(address string) Ref { return Ref{email: email.Normalize(address)} }
+// character must match exactly. It is organization.ByEmail.
+func ByEmail(address string) Ref { return organization.ByEmail(address) }
 
-// String describes the reference, as `name "ci"` or `email "ci@…"`.
-func (r Ref) String() string {
-	if r.email != "" {
-		return fmt.Sprintf("email %q", r.email)
-	}
-	return fmt.Sprintf("name %q", r.name)
-}
-
-func (r Ref) validate() error {
-	switch {
-	case r.name == "" && r.email == "":
-		return fmt.Errorf("serviceaccounts: %w: the reference names no service account; use ByName or ByEmail", client.ErrInvalid)
-	case r.name != "" && r.email != "":
-		return fmt.Errorf("serviceaccounts: %w: give a name or an email, not both", client.ErrInvalid)
-	}
-	return nil
+// refValue is what ref names, whatever its kind.
+func refValue(ref Ref) string {
+	return ref.Email() + ref.Name() + ref.UserID() + ref.IdentityID()
 }

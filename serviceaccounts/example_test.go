@@ -35,7 +35,7 @@ func ExampleService_Create() {
 	me, _ := ci.WhoAmI(ctx)
 	fmt.Println("authenticates as it:", me.Email == created.Account.Email)
 
-	// Its key lives 100 years unless WithExpiresIn says otherwise.
+	// Its key lives 100 years unless KeyOptions.ExpiresIn says otherwise.
 	for k, err := range sa.Keys(ctx, serviceaccounts.ByName("ci-deployer")) {
 		if err != nil {
 			fmt.Println("error:", err)
@@ -65,7 +65,7 @@ func ExampleService_RotateAPIKeys() {
 	sa := serviceaccounts.New(owner)
 
 	// Revoke every key of the account, then make one that lives 90 days.
-	secret, err := sa.RotateAPIKeys(ctx, serviceaccounts.ByName("nightly-etl"), serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	secret, err := sa.RotateKeys(ctx, serviceaccounts.ByName("nightly-etl"), serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour})
 	if err != nil {
 		fmt.Println("error:", err)
 		return

@@ -119,7 +119,8 @@ func TestIntegrationCreate(t *testing.T) {
 	sa := created.Account
 	assert.Equal(t, "ci-deployer", sa.Name)
 	assert.Equal(t, saEmail(w.srv, "ci-deployer"), sa.Email)
-	assert.Regexp(t, `^ide_[a-z0-9]{26}$`, sa.ID)
+	assert.Regexp(t, `^ide_[a-z0-9]{26}$`, sa.IdentityID)
+	assert.Equal(t, sa.IdentityID, sa.ID, "the deprecated ID holds the same value") // the deprecated spelling
 	assert.Regexp(t, `^usr_[a-z0-9]{26}$`, sa.UserID)
 	assert.Equal(t, "collaborator", sa.PermissionLevel)
 	assert.True(t, w.srv.Now().Equal(sa.CreatedAt), "created now: %v", sa.CreatedAt)
@@ -130,7 +131,7 @@ func TestIntegrationCreate(t *testing.T) {
 	// Its one key lives 100 years on the server, made by the owner.
 	u := w.serverUser(t, sa.Email)
 	assert.Equal(t, sa.UserID, u.ID)
-	assert.Equal(t, sa.ID, u.IdentityID)
+	assert.Equal(t, sa.IdentityID, u.IdentityID)
 	ks := w.srv.Keys(u)
 	require.Len(t, ks, 1)
 	require.NotNil(t, ks[0].ExpiresAt)
@@ -147,7 +148,7 @@ func TestIntegrationCreate(t *testing.T) {
 	// Get finds it as Create returned it.
 	got, err := w.own.Get(ctx, serviceaccounts.ByName("ci-deployer"))
 	require.NoError(t, err)
-	assert.Equal(t, sa.ID, got.ID)
+	assert.Equal(t, sa.IdentityID, got.IdentityID)
 	assert.Equal(t, sa.UserID, got.UserID)
 	assert.Equal(t, sa.Email, got.Email)
 	assert.True(t, sa.CreatedAt.Equal(got.CreatedAt))
@@ -156,7 +157,7 @@ func TestIntegrationCreate(t *testing.T) {
 func TestIntegrationCreateWithExpiresIn(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	created, err := w.own.Create(context.Background(), "short", serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	created, err := w.own.Create(context.Background(), "short", serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour})
 	require.NoError(t, err)
 	ks := w.srv.Keys(w.serverUser(t, created.Account.Email))
 	require.Len(t, ks, 1)
@@ -217,7 +218,7 @@ func TestIntegrationListAllGet(t *testing.T) {
 
 			got, err = s.Get(ctx, serviceaccounts.ByEmail(strings.ToUpper(batch.Email)))
 			require.NoError(t, err)
-			assert.Equal(t, batch.IdentityID, got.ID)
+			assert.Equal(t, batch.IdentityID, got.IdentityID)
 			assert.Equal(t, batch.ID, got.UserID)
 
 			_, err = s.Get(ctx, serviceaccounts.ByName("ci-"))
@@ -254,7 +255,7 @@ func TestIntegrationCreateAPIKeyAndKeys(t *testing.T) {
 	ref := serviceaccounts.ByName("ci")
 	u := w.serverUser(t, created.Account.Email)
 
-	second, err := w.own.CreateAPIKey(ctx, ref, serviceaccounts.WithExpiresIn(time.Hour))
+	second, err := w.own.CreateKey(ctx, ref, serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 	require.NoError(t, err)
 	assert.NotEqual(t, created.Secret.Reveal(), second.Reveal())
 	w.works(t, second, created.Account.Email)
@@ -289,10 +290,10 @@ func TestIntegrationRotateAPIKeys(t *testing.T) {
 	created, err := w.own.Create(ctx, "ci")
 	require.NoError(t, err)
 	ref := serviceaccounts.ByEmail(strings.ToUpper(created.Account.Email))
-	second, err := w.own.CreateAPIKey(ctx, ref)
+	second, err := w.own.CreateKey(ctx, ref)
 	require.NoError(t, err)
 
-	rotated, err := w.own.RotateAPIKeys(ctx, ref)
+	rotated, err := w.own.RotateKeys(ctx, ref)
 	require.NoError(t, err)
 	w.rejected(t, created.Secret)
 	w.rejected(t, second)
@@ -321,10 +322,10 @@ func TestIntegrationRevokeAllAPIKeys(t *testing.T) {
 	created, err := w.own.Create(ctx, "ci")
 	require.NoError(t, err)
 	ref := serviceaccounts.ByName("ci")
-	second, err := w.own.CreateAPIKey(ctx, ref)
+	second, err := w.own.CreateKey(ctx, ref)
 	require.NoError(t, err)
 
-	require.NoError(t, w.own.RevokeAllAPIKeys(ctx, ref))
+	require.NoError(t, w.own.RevokeAllKeys(ctx, ref))
 	w.rejected(t, created.Secret)
 	w.rejected(t, second)
 	u := w.serverUser(t, created.Account.Email)
@@ -336,7 +337,7 @@ func TestIntegrationRevokeAllAPIKeys(t *testing.T) {
 	// The account remains, and revoking again is harmless.
 	_, err = w.own.Get(ctx, ref)
 	require.NoError(t, err)
-	require.NoError(t, w.own.RevokeAllAPIKeys(ctx, ref))
+	require.NoError(t, w.own.RevokeAllKeys(ctx, ref))
 }
 
 func TestIntegrationDelete(t *testing.T) {
@@ -346,7 +347,7 @@ func TestIntegrationDelete(t *testing.T) {
 	created, err := w.own.Create(ctx, "ci")
 	require.NoError(t, err)
 	ref := serviceaccounts.ByName("ci")
-	second, err := w.own.CreateAPIKey(ctx, ref)
+	second, err := w.own.CreateKey(ctx, ref)
 	require.NoError(t, err)
 	keep, err := w.own.Create(ctx, "keep")
 	require.NoError(t, err)
@@ -368,7 +369,7 @@ func TestIntegrationDelete(t *testing.T) {
 			deletes = append(deletes, r.Path)
 		}
 	}
-	assert.Equal(t, []string{"/api/v2/organization_collaborators/" + created.Account.ID}, deletes)
+	assert.Equal(t, []string{"/api/v2/organization_collaborators/" + created.Account.IdentityID}, deletes)
 
 	// The name is free again.
 	again, err := w.own.Create(ctx, "ci")
@@ -391,9 +392,9 @@ func TestIntegrationCollaboratorIsForbidden(t *testing.T) {
 		run  func() error
 	}{
 		{"Create", func() error { _, err := w.collab.Create(ctx, "mine"); return err }},
-		{"CreateAPIKey", func() error { _, err := w.collab.CreateAPIKey(ctx, ref); return err }},
-		{"RotateAPIKeys", func() error { _, err := w.collab.RotateAPIKeys(ctx, ref); return err }},
-		{"RevokeAllAPIKeys", func() error { return w.collab.RevokeAllAPIKeys(ctx, ref) }},
+		{"CreateKey", func() error { _, err := w.collab.CreateKey(ctx, ref); return err }},
+		{"RotateKeys", func() error { _, err := w.collab.RotateKeys(ctx, ref); return err }},
+		{"RevokeAllKeys", func() error { return w.collab.RevokeAllKeys(ctx, ref) }},
 		{"Delete", func() error { return w.collab.Delete(ctx, ref) }},
 		{"Keys", func() error {
 			for _, err := range w.collab.Keys(ctx, ref) {
@@ -433,9 +434,9 @@ func TestIntegrationServiceAccountTokenIsNoOwner(t *testing.T) {
 }
 
 // A CI job runs on its service account's own token. Not an owner, it cannot
-// use RotateAPIKeys, and the error says what works: keys.New(c).Rotate,
+// use RotateKeys, and the error says what works: keys.New(c).Rotate,
 // which revokes its keys and returns a new one. An owner service account
-// can use RotateAPIKeys like any owner.
+// can use RotateKeys like any owner.
 func TestIntegrationServiceAccountRotatesItsOwnToken(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -443,7 +444,7 @@ func TestIntegrationServiceAccountRotatesItsOwnToken(t *testing.T) {
 	bot := w.srv.AddServiceAccount("ci-bot")
 	job := w.tokenClient(t, credentials.Secret(bot.Token))
 
-	_, err := serviceaccounts.New(job).RotateAPIKeys(ctx, serviceaccounts.ByName("ci-bot"))
+	_, err := serviceaccounts.New(job).RotateKeys(ctx, serviceaccounts.ByName("ci-bot"))
 	require.ErrorIs(t, err, client.ErrForbidden)
 	assert.Contains(t, err.Error(), "keys.New(c).Rotate", "the error says what works for a service account")
 	w.works(t, credentials.Secret(bot.Token), bot.Email)
@@ -455,7 +456,7 @@ func TestIntegrationServiceAccountRotatesItsOwnToken(t *testing.T) {
 	assert.ErrorIs(t, err, client.ErrUnauthorized, "the old token is revoked")
 
 	admin := w.srv.AddServiceAccount("ops-bot", anyscaletest.Owner)
-	rotated, err := serviceaccounts.New(w.tokenClient(t, credentials.Secret(admin.Token))).RotateAPIKeys(ctx, serviceaccounts.ByName("ci-bot"))
+	rotated, err := serviceaccounts.New(w.tokenClient(t, credentials.Secret(admin.Token))).RotateKeys(ctx, serviceaccounts.ByName("ci-bot"))
 	require.NoError(t, err, "an owner service account rotates others' keys")
 	w.works(t, rotated, bot.Email)
 	_, err = w.whoami(t, fresh)
@@ -489,7 +490,7 @@ func TestIntegrationCreateFaultNoDuplicate(t *testing.T) {
 	// The way out: the account exists, so make its key.
 	_, err = w.own.Create(ctx, "ci")
 	require.ErrorIs(t, err, client.ErrConflict)
-	secret, err := w.own.CreateAPIKey(ctx, serviceaccounts.ByName("ci"))
+	secret, err := w.own.CreateKey(ctx, serviceaccounts.ByName("ci"))
 	require.NoError(t, err)
 	w.works(t, secret, saEmail(w.srv, "ci"))
 }
@@ -505,13 +506,13 @@ func TestIntegrationCreateKeyFaultNoDuplicate(t *testing.T) {
 	_, err := w.own.Create(ctx, "ci")
 	require.ErrorIs(t, err, client.ErrServer)
 	assert.Contains(t, err.Error(), "the answer to its first key was lost")
-	assert.Contains(t, err.Error(), "RotateAPIKeys")
+	assert.Contains(t, err.Error(), "RotateKeys")
 	u := w.serverUser(t, saEmail(w.srv, "ci"))
 	assert.Len(t, w.srv.Keys(u), 1, "one key, not retried")
 
 	// The advice works: rotating leaves exactly one active key, the one
 	// whose secret we hold.
-	secret, err := w.own.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+	secret, err := w.own.RotateKeys(ctx, serviceaccounts.ByName("ci"))
 	require.NoError(t, err)
 	active := 0
 	for _, k := range w.srv.Keys(u) {
@@ -565,9 +566,9 @@ func TestIntegrationLookalikeEmailActsOnNothing(t *testing.T) {
 	_, err = w.own.Get(ctx, lookalike)
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "U+212A")
-	_, err = w.own.RotateAPIKeys(ctx, lookalike)
+	_, err = w.own.RotateKeys(ctx, lookalike)
 	require.ErrorIs(t, err, client.ErrNotFound)
-	require.ErrorIs(t, w.own.RevokeAllAPIKeys(ctx, lookalike), client.ErrNotFound)
+	require.ErrorIs(t, w.own.RevokeAllKeys(ctx, lookalike), client.ErrNotFound)
 	require.ErrorIs(t, w.own.Delete(ctx, lookalike), client.ErrNotFound)
 	require.NotEmpty(t, w.srv.Requests(), "the look-ups were sent")
 	for _, r := range w.srv.Requests() {

@@ -3,9 +3,11 @@ package serviceaccounts
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -18,7 +20,7 @@ import (
 const MaxNameLength = 64
 
 // DefaultKeyLifetime is the lifetime of a service account key unless
-// WithExpiresIn says otherwise: 100 years, as the official CLI asks for,
+// KeyOptions.ExpiresIn says otherwise: 100 years, as the official CLI asks for,
 // which is also the longest the SDK asks for.
 const DefaultKeyLifetime = keys.MaxServiceAccountKeyLifetime
 
@@ -42,57 +44,71 @@ func validateName(name string) error {
 	return nil
 }
 
-// ownerHint is the Hint of a 403 from a service account call.
-const ownerHint = "only an organization owner can manage service accounts and their keys: ask an owner, or run this with an owner's token"
-
-// selfRotateHint ends the Hint of a 403 from RotateAPIKeys: what works for
-// a job that runs on the service account's own token.
-const selfRotateHint = "; a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx), which revokes the service account's keys and returns a new one"
-
-// ownerOnly adds ownerHint to a 403.
-func ownerOnly(err error) error { return withOwnerHint(err, ownerHint) }
-
-// withOwnerHint sets hint on a 403 that has none.
-func withOwnerHint(err error, hint string) error {
-	var apiErr *client.APIError
-	//lint:ignore SA1019 the owner hint moves to advice with the rest of issue 13's serviceaccounts work
-	if errors.As(err, &apiErr) && apiErr.StatusCode == 403 && apiErr.Hint == "" {
-		//lint:ignore SA1019 as above
-		apiErr.Hint = hint
+// needOwner adds, to an error whose request the server refused (403), the
+// advice that an organization owner's token is needed. It wraps err,
+// outermost: the caller's facts come first.
+func needOwner(err error) error {
+	if !refused(err) {
+		return err
 	}
-	return err
+	return advice.Wrap(err, advice.Advice{Action: advice.NeedOwner},
+		"only an organization owner can manage service accounts and their keys: ask an owner, or run this with an owner's token")
+}
+
+// rotateOwnKey adds, to a 403 from RotateKeys, what works for a job that
+// runs on the service account's own token.
+func rotateOwnKey(err error, subject string) error {
+	if !refused(err) {
+		return err
+	}
+	return advice.Wrap(err, advice.Advice{Action: advice.RotateOwnKey, Subject: subject},
+		"a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx), which revokes the service account's keys and returns a new one")
+}
+
+// refused reports whether the server answered err's request with 403.
+func refused(err error) bool {
+	var apiErr *client.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden
+}
+
+// KeyOptions configures a service account key. The zero value takes the
+// defaults.
+type KeyOptions struct {
+	// ExpiresIn is the key's lifetime, from a second to DefaultKeyLifetime;
+	// 0 means DefaultKeyLifetime. Service account keys are not bound by the
+	// 30-day cap on user keys, but a shorter lifetime with regular rotation
+	// is safer.
+	ExpiresIn time.Duration
+
+	// explicit marks options from WithExpiresIn, which refuses 0 as it
+	// always did.
+	explicit bool
 }
 
 // KeyOption configures a service account key.
-type KeyOption func(*keyConfig) error
+//
+// Deprecated: use KeyOptions.
+type KeyOption = KeyOptions
 
-type keyConfig struct {
-	expiresIn time.Duration
-}
+// WithExpiresIn returns the options that give the key a lifetime of d,
+// from a second to DefaultKeyLifetime. Unlike KeyOptions{ExpiresIn: 0},
+// WithExpiresIn(0) is refused.
+//
+// Deprecated: use KeyOptions{ExpiresIn: d}.
+func WithExpiresIn(d time.Duration) KeyOptions { return KeyOptions{ExpiresIn: d, explicit: true} }
 
-// WithExpiresIn sets the key's lifetime, from a second to
-// DefaultKeyLifetime (the default). Service account keys are not bound by
-// the 30-day cap on user keys, but a shorter lifetime with regular
-// rotation is safer.
-func WithExpiresIn(d time.Duration) KeyOption {
-	return func(c *keyConfig) error {
-		if err := keys.CheckServiceAccountKeyLifetime(d); err != nil {
-			return fmt.Errorf("serviceaccounts: WithExpiresIn(%s): %w", d, err)
-		}
-		c.expiresIn = d
-		return nil
-	}
-}
-
-func keyOptions(opts []KeyOption) (keyConfig, error) {
-	cfg := keyConfig{expiresIn: DefaultKeyLifetime}
+// keyLifetime merges opts, a later non-zero ExpiresIn winning, and checks
+// every lifetime given before anything is sent.
+func keyLifetime(opts []KeyOptions) (time.Duration, error) {
+	d := DefaultKeyLifetime
 	for _, o := range opts {
-		if o == nil {
+		if o.ExpiresIn == 0 && !o.explicit {
 			continue
 		}
-		if err := o(&cfg); err != nil {
-			return cfg, err
+		if err := keys.CheckServiceAccountKeyLifetime(o.ExpiresIn); err != nil {
+			return 0, fmt.Errorf("serviceaccounts: %w", err)
 		}
+		d = o.ExpiresIn
 	}
-	return cfg, nil
+	return d, nil
 }

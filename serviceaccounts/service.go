@@ -11,12 +11,19 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/email"
+	"github.com/anyscale-go/anyscale/internal/paging"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
-const createPath = "/api/v2/users/service_accounts"
+// The service account endpoints of their own; the member list and the
+// keys are reached through packages organization and keys.
+const (
+	createPath  = "/api/v2/users/service_accounts"
+	membersPath = "/api/v2/organization_collaborators/"
+)
 
 // Service manages service accounts. It is safe for concurrent use.
 type Service struct {
@@ -37,47 +44,76 @@ type Created struct {
 	Secret  credentials.Secret
 }
 
-// Create makes a service account named name, then its first key, and
-// reads the account's identity id (ServiceAccount.ID) from the member list.
-// Everything is validated before the first request. If the account is made
-// but its key is not, the error says so and what to run next (Create again
-// would conflict with the existing name). If only the identity id cannot
-// be read, the account and the secret are still returned, with an empty
-// ID: Get finds it.
-func (s *Service) Create(ctx context.Context, name string, opts ...KeyOption) (*Created, error) {
+// Create makes a service account named name and its first key.
+//
+// API: POST /api/v2/users/service_accounts?name={name}
+//
+// API: POST /api/v2/users/create_api_key
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// The name and opts (at most one; several merge, a later non-zero field
+// winning) are validated before the first request. Neither request is
+// sent twice. If the account is made but its key is not, the error says
+// so, and advises making one (client.ActionCreateKey) or, when a key may
+// exist that nobody holds, replacing its keys (client.ActionRotateKeys):
+// Create again would conflict with the existing name. Last, Create reads
+// the account's identity id from the member list; if only that fails, the
+// account and the secret are still returned, with an empty IdentityID:
+// Get finds it.
+func (s *Service) Create(ctx context.Context, name string, opts ...KeyOptions) (*Created, error) {
 	if err := validateName(name); err != nil {
 		return nil, err
 	}
-	cfg, err := keyOptions(opts)
+	lifetime, err := keyLifetime(opts)
 	if err != nil {
 		return nil, err
 	}
 	var w serviceAccount
 	q := url.Values{"name": {name}}
 	if _, err := s.c.Do(ctx, http.MethodPost, createPath, q, nil, &w); err != nil {
+		err = fmt.Errorf("serviceaccounts: creating %q: %w", name, err)
 		if client.MayHaveActed(err) {
-			return nil, fmt.Errorf("serviceaccounts: creating %q: %w; the service account may have been created: check with Get(ctx, ByName(%q)) and make its key with CreateAPIKey rather than calling Create again", name, err, name)
+			return nil, advice.Wrap(err, advice.Advice{Action: advice.GetFirst, Subject: name},
+				fmt.Sprintf("the service account may have been created: check with Get(ctx, ByName(%q)) and make its key with CreateKey rather than calling Create again", name))
 		}
-		return nil, fmt.Errorf("serviceaccounts: creating %q: %w", name, ownerOnly(err))
+		return nil, needOwner(err)
 	}
 	account := w.toAccount()
+	subject := orName(account.Email, name)
 	if account.UserID == "" {
-		return nil, fmt.Errorf("serviceaccounts: service account %q was created, but the server returned no user id for its key; make one with CreateAPIKey(ctx, ByName(%q))", name, name)
+		err := fmt.Errorf("serviceaccounts: service account %q was created, but the server returned no user id for its key", name)
+		return nil, advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: subject},
+			fmt.Sprintf("make one with CreateKey(ctx, ByName(%q))", name))
 	}
-	secret, err := s.keys.CreateForUser(ctx, account.UserID, cfg.expiresIn)
+	secret, err := s.createKey(ctx, account.UserID, lifetime)
 	if err != nil {
 		if client.MayHaveActed(err) {
-			return nil, fmt.Errorf("serviceaccounts: service account %q was created, but the answer to its first key was lost: %w; a key may exist that nobody holds, so replace it with RotateAPIKeys(ctx, ByName(%q))", name, err, name)
+			err = fmt.Errorf("serviceaccounts: service account %q was created, but the answer to its first key was lost: %w", name, err)
+			return nil, advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: subject},
+				fmt.Sprintf("a key may exist that nobody holds, so replace it with RotateKeys(ctx, ByName(%q))", name))
 		}
-		return nil, fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w; make one with CreateAPIKey(ctx, ByName(%q))", name, ownerOnly(err), name)
+		err = needOwner(fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w", name, err))
+		return nil, advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: subject},
+			fmt.Sprintf("make one with CreateKey(ctx, ByName(%q))", name))
 	}
 	// The secret is in hand: the look-up must not hold it back long.
 	lookCtx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
 	if m, err := s.Get(lookCtx, ByEmail(account.Email)); err == nil && m.UserID == account.UserID {
-		account.ID = m.ID
+		account.IdentityID = m.IdentityID
+		account.ID = m.IdentityID
 	}
 	return &Created{Account: account, Secret: secret}, nil
+}
+
+// orName is the account's email, or its name when the email is unknown:
+// the subject of advice about it (a name never holds '@').
+func orName(address, name string) string {
+	if address != "" {
+		return address
+	}
+	return name
 }
 
 // lookupTimeout bounds Create's look-up of the identity id, made once the
@@ -100,10 +136,18 @@ func (o ListOptions) members() organization.ListOptions {
 }
 
 // List returns one page of service accounts.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// A PageSize above client.MaxPageSize is an error matching
+// client.ErrInvalid, before any request.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[ServiceAccount], error) {
+	if _, err := paging.Count(opts.PageSize); err != nil {
+		return nil, fmt.Errorf("serviceaccounts: %w", err)
+	}
 	page, err := s.org.List(ctx, opts.members())
 	if err != nil {
-		return nil, fmt.Errorf("serviceaccounts: %w", err)
+		return nil, err
 	}
 	out := &client.Page[ServiceAccount]{Items: make([]ServiceAccount, 0, len(page.Items)), NextPageToken: page.NextPageToken, Total: page.Total}
 	for _, m := range page.Items {
@@ -114,6 +158,10 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Serv
 
 // All iterates over every service account that opts selects, on every
 // page.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAccount, error] {
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[ServiceAccount], error) {
 		o := opts
@@ -122,116 +170,238 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAc
 	})
 }
 
-// Get returns the service account ref names, across every page: an exact
-// match of its name, or of its email as the server stores emails (only
-// the ASCII letters A-Z match without regard to case; a look-alike address
-// is no match). None is client.ErrNotFound; several are
-// client.ErrConflict.
+// Get returns the service account ref names.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// Get reads every page of the service accounts (filtered by the name or
+// email ref gives) and matches exactly, as Ref.Matches does: a name as it
+// is, an email as the server stores emails (only the ASCII letters A-Z
+// match without regard to case; a look-alike address is no match). None
+// is an error matching client.ErrNotFound, several client.ErrConflict.
 func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
-	if err := ref.validate(); err != nil {
-		return nil, err
+	if err := ref.Validate(); err != nil {
+		return nil, fmt.Errorf("serviceaccounts: %w", err)
 	}
 	var matches, near []ServiceAccount
-	for sa, err := range s.All(ctx, ListOptions{Name: ref.name, Email: ref.email}) {
+	opts := organization.ListOptions{Name: ref.Name(), Email: ref.Email(), Kind: organization.ServiceAccounts}
+	for m, err := range s.org.All(ctx, opts) {
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case ref.email != "" && email.Equal(sa.Email, ref.email), ref.name != "" && sa.Name == ref.name:
-			matches = append(matches, sa)
-		case ref.name != "" && strings.EqualFold(sa.Name, ref.name):
-			near = append(near, sa)
+		case ref.Matches(m):
+			matches = append(matches, fromMember(m))
+		case ref.Name() != "" && strings.EqualFold(m.Name, ref.Name()):
+			near = append(near, fromMember(m))
 		}
 	}
 	switch len(matches) {
-	case 0:
-		if len(near) > 0 {
-			return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s; names match exactly, and %q differs only in case", client.ErrNotFound, ref, near[0].Name)
-		}
-		return nil, fmt.Errorf("serviceaccounts: %w: no service account with %s%s; list them with All, or create it with Create", client.ErrNotFound, ref, email.Hint(ref.email))
 	case 1:
 		return &matches[0], nil
+	case 0:
+		if len(near) > 0 {
+			err := fmt.Errorf("serviceaccounts: %w: no service account with %s; names match exactly, and %q differs only in case", client.ErrNotFound, ref, near[0].Name)
+			return nil, advice.Wrap(err, advice.Advice{Action: advice.ListToFind, Subject: refValue(ref)}, "list them with All")
+		}
+		err := fmt.Errorf("serviceaccounts: %w: no service account with %s%s", client.ErrNotFound, ref, email.Hint(ref.Email()))
+		return nil, advice.Wrap(err, advice.Advice{Action: advice.ListToFind, Subject: refValue(ref)}, "list them with All, or create it with Create")
 	}
-	return nil, fmt.Errorf("serviceaccounts: %w: %d service accounts match %s; refer to one by email", client.ErrConflict, len(matches), ref)
+	names := make([]string, len(matches))
+	for i, sa := range matches {
+		names[i] = orName(sa.Email, sa.IdentityID)
+	}
+	err := fmt.Errorf("serviceaccounts: %w: %d service accounts match %s: %s", client.ErrConflict, len(matches), ref, strings.Join(names, ", "))
+	how := "refer to one with ByEmail"
+	if ref.Email() != "" {
+		how = "refer to one with organization.ByIdentityID"
+	}
+	return nil, advice.Wrap(err, advice.Advice{Action: advice.Refine, Subject: refValue(ref)}, how)
 }
 
-// CreateAPIKey makes a new key for the service account and returns its
-// secret, shown only here. Its other keys stay valid.
-func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOption) (credentials.Secret, error) {
-	cfg, err := keyOptions(opts)
-	if err != nil {
-		return "", err
-	}
+// withKeys returns the service account ref names, which must have the
+// user id its keys belong to.
+func (s *Service) withKeys(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 	sa, err := s.Get(ctx, ref)
 	if err != nil {
+		return nil, err
+	}
+	if sa.UserID == "" {
+		return nil, fmt.Errorf("serviceaccounts: %w: the server gave no user id for %s, and its keys are found by user id", client.ErrInvalid, sa.Email)
+	}
+	return sa, nil
+}
+
+// createKey makes a key for the service account with userID.
+func (s *Service) createKey(ctx context.Context, userID string, lifetime time.Duration) (credentials.Secret, error) {
+	k, err := s.keys.CreateFor(ctx, organization.ByUserID(userID), keys.CreateRequest{ExpiresIn: lifetime})
+	if err != nil {
 		return "", err
 	}
-	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)
+	return k.Secret, nil
+}
+
+// CreateKey makes a new key for the service account and returns its
+// secret, shown only here. Its other keys stay valid.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/users/create_api_key
+//
+// opts (at most one; several merge, a later non-zero field winning) are
+// validated before any request; the key lives DefaultKeyLifetime unless
+// KeyOptions.ExpiresIn says otherwise. The key request is never sent
+// twice: when its answer is lost, a key may exist that nobody holds, and
+// the error advises replacing all its keys (client.ActionRotateKeys).
+func (s *Service) CreateKey(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	lifetime, err := keyLifetime(opts)
+	if err != nil {
+		return "", err
+	}
+	sa, err := s.withKeys(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	secret, err := s.createKey(ctx, sa.UserID, lifetime)
+	if err != nil {
+		err = fmt.Errorf("serviceaccounts: creating a key for %s: %w", sa.Email, err)
+		if client.MayHaveActed(err) {
+			return "", advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: sa.Email},
+				"the answer was lost and a key may exist that nobody holds: replace all its keys with RotateKeys rather than calling CreateKey again")
+		}
+		return "", needOwner(err)
+	}
+	return secret, nil
+}
+
+// CreateAPIKey makes a new key for the service account, as CreateKey
+// does.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/users/create_api_key
+//
+// Deprecated: use CreateKey.
+func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	return s.CreateKey(ctx, ref, opts...)
+}
+
+// RotateKeys revokes every key of the service account, then makes a new
+// one and returns its secret.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// API: POST /api/v2/users/create_api_key
+//
+// opts are as CreateKey's. No new key is made unless the revocation
+// succeeded. If the new key cannot be made, the error says that the old
+// keys are already revoked, and advises making one
+// (client.ActionCreateKey), or rotating again when the new key's answer
+// was lost (client.ActionRotateKeys).
+//
+// It needs an organization owner's token. A job that runs on the service
+// account's own token, as CI jobs do, rotates that token with the keys
+// package's own Service.Rotate instead: the 403 such a job gets advises
+// it (client.ActionRotateOwnKey).
+func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	lifetime, err := keyLifetime(opts)
+	if err != nil {
+		return "", err
+	}
+	sa, err := s.withKeys(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	if err := s.keys.RevokeAll(ctx, organization.ByUserID(sa.UserID)); err != nil {
+		if client.MayHaveActed(err) {
+			err = fmt.Errorf("serviceaccounts: revoking the keys of %s: %w; the answer was lost, and the old keys may already be revoked with no new one made", sa.Email, err)
+			return "", advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: sa.Email}, "run RotateKeys again")
+		}
+		err = needOwner(fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, err))
+		return "", rotateOwnKey(err, sa.Email)
+	}
+	secret, err := s.createKey(ctx, sa.UserID, lifetime)
 	if err != nil {
 		if client.MayHaveActed(err) {
-			return "", fmt.Errorf("serviceaccounts: creating a key for %s: %w; the answer was lost and a key may exist that nobody holds: replace all its keys with RotateAPIKeys rather than calling CreateAPIKey again", sa.Email, err)
+			err = fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, and the answer to the new key was lost: %w", sa.Email, err)
+			return "", advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: sa.Email},
+				"a key may exist that nobody holds, so run RotateKeys again")
 		}
-		return "", fmt.Errorf("serviceaccounts: creating a key for %s: %w", sa.Email, ownerOnly(err))
+		err = needOwner(fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, but a new key could not be made: %w", sa.Email, err))
+		return "", advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: sa.Email}, "make one now with CreateKey")
 	}
 	return secret, nil
 }
 
 // RotateAPIKeys revokes every key of the service account, then makes a
-// new one and returns its secret. If the new key cannot be made, the error
-// says that the old keys are already revoked: run CreateAPIKey.
+// new one, as RotateKeys does.
 //
-// It needs an organization owner's token. A job that runs on the service
-// account's own token, as CI jobs do, rotates that token with
-// keys.New(c).Rotate instead; the 403 a non-owner gets says so.
-func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOption) (credentials.Secret, error) {
-	cfg, err := keyOptions(opts)
-	if err != nil {
-		return "", err
-	}
-	sa, err := s.Get(ctx, ref)
-	if err != nil {
-		return "", err
-	}
-	if err := s.keys.RevokeAllForUser(ctx, sa.UserID); err != nil {
-		if client.MayHaveActed(err) {
-			return "", fmt.Errorf("serviceaccounts: revoking the keys of %s: %w; the answer was lost, and the old keys may already be revoked with no new one made: run RotateAPIKeys again", sa.Email, err)
-		}
-		return "", fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, withOwnerHint(err, ownerHint+selfRotateHint))
-	}
-	secret, err := s.keys.CreateForUser(ctx, sa.UserID, cfg.expiresIn)
-	if err != nil {
-		if client.MayHaveActed(err) {
-			return "", fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, and the answer to the new key was lost: %w; a key may exist that nobody holds, so run RotateAPIKeys again", sa.Email, err)
-		}
-		return "", fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, but a new key could not be made: %w; make one now with CreateAPIKey", sa.Email, ownerOnly(err))
-	}
-	return secret, nil
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// API: POST /api/v2/users/create_api_key
+//
+// Deprecated: use RotateKeys.
+func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	return s.RotateKeys(ctx, ref, opts...)
 }
 
-// RevokeAllAPIKeys revokes every key of the service account and makes no
-// new one.
-func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
-	sa, err := s.Get(ctx, ref)
+// RevokeAllKeys revokes every key of the service account and makes no new
+// one.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// Revoking all keys twice revokes nothing more, so a failed attempt is
+// retried.
+func (s *Service) RevokeAllKeys(ctx context.Context, ref Ref) error {
+	sa, err := s.withKeys(ctx, ref)
 	if err != nil {
 		return err
 	}
-	if err := s.keys.RevokeAllForUser(ctx, sa.UserID); err != nil {
-		return fmt.Errorf("serviceaccounts: revoking the keys of %s: %w", sa.Email, ownerOnly(err))
+	if err := s.keys.RevokeAll(ctx, organization.ByUserID(sa.UserID)); err != nil {
+		return needOwner(fmt.Errorf("serviceaccounts: revoking the keys of %s: %w", sa.Email, err))
 	}
 	return nil
 }
 
+// RevokeAllAPIKeys revokes every key of the service account, as
+// RevokeAllKeys does.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}
+//
+// Deprecated: use RevokeAllKeys.
+func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
+	return s.RevokeAllKeys(ctx, ref)
+}
+
 // Keys iterates over the service account's keys, through the
 // organization scope of package keys (owners only).
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: GET /api/v2/users/admin/api_keys?user_id={user_id}
+//
+// Every key carries the account's user id as its OwnerID. It stops
+// fetching when the loop breaks, and yields an error once, last.
 func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] {
 	return func(yield func(keys.Key, error) bool) {
-		sa, err := s.Get(ctx, ref)
+		sa, err := s.withKeys(ctx, ref)
 		if err != nil {
 			yield(keys.Key{}, err)
 			return
 		}
-		for k, err := range s.keys.All(ctx, keys.ListOptions{OwnerID: sa.UserID}) {
-			if !yield(k, ownerOnly(err)) {
+		for k, err := range s.keys.All(ctx, keys.ListOptions{Owner: organization.ByUserID(sa.UserID)}) {
+			if err != nil {
+				err = needOwner(fmt.Errorf("serviceaccounts: listing the keys of %s: %w", sa.Email, err))
+			}
+			if !yield(k, err) {
 				return
 			}
 		}
@@ -239,13 +409,20 @@ func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] 
 }
 
 // Delete deletes the service account; its keys stop working.
+//
+// API: GET /api/v2/organization_collaborators/?is_service_account=true
+//
+// API: DELETE /api/v2/organization_collaborators/{identity_id}
 func (s *Service) Delete(ctx context.Context, ref Ref) error {
 	sa, err := s.Get(ctx, ref)
 	if err != nil {
 		return err
 	}
-	if err := s.org.RemoveByID(ctx, sa.ID); err != nil {
-		return fmt.Errorf("serviceaccounts: deleting %s: %w", sa.Email, ownerOnly(err))
+	if sa.IdentityID == "" {
+		return fmt.Errorf("serviceaccounts: %w: the server gave no identity id for %s, which deleting it takes", client.ErrInvalid, sa.Email)
+	}
+	if _, err := s.c.Do(ctx, http.MethodDelete, membersPath+url.PathEscape(sa.IdentityID), nil, nil, nil); err != nil {
+		return needOwner(fmt.Errorf("serviceaccounts: deleting %s: %w", sa.Email, err))
 	}
 	return nil
 }

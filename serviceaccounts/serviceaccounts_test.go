@@ -43,8 +43,15 @@ func collab(id, name string) string {
 
 var (
 	created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	ci      = serviceaccounts.ServiceAccount{ID: "ide_ci", UserID: "usr_ci", Name: "ci", Email: "ci@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: created}
+	ci      = withID(serviceaccounts.ServiceAccount{IdentityID: "ide_ci", UserID: "usr_ci", Name: "ci", Email: "ci@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: created})
 )
+
+// withID sets the deprecated ServiceAccount.ID, which holds IdentityID's
+// value.
+func withID(sa serviceaccounts.ServiceAccount) serviceaccounts.ServiceAccount {
+	sa.ID = sa.IdentityID
+	return sa
+}
 
 const sessionOK = `{"result":{"server_session_id":"` + secret + `"}}`
 
@@ -102,7 +109,7 @@ func TestCreateKeepsTheSecretWhenTheLookupFails(t *testing.T) {
 	got, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 	require.NoError(t, err)
 	assert.Equal(t, secret, got.Secret.Reveal())
-	assert.Empty(t, got.Account.ID)
+	assert.Empty(t, got.Account.IdentityID)
 	assert.Equal(t, "usr_ci", got.Account.UserID)
 }
 
@@ -160,7 +167,7 @@ func TestCreateWithExpiresIn(t *testing.T) {
 			m.On("POST", createPath, 200, apimock.Result(saJSON("ci", "ci")))
 			m.On("POST", keyPath, 200, sessionOK)
 			m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
-			_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci", serviceaccounts.WithExpiresIn(tc.in))
+			_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci", serviceaccounts.KeyOptions{ExpiresIn: tc.in})
 			require.NoError(t, err)
 			calls := m.Calls()
 			require.Len(t, calls, 3)
@@ -230,16 +237,16 @@ func TestValidationBeforeAnyRequest(t *testing.T) {
 		{"Get zero ref", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.Ref{}); return err }},
 		{"Get empty name", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByName("")); return err }},
 		{"Get empty email", func(s *serviceaccounts.Service) error { _, err := s.Get(ctx, serviceaccounts.ByEmail("")); return err }},
-		{"CreateAPIKey zero ref", func(s *serviceaccounts.Service) error {
-			_, err := s.CreateAPIKey(ctx, serviceaccounts.Ref{})
+		{"CreateKey zero ref", func(s *serviceaccounts.Service) error {
+			_, err := s.CreateKey(ctx, serviceaccounts.Ref{})
 			return err
 		}},
-		{"RotateAPIKeys zero ref", func(s *serviceaccounts.Service) error {
-			_, err := s.RotateAPIKeys(ctx, serviceaccounts.Ref{})
+		{"RotateKeys zero ref", func(s *serviceaccounts.Service) error {
+			_, err := s.RotateKeys(ctx, serviceaccounts.Ref{})
 			return err
 		}},
-		{"RevokeAllAPIKeys zero ref", func(s *serviceaccounts.Service) error {
-			return s.RevokeAllAPIKeys(ctx, serviceaccounts.Ref{})
+		{"RevokeAllKeys zero ref", func(s *serviceaccounts.Service) error {
+			return s.RevokeAllKeys(ctx, serviceaccounts.Ref{})
 		}},
 		{"Delete zero ref", func(s *serviceaccounts.Service) error { return s.Delete(ctx, serviceaccounts.Ref{}) }},
 		{"Keys zero ref", func(s *serviceaccounts.Service) error {
@@ -270,17 +277,40 @@ func TestValidationBeforeAnyRequest(t *testing.T) {
 		}},
 	}
 	for _, d := range badLifetimes {
+		// The deprecated WithExpiresIn refuses every bad lifetime, 0
+		// included, as it always did.
 		ops = append(ops,
 			op{"Create WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.Create(ctx, "ci", serviceaccounts.WithExpiresIn(d))
+				_, err := s.Create(ctx, "ci", serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
 				return err
 			}},
 			op{"CreateAPIKey WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d))
+				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
 				return err
 			}},
 			op{"RotateAPIKeys WithExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
-				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d))
+				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.WithExpiresIn(d)) // the deprecated spelling
+				return err
+			}},
+		)
+		if d == 0 {
+			continue // KeyOptions{ExpiresIn: 0} is the default lifetime
+		}
+		ops = append(ops,
+			op{"Create ExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.Create(ctx, "ci", serviceaccounts.KeyOptions{ExpiresIn: d})
+				return err
+			}},
+			op{"CreateKey ExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.KeyOptions{ExpiresIn: d})
+				return err
+			}},
+			op{"RotateKeys ExpiresIn " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.RotateKeys(ctx, serviceaccounts.ByName("ci"), serviceaccounts.KeyOptions{ExpiresIn: d})
+				return err
+			}},
+			op{"a bad one among good ones " + d.String(), func(s *serviceaccounts.Service) error {
+				_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"), serviceaccounts.KeyOptions{ExpiresIn: d}, serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 				return err
 			}},
 		)
@@ -322,7 +352,7 @@ func TestCreateServerErrors(t *testing.T) {
 		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "was created")
-		assert.Contains(t, err.Error(), "CreateAPIKey")
+		assert.Contains(t, err.Error(), "CreateKey")
 		assert.Equal(t, []string{"POST " + createPath}, m.Paths(), "no key request without a user id")
 	})
 	t.Run("key fails", func(t *testing.T) {
@@ -333,7 +363,7 @@ func TestCreateServerErrors(t *testing.T) {
 		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrServer)
 		assert.Contains(t, err.Error(), `service account "ci" was created, but the answer to its first key was lost`)
-		assert.Contains(t, err.Error(), `RotateAPIKeys(ctx, ByName("ci"))`, "a key may exist: replace it rather than add one")
+		assert.Contains(t, err.Error(), `RotateKeys(ctx, ByName("ci"))`, "a key may exist: replace it rather than add one")
 		assert.Equal(t, []string{"POST " + createPath, "POST " + keyPath}, m.Paths(), "the key request is sent once")
 	})
 	t.Run("key refused", func(t *testing.T) {
@@ -344,7 +374,7 @@ func TestCreateServerErrors(t *testing.T) {
 		_, err := serviceaccounts.New(m.Client).Create(context.Background(), "ci")
 		require.ErrorIs(t, err, client.ErrInvalid)
 		assert.Contains(t, err.Error(), `service account "ci" was created, but its first key was not`)
-		assert.Contains(t, err.Error(), `CreateAPIKey(ctx, ByName("ci"))`)
+		assert.Contains(t, err.Error(), `CreateKey(ctx, ByName("ci"))`)
 	})
 	t.Run("empty session", func(t *testing.T) {
 		t.Parallel()
@@ -373,7 +403,7 @@ func TestList(t *testing.T) {
 	assert.Equal(t, 2, page.Total)
 	assert.Equal(t, []serviceaccounts.ServiceAccount{
 		ci,
-		{ID: "ide_old", Email: "old@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		withID(serviceaccounts.ServiceAccount{IdentityID: "ide_old", Email: "old@org-x.serviceaccount.com", PermissionLevel: "collaborator", CreatedAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}),
 	}, page.Items)
 }
 
@@ -492,7 +522,7 @@ func TestGet(t *testing.T) {
 		})
 		got, err := serviceaccounts.New(m.Client).Get(ctx, serviceaccounts.ByName("ci"))
 		require.NoError(t, err)
-		assert.Equal(t, "ide_ci", got.ID)
+		assert.Equal(t, "ide_ci", got.IdentityID)
 		assert.Len(t, m.Calls(), 3, "every page is read, so that a second exact match is seen")
 	})
 	t.Run("email without regard to case", func(t *testing.T) {
@@ -588,7 +618,7 @@ func TestGetByEmailMatchesAsTheServerStores(t *testing.T) {
 			delErr := s.Delete(context.Background(), ref)
 			if tt.found {
 				require.NoError(t, err)
-				assert.Equal(t, "ide_kiosk", got.ID)
+				assert.Equal(t, "ide_kiosk", got.IdentityID)
 				require.NoError(t, delErr)
 				return
 			}
@@ -604,19 +634,19 @@ func TestCreateAPIKey(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		opts []serviceaccounts.KeyOption
+		opts []serviceaccounts.KeyOptions
 		body string
 	}{
 		{"default", nil, `{"duration":3153600000,"user_id":"usr_ci"}`},
-		{"90 days", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(90 * 24 * time.Hour)}, `{"duration":7776000,"user_id":"usr_ci"}`},
-		{"last option wins", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour), serviceaccounts.WithExpiresIn(time.Minute)}, `{"duration":60,"user_id":"usr_ci"}`},
+		{"90 days", []serviceaccounts.KeyOptions{serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour}}, `{"duration":7776000,"user_id":"usr_ci"}`},
+		{"last option wins", []serviceaccounts.KeyOptions{serviceaccounts.KeyOptions{ExpiresIn: time.Hour}, serviceaccounts.KeyOptions{ExpiresIn: time.Minute}}, `{"duration":60,"user_id":"usr_ci"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			m := apimock.New(t)
 			m.On("GET", membersPath, 200, apimock.List("", collab("ci2", "ci-2"), collab("ci", "ci")))
 			m.On("POST", keyPath, 200, sessionOK)
-			got, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
+			got, err := serviceaccounts.New(m.Client).CreateKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
 			require.NoError(t, err)
 			assert.Equal(t, secret, got.Reveal())
 			calls := m.Calls()
@@ -635,7 +665,7 @@ func TestCreateAPIKeyErrors(t *testing.T) {
 		t.Parallel()
 		m := apimock.New(t)
 		m.On("GET", membersPath, 200, apimock.List(""))
-		_, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		_, err := serviceaccounts.New(m.Client).CreateKey(context.Background(), serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrNotFound)
 		assert.Equal(t, []string{"GET " + membersPath}, m.Paths())
 	})
@@ -644,7 +674,7 @@ func TestCreateAPIKeyErrors(t *testing.T) {
 		m := apimock.New(t)
 		m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 		m.On("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
-		_, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"))
+		_, err := serviceaccounts.New(m.Client).CreateKey(context.Background(), serviceaccounts.ByName("ci"))
 		require.ErrorIs(t, err, client.ErrServer)
 		assert.Contains(t, err.Error(), "ci@org-x.serviceaccount.com")
 		assert.Equal(t, []string{"GET " + membersPath, "POST " + keyPath}, m.Paths())
@@ -657,7 +687,7 @@ func TestRotateAPIKeys(t *testing.T) {
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
 	m.On("POST", keyPath, 200, sessionOK)
-	got, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"), serviceaccounts.WithExpiresIn(time.Hour))
+	got, err := serviceaccounts.New(m.Client).RotateKeys(context.Background(), serviceaccounts.ByEmail("ci@org-x.serviceaccount.com"), serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 	require.NoError(t, err)
 	assert.Equal(t, secret, got.Reveal())
 	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.Paths(),
@@ -674,10 +704,10 @@ func TestRotateAPIKeysCreateFails(t *testing.T) {
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
 	m.On("POST", keyPath, 500, `{"error":{"detail":"boom"}}`)
-	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	_, err := serviceaccounts.New(m.Client).RotateKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrServer)
 	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
-	assert.Contains(t, err.Error(), "run RotateAPIKeys again", "the lost key may exist: rotate it away")
+	assert.Contains(t, err.Error(), "run RotateKeys again", "the lost key may exist: rotate it away")
 	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci", "POST " + keyPath}, m.Paths())
 }
 
@@ -687,10 +717,10 @@ func TestRotateAPIKeysCreateRefused(t *testing.T) {
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
 	m.On("POST", keyPath, 422, `{"error":{"detail":"bad duration"}}`)
-	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	_, err := serviceaccounts.New(m.Client).RotateKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrInvalid)
 	assert.Contains(t, err.Error(), "old keys of ci@org-x.serviceaccount.com are already revoked")
-	assert.Contains(t, err.Error(), "make one now with CreateAPIKey")
+	assert.Contains(t, err.Error(), "make one now with CreateKey")
 }
 
 func TestRotateAPIKeysRevokeFails(t *testing.T) {
@@ -698,7 +728,7 @@ func TestRotateAPIKeysRevokeFails(t *testing.T) {
 	m := apimock.New(t)
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 404, `{"error":{"detail":"no such user"}}`)
-	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	_, err := serviceaccounts.New(m.Client).RotateKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrNotFound)
 	assert.Contains(t, err.Error(), "nothing was rotated")
 	assert.NotContains(t, m.Paths(), "POST "+keyPath, "no new key when the revoke failed")
@@ -711,12 +741,12 @@ func TestRotateAPIKeysRevokeAnswerLost(t *testing.T) {
 	m := apimock.New(t)
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 502, `{"error":{"detail":"bad gateway"}}`)
-	_, err := serviceaccounts.New(m.Client).RotateAPIKeys(context.Background(), serviceaccounts.ByName("ci"))
+	_, err := serviceaccounts.New(m.Client).RotateKeys(context.Background(), serviceaccounts.ByName("ci"))
 	require.ErrorIs(t, err, client.ErrServer)
 	require.True(t, client.MayHaveActed(err))
 	assert.NotContains(t, err.Error(), "nothing was rotated")
 	assert.Contains(t, err.Error(), "may already be revoked")
-	assert.Contains(t, err.Error(), "run RotateAPIKeys again")
+	assert.Contains(t, err.Error(), "run RotateKeys again")
 	assert.NotContains(t, m.Paths(), "POST "+keyPath, "no new key after a revoke of unknown outcome")
 }
 
@@ -725,7 +755,7 @@ func TestRevokeAllAPIKeys(t *testing.T) {
 	m := apimock.New(t)
 	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
 	m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
-	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")))
+	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllKeys(context.Background(), serviceaccounts.ByName("ci")))
 	assert.Equal(t, []string{"GET " + membersPath, "POST " + revokeAllFor + "usr_ci"}, m.Paths(), "no new key")
 }
 
@@ -741,7 +771,7 @@ func TestRevokeAllAPIKeysRetriesServerErrors(t *testing.T) {
 		}
 		return 200, `{"result":{}}`
 	})
-	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllAPIKeys(context.Background(), serviceaccounts.ByName("ci")),
+	require.NoError(t, serviceaccounts.New(m.Client).RevokeAllKeys(context.Background(), serviceaccounts.ByName("ci")),
 		"revoking all keys is safe to repeat")
 	assert.Equal(t, 2, n)
 }
@@ -847,25 +877,25 @@ func TestForbiddenSaysOwner(t *testing.T) {
 			m.On("POST", createPath, 200, apimock.Result(collab("ci", "ci")))
 			m.On("POST", keyPath, 403, denied)
 		}, func(s *serviceaccounts.Service) error { _, err := s.Create(ctx, "ci"); return err }, "POST " + keyPath},
-		{"CreateAPIKey", func(m *apimock.API) { m.On("POST", keyPath, 403, denied) },
+		{"CreateKey", func(m *apimock.API) { m.On("POST", keyPath, 403, denied) },
 			func(s *serviceaccounts.Service) error {
-				_, err := s.CreateAPIKey(ctx, serviceaccounts.ByName("ci"))
+				_, err := s.CreateKey(ctx, serviceaccounts.ByName("ci"))
 				return err
 			}, "POST " + keyPath},
-		{"RotateAPIKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
+		{"RotateKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
 			func(s *serviceaccounts.Service) error {
-				_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+				_, err := s.RotateKeys(ctx, serviceaccounts.ByName("ci"))
 				return err
 			}, "POST " + revokeAllFor + "usr_ci"},
-		{"RotateAPIKeys create", func(m *apimock.API) {
+		{"RotateKeys create", func(m *apimock.API) {
 			m.On("POST", revokeAllFor+"usr_ci", 200, `{"result":{}}`)
 			m.On("POST", keyPath, 403, denied)
 		}, func(s *serviceaccounts.Service) error {
-			_, err := s.RotateAPIKeys(ctx, serviceaccounts.ByName("ci"))
+			_, err := s.RotateKeys(ctx, serviceaccounts.ByName("ci"))
 			return err
 		}, "POST " + keyPath},
-		{"RevokeAllAPIKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
-			func(s *serviceaccounts.Service) error { return s.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("ci")) },
+		{"RevokeAllKeys", func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) },
+			func(s *serviceaccounts.Service) error { return s.RevokeAllKeys(ctx, serviceaccounts.ByName("ci")) },
 			"POST " + revokeAllFor + "usr_ci"},
 		{"Keys", func(m *apimock.API) { m.On("GET", adminKeys, 403, denied) },
 			func(s *serviceaccounts.Service) error {
@@ -893,6 +923,8 @@ func TestForbiddenSaysOwner(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 403, apiErr.StatusCode)
 			assert.Equal(t, tc.stated, apiErr.Method+" "+apiErr.Path)
+			assert.Empty(t, apiErr.AdviceText(), "the client's error value is not changed: the advice wraps it")
+			assert.Contains(t, client.AdviceOf(err), client.Advice{Action: client.ActionNeedOwner})
 			paths := m.Paths()
 			assert.Equal(t, tc.stated, paths[len(paths)-1], "the forbidden call is the last one, sent once")
 			assert.Equal(t, 1, strings.Count(strings.Join(paths, "\n"), tc.stated))
@@ -942,16 +974,32 @@ func TestServiceConcurrentUse(t *testing.T) {
 	assert.Len(t, m.Calls(), 8)
 }
 
-// A nil KeyOption is skipped: the key gets the default lifetime.
-func TestNilKeyOptionIsSkipped(t *testing.T) {
+// Zero KeyOptions take the default lifetime; several merge, a later
+// non-zero ExpiresIn winning; the deprecated spellings still work.
+func TestKeyOptions(t *testing.T) {
 	t.Parallel()
-	m := apimock.New(t)
-	m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
-	m.On("POST", keyPath, 200, sessionOK)
-	got, err := serviceaccounts.New(m.Client).CreateAPIKey(context.Background(), serviceaccounts.ByName("ci"), nil)
-	require.NoError(t, err)
-	assert.Equal(t, secret, got.Reveal())
-	calls := m.Calls()
-	require.Len(t, calls, 2)
-	assert.JSONEq(t, `{"duration":3153600000,"user_id":"usr_ci"}`, calls[1].Body)
+	for _, tc := range []struct {
+		name string
+		opts []serviceaccounts.KeyOptions
+		body string
+	}{
+		{"none", nil, `{"duration":3153600000,"user_id":"usr_ci"}`},
+		{"zero", []serviceaccounts.KeyOptions{{}}, `{"duration":3153600000,"user_id":"usr_ci"}`},
+		{"later non-zero wins", []serviceaccounts.KeyOptions{{ExpiresIn: time.Hour}, {}, {ExpiresIn: time.Minute}, {}}, `{"duration":60,"user_id":"usr_ci"}`},
+		{"WithExpiresIn", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour)}, `{"duration":3600,"user_id":"usr_ci"}`},                                                     // the deprecated spelling
+		{"last WithExpiresIn wins", []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(time.Hour), serviceaccounts.WithExpiresIn(time.Minute)}, `{"duration":60,"user_id":"usr_ci"}`}, // the deprecated spelling
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := apimock.New(t)
+			m.On("GET", membersPath, 200, apimock.List("", collab("ci", "ci")))
+			m.On("POST", keyPath, 200, sessionOK)
+			got, err := serviceaccounts.New(m.Client).CreateKey(context.Background(), serviceaccounts.ByName("ci"), tc.opts...)
+			require.NoError(t, err)
+			assert.Equal(t, secret, got.Reveal())
+			calls := m.Calls()
+			require.Len(t, calls, 2)
+			assert.JSONEq(t, tc.body, calls[1].Body)
+		})
+	}
 }

@@ -25,44 +25,18 @@ var goWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Z
 // properNames are words goWord matches that name no Go identifier.
 var properNames = map[string]bool{"GitHub": true}
 
-// pendingSDKWords is TEMPORARY: the Go-worded texts that the SDK's errors
-// still put in their facts before the SDK's side of issue 13 is merged
-// (each SDK error then says what to do as typed advice, and its facts
-// name no Go identifier). Each entry is a script (its file name without
-// .txtar; "pty" for the terminal tests) and the exact words of goWord's
-// match that it may show. Nothing else may be added here: once the SDK's
-// side is merged this map is emptied, and the scripts hold the rule
-// without exception.
-var pendingSDKWords = map[string][]string{
-	// keys: "resolving OwnerEmail: …"; organization: "list members with
-	// organization.All to check the address".
-	"keys_list": {"OwnerEmail", "organization.All"},
-	"members":   {"organization.All"},
-	// serviceaccounts: "… rotates that token with keys.New(c).Rotate(ctx)".
-	"sa_key_rotate": {"keys.New", "Rotate("},
-}
-
 // goWords returns every line of out that names a Go identifier or the
-// other CLI, except the words pendingSDKWords still allows script.
-func goWords(script, out string) []string {
+// other CLI.
+func goWords(out string) []string {
 	var bad []string
 	for _, line := range strings.Split(out, "\n") {
 		for _, m := range goWord.FindAllString(line, -1) {
-			if !properNames[m] && !pending(script, m) {
+			if !properNames[m] {
 				bad = append(bad, fmt.Sprintf("%q in: %s", m, line))
 			}
 		}
 	}
 	return bad
-}
-
-func pending(script, word string) bool {
-	for _, w := range pendingSDKWords[script] {
-		if w == word {
-			return true
-		}
-	}
-	return false
 }
 
 // transcriptEnv names the file that anyscale-keys, run by a test, appends
@@ -111,7 +85,7 @@ func TestGoWord(t *testing.T) {
 		"keys: resolving OwnerEmail: not found",
 	}
 	for _, s := range said {
-		if len(goWords("", s)) == 0 {
+		if len(goWords(s)) == 0 {
 			t.Errorf("goWords missed a Go identifier in %q", s)
 		}
 	}
@@ -127,7 +101,7 @@ func TestGoWord(t *testing.T) {
 		"# Create ci-deploy and store its key in GitHub Actions' secrets.",
 	}
 	for _, s := range fine {
-		if got := goWords("", s); len(got) != 0 {
+		if got := goWords(s); len(got) != 0 {
 			t.Errorf("goWords flags %q: %v", s, got)
 		}
 	}
@@ -142,7 +116,7 @@ func TestHelpNamesNoGoWord(t *testing.T) {
 	n := 0
 	walk = func(c *cobra.Command) {
 		n++
-		for _, bad := range goWords("help", strings.Join([]string{c.Short, c.Long, c.UsageString()}, "\n")) {
+		for _, bad := range goWords(strings.Join([]string{c.Short, c.Long, c.UsageString()}, "\n")) {
 			t.Errorf("%s --help: %s", c.CommandPath(), bad)
 		}
 		for _, sub := range c.Commands() {

@@ -105,7 +105,7 @@ func (term *terminal) wait() (int, string) {
 	term.mu.Lock()
 	defer term.mu.Unlock()
 	shown := term.seen.String()
-	for _, bad := range goWords("pty", shown) {
+	for _, bad := range goWords(shown) {
 		term.t.Errorf("anyscale-keys %s named a Go identifier or the other CLI: %s", strings.Join(term.cmd.Args[1:], " "), bad)
 	}
 	return code, shown

@@ -87,7 +87,7 @@ func checkWordsAtEnd(env *testscript.Env) error {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			env.T().Fatal(err)
 		}
-		if bad := goWords(script, string(out)); len(bad) > 0 {
+		if bad := goWords(string(out)); len(bad) > 0 {
 			env.T().Fatal(fmt.Sprintf("anyscale-keys named a Go identifier or the other CLI in %s.txtar:\n\t%s",
 				script, strings.Join(bad, "\n\t")))
 		}

@@ -32,6 +32,7 @@ import (
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/login"
+	"github.com/anyscale-go/anyscale/organization"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
@@ -289,7 +290,7 @@ func (d *demo) ownerView(ctx context.Context, email string) error {
 		_, err = keys.New(c).Org().List(ctx, keys.ListOptions{})
 		d.printf("the collaborator asking for the org's keys gets forbidden: %v", errors.Is(err, client.ErrForbidden))
 	}
-	for k, err := range org.All(ctx, keys.ListOptions{OwnerEmail: email}) {
+	for k, err := range org.All(ctx, keys.ListOptions{Owner: organization.ByEmail(email)}) {
 		if err != nil {
 			return err
 		}
@@ -375,12 +376,12 @@ func (d *demo) serviceAccounts(ctx context.Context) error {
 	sas := serviceaccounts.New(d.client)
 	name := d.prefix + "-bot"
 	ref := serviceaccounts.ByName(name)
-	created, err := sas.Create(ctx, name, serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	created, err := sas.Create(ctx, name, serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour})
 	if err != nil {
 		return err
 	}
 	d.printf("created %s with its first key %s (shown once)", created.Account.Email, created.Secret)
-	second, err := sas.CreateAPIKey(ctx, ref, serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	second, err := sas.CreateKey(ctx, ref, serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour})
 	if err != nil {
 		return err
 	}
@@ -393,7 +394,7 @@ func (d *demo) serviceAccounts(ctx context.Context) error {
 		n++
 	}
 	d.printf("it has %d keys", n)
-	rotated, err := sas.RotateAPIKeys(ctx, ref, serviceaccounts.WithExpiresIn(90*24*time.Hour))
+	rotated, err := sas.RotateKeys(ctx, ref, serviceaccounts.KeyOptions{ExpiresIn: 90 * 24 * time.Hour})
 	if err != nil {
 		return err
 	}

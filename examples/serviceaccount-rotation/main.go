@@ -2,11 +2,12 @@
 // a service account, both ways it is done:
 //
 //   - by an organization owner: create the service account if it is
-//     missing, then RotateAPIKeys (revoke all its keys, make a new one);
+//     missing, then RotateKeys (revoke all its keys, make a new one);
 //   - by the job itself, on the service account's own token, as a CI job
 //     runs: keys.New(c).Rotate, which revokes the account's keys and
 //     returns a new one. A service account that is not an owner cannot
-//     call RotateAPIKeys; the error says so, and says what works.
+//     call RotateKeys; the error says so, and says what works, also as
+//     data (client.ActionRotateOwnKey).
 //
 // Either way the new secret goes to a sink (here a credentials file
 // written with mode 0600, which the job reads through the auth chain with
@@ -133,7 +134,7 @@ func rotateAsOwner(ctx context.Context, out io.Writer, cfg config) error {
 	sa, err := sas.Get(ctx, ref)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		created, err := sas.Create(ctx, cfg.name, serviceaccounts.WithExpiresIn(cfg.lifetime))
+		created, err := sas.Create(ctx, cfg.name, serviceaccounts.KeyOptions{ExpiresIn: cfg.lifetime})
 		if err != nil {
 			return err
 		}
@@ -151,7 +152,7 @@ func rotateAsOwner(ctx context.Context, out io.Writer, cfg config) error {
 
 	old := sinkToken(cfg.sink)
 	// 2. Rotate: revoke every key, then make one.
-	secret, err := sas.RotateAPIKeys(ctx, ref, serviceaccounts.WithExpiresIn(cfg.lifetime))
+	secret, err := sas.RotateKeys(ctx, ref, serviceaccounts.KeyOptions{ExpiresIn: cfg.lifetime})
 	if err != nil {
 		return err
 	}
@@ -178,11 +179,16 @@ func rotateAsSelf(ctx context.Context, out io.Writer, cfg config) error {
 
 	// What does not work for a service account that is no owner...
 	if !me.IsOwner() {
-		_, err := serviceaccounts.New(job).RotateAPIKeys(ctx, serviceaccounts.ByEmail(me.Email))
+		_, err := serviceaccounts.New(job).RotateKeys(ctx, serviceaccounts.ByEmail(me.Email))
 		if !errors.Is(err, client.ErrForbidden) {
-			return fmt.Errorf("RotateAPIKeys on its own token: want forbidden, got %v", err)
+			return fmt.Errorf("RotateKeys on its own token: want forbidden, got %v", err)
 		}
-		fmt.Fprintf(out, "RotateAPIKeys is for owners; the error says:\n    %v\n", err)
+		fmt.Fprintf(out, "RotateKeys is for owners; the error says:\n    %v\n", err)
+		for _, a := range client.AdviceOf(err) {
+			if a.Action == client.ActionRotateOwnKey {
+				fmt.Fprintf(out, "and advises, as data: %s\n", a.Action)
+			}
+		}
 	}
 	// ...and what does: its own keys' rotation.
 	secret, err := keys.New(job).Rotate(ctx)

@@ -25,7 +25,8 @@ func TestRotationEmbedded(t *testing.T) {
 	assert.Contains(t, text, "created service account ci-deployer@")
 	assert.Equal(t, 2, strings.Count(text, "verified: the new key signs in as ci-deployer@"), "both ways rotate")
 	assert.Equal(t, 2, strings.Count(text, "verified: the old key"))
-	assert.Contains(t, text, "keys.New(c).Rotate", "the forbidden RotateAPIKeys says what works")
+	assert.Contains(t, text, "keys.New(c).Rotate", "the forbidden RotateKeys says what works")
+	assert.Contains(t, text, "and advises, as data: rotate-own-key")
 	assert.Contains(t, text, "rotated with keys.New(c).Rotate")
 	assert.Empty(t, regexp.MustCompile(`aph0_[a-z0-9]{8,}`).FindAllString(text, -1), "no raw token in the output")
 

@@ -194,7 +194,7 @@ func BenchmarkRevokeMany(b *testing.B) {
 			ks := keys.New(sdkClient(b, srv.URL))
 			b.ResetTimer()
 			for range b.N {
-				res, err := ks.RevokeMany(ctx, all, keys.WithConcurrency(1))
+				res, err := ks.RevokeMany(ctx, all, keys.RevokeOptions{Concurrency: 1})
 				if err != nil || len(res.Revoked) != n {
 					b.Fatal(err)
 				}

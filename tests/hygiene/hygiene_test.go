@@ -242,19 +242,19 @@ func TestSecretHygieneHostileEchoes(t *testing.T) {
 		r.step(mode+" | 403 as a collaborator", func() {
 			_, err := keys.New(ac).Org().List(ctx, keys.ListOptions{})
 			r.fails(err, client.ErrForbidden)
-			_, err = serviceaccounts.New(ac).CreateAPIKey(ctx, serviceaccounts.ByName("bot"))
+			_, err = serviceaccounts.New(ac).CreateKey(ctx, serviceaccounts.ByName("bot"))
 			r.fails(err, client.ErrForbidden)
 			r.fails(organization.New(ac).Remove(ctx, owner.Email), client.ErrForbidden)
 		})
 		r.step(mode+" | look-ups that find nothing", func() {
-			_, err := organization.New(oc).FindByEmail(ctx, "nobody@example.com")
+			_, err := organization.New(oc).Get(ctx, organization.ByEmail("nobody@example.com"))
 			r.fails(err, client.ErrNotFound)
 			_, err = serviceaccounts.New(oc).Get(ctx, serviceaccounts.ByName("no-such-bot"))
 			r.fails(err, client.ErrNotFound)
-			r.fails(organization.New(oc).RemoveByID(ctx, "ide_00000000000000000000000000"), client.ErrNotFound)
+			r.fails(organization.New(oc).RemoveMember(ctx, organization.ByIdentityID("ide_00000000000000000000000000")), client.ErrNotFound)
 		})
-		r.step(mode+" | serviceaccounts.Service.CreateAPIKey", func() {
-			sec, err := serviceaccounts.New(oc).CreateAPIKey(ctx, serviceaccounts.ByName("bot"), serviceaccounts.WithExpiresIn(time.Hour))
+		r.step(mode+" | serviceaccounts.Service.CreateKey", func() {
+			sec, err := serviceaccounts.New(oc).CreateKey(ctx, serviceaccounts.ByName("bot"), serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 			if r.ok(err) {
 				r.secret("a service account key made through the hostile proxy", sec.Reveal())
 				r.value(sec)

@@ -579,7 +579,7 @@ func (w *world) ownKeys() {
 			}
 		}
 		drain(r, ks.All(ctx, keys.ListOptions{PageSize: 1}))
-		_, err = ks.List(ctx, keys.ListOptions{OwnerEmail: w.ada.Email})
+		_, err = ks.List(ctx, keys.ListOptions{Owner: organization.ByEmail(w.ada.Email)})
 		r.fails(err, client.ErrInvalid)
 		_, err = ks.List(ctx, keys.ListOptions{PageSize: 51})
 		r.fails(err, client.ErrInvalid)
@@ -596,7 +596,7 @@ func (w *world) ownKeys() {
 		r.fails(err, client.ErrUnauthorized)
 	})
 	r.step("keys.Service.RevokeMany", func() {
-		res, err := ks.RevokeMany(ctx, []string{made[1].Key.ID, made[2].Key.ID, "0123456789abcdef", made[1].Key.ID}, keys.WithConcurrency(2))
+		res, err := ks.RevokeMany(ctx, []string{made[1].Key.ID, made[2].Key.ID, "0123456789abcdef", made[1].Key.ID}, keys.RevokeOptions{Concurrency: 2})
 		if r.ok(err) {
 			assert.Len(t, res.Revoked, 2)
 			r.value(res)
@@ -620,34 +620,38 @@ func (w *world) orgKeys() {
 	r, ctx, t := w.r, w.ctx, w.t
 	oks := keys.New(w.ownerClient()).Org()
 	r.step("keys.OrgService.List and All", func() {
-		for _, o := range []keys.ListOptions{{OwnerEmail: w.ada.Email}, {OwnerID: w.bot.ID}, {CreatedBy: w.ada.ID}, {PageSize: 3}} {
+		for _, o := range []keys.ListOptions{{Owner: organization.ByEmail(w.ada.Email)}, {Owner: organization.ByUserID(w.bot.ID)},
+			{Owner: organization.ByName(w.bot.Name)}, {Owner: organization.ByIdentityID(w.bot.IdentityID)}, {CreatedBy: w.ada.ID}, {PageSize: 3}} {
 			page, err := oks.List(ctx, o)
 			if r.ok(err) {
 				r.value(page)
 			}
 		}
 		drain(r, oks.All(ctx, keys.ListOptions{PageSize: 2}))
-		drain(r, oks.All(ctx, keys.ListOptions{OwnerEmail: w.ada.Email}))
-		_, err := oks.List(ctx, keys.ListOptions{OwnerEmail: "nobody@example.com"})
+		drain(r, oks.All(ctx, keys.ListOptions{Owner: organization.ByEmail(w.ada.Email)}))
+		_, err := oks.List(ctx, keys.ListOptions{Owner: organization.ByEmail("nobody@example.com")})
 		r.fails(err, client.ErrNotFound)
-		_, err = oks.List(ctx, keys.ListOptions{OwnerEmail: w.ada.Email, OwnerID: w.ada.ID})
+		_, err = oks.List(ctx, keys.ListOptions{Owner: organization.ByUserID(w.ada.IdentityID)})
 		r.fails(err, client.ErrInvalid)
 	})
-	r.step("keys.OrgService.CreateForUser", func() {
-		sec, err := oks.CreateForUser(ctx, w.bot.ID, time.Hour)
-		if r.ok(err) {
-			r.secret("a key made by keys.OrgService.CreateForUser", sec.Reveal())
-			r.value(sec)
+	r.step("keys.OrgService.CreateFor", func() {
+		for i, owner := range []organization.Ref{organization.ByUserID(w.bot.ID), organization.ByEmail(w.bot.Email)} {
+			made, err := oks.CreateFor(ctx, owner, keys.CreateRequest{Name: fmt.Sprint("hygiene-for-", i), ExpiresIn: time.Hour})
+			if r.ok(err) {
+				r.secret("a key made by keys.OrgService.CreateFor", made.Secret.Reveal())
+				r.value(made)
+				r.value(made.Secret)
+			}
 		}
-		_, err = oks.CreateForUser(ctx, w.ada.ID, time.Hour)
+		_, err := oks.CreateFor(ctx, organization.ByUserID(w.ada.ID), keys.CreateRequest{ExpiresIn: time.Hour})
 		r.fails(err, nil)
-		_, err = oks.CreateForUser(ctx, "usr_00000000000000000000000000", time.Hour)
+		_, err = oks.CreateFor(ctx, organization.ByUserID("usr_00000000000000000000000000"), keys.CreateRequest{ExpiresIn: time.Hour})
 		r.fails(err, client.ErrNotFound)
-		_, err = oks.CreateForUser(ctx, "", time.Hour)
+		_, err = oks.CreateFor(ctx, organization.ByUserID(""), keys.CreateRequest{ExpiresIn: time.Hour})
 		r.fails(err, client.ErrInvalid)
 	})
 	r.step("keys.OrgService.Audit", func() {
-		for _, o := range []keys.AuditOptions{{}, {List: keys.ListOptions{OwnerEmail: w.ada.Email}}} {
+		for _, o := range []keys.AuditOptions{{}, {List: keys.ListOptions{Owner: organization.ByEmail(w.ada.Email)}}} {
 			rep, err := oks.Audit(ctx, o)
 			if r.ok(err) {
 				assert.NotEmpty(t, rep.Findings)
@@ -669,17 +673,18 @@ func (w *world) orgKeys() {
 			r.value(res)
 		}
 	})
-	r.step("keys.OrgService.RevokeAllForUser", func() {
-		r.ok(oks.RevokeAllForUser(ctx, w.gina.ID))
-		r.fails(oks.RevokeAllForUser(ctx, "usr_00000000000000000000000000"), client.ErrNotFound)
-		r.fails(oks.RevokeAllForUser(ctx, ".."), client.ErrInvalid)
+	r.step("keys.OrgService.RevokeAll", func() {
+		r.ok(oks.RevokeAll(ctx, organization.ByUserID(w.gina.ID)))
+		r.fails(oks.RevokeAll(ctx, organization.ByUserID("usr_00000000000000000000000000")), client.ErrNotFound)
+		r.fails(oks.RevokeAll(ctx, organization.ByEmail("nobody@example.com")), client.ErrNotFound)
+		r.fails(oks.RevokeAll(ctx, organization.ByUserID("..")), client.ErrInvalid)
 	})
 	r.step("keys.OrgService as a collaborator: 403", func() {
 		coks := keys.New(w.clientFor(w.carol)).Org()
 		_, err := coks.List(ctx, keys.ListOptions{})
 		r.fails(err, client.ErrForbidden)
-		r.fails(coks.RevokeAllForUser(ctx, w.ada.ID), client.ErrForbidden)
-		_, err = coks.CreateForUser(ctx, w.bot.ID, time.Hour)
+		r.fails(coks.RevokeAll(ctx, organization.ByUserID(w.ada.ID)), client.ErrForbidden)
+		_, err = coks.CreateFor(ctx, organization.ByUserID(w.bot.ID), keys.CreateRequest{ExpiresIn: time.Hour})
 		r.fails(err, client.ErrForbidden)
 		_, err = coks.Audit(ctx, keys.AuditOptions{})
 		r.fails(err, client.ErrForbidden)
@@ -687,7 +692,7 @@ func (w *world) orgKeys() {
 		r.fails(err, client.ErrForbidden)
 		r.value(res)
 	})
-	r.step("a token revoked by RevokeAllForUser, used: 401", func() {
+	r.step("a token revoked by RevokeAll, used: 401", func() {
 		_, err := w.clientFor(w.gina).WhoAmI(ctx)
 		r.fails(err, client.ErrUnauthorized)
 	})
@@ -697,7 +702,7 @@ func (w *world) orgKeys() {
 func (w *world) members() {
 	r, ctx, t := w.r, w.ctx, w.t
 	org := organization.New(w.ownerClient())
-	r.step("organization.Service.List, All and FindByEmail", func() {
+	r.step("organization.Service.List, All and Get", func() {
 		for _, o := range []organization.ListOptions{{PageSize: 2}, {Kind: organization.ServiceAccounts}, {Email: "ada"}} {
 			page, err := org.List(ctx, o)
 			if r.ok(err) {
@@ -705,24 +710,29 @@ func (w *world) members() {
 			}
 		}
 		drain(r, org.All(ctx, organization.ListOptions{PageSize: 3}))
-		m, err := org.FindByEmail(ctx, w.ada.Email)
-		if r.ok(err) {
-			r.value(m)
+		for _, ref := range []organization.Ref{organization.ByEmail(w.ada.Email), organization.ByName(w.ada.Name),
+			organization.ByUserID(w.ada.ID), organization.ByIdentityID(w.ada.IdentityID)} {
+			r.value(ref)
+			m, err := org.Get(ctx, ref)
+			if r.ok(err) {
+				r.value(m)
+			}
 		}
-		_, err = org.FindByEmail(ctx, "nobody@example.com")
+		_, err := org.Get(ctx, organization.ByEmail("nobody@example.com"))
 		r.fails(err, client.ErrNotFound)
 		_, err = org.List(ctx, organization.ListOptions{PageSize: 99})
 		r.fails(err, client.ErrInvalid)
 	})
-	r.step("organization.Service.Remove and RemoveByID", func() {
+	r.step("organization.Service.Remove and RemoveMember", func() {
 		r.ok(org.Remove(ctx, w.erin.Email))
-		m, err := org.FindByEmail(ctx, w.frank.Email)
+		m, err := org.Get(ctx, organization.ByEmail(w.frank.Email))
 		require.NoError(t, err)
-		r.ok(org.RemoveByID(ctx, m.ID))
+		r.ok(org.RemoveMember(ctx, organization.ByIdentityID(m.IdentityID)))
 		r.fails(org.Remove(ctx, w.owner.Email), client.ErrForbidden)
+		r.fails(org.RemoveMember(ctx, organization.ByUserID(w.owner.ID)), client.ErrForbidden)
 		r.fails(org.Remove(ctx, w.erin.Email), client.ErrNotFound)
-		r.fails(org.RemoveByID(ctx, m.ID), client.ErrNotFound)
-		r.fails(org.RemoveByID(ctx, "."), client.ErrInvalid)
+		r.fails(org.RemoveMember(ctx, organization.ByIdentityID(m.IdentityID)), client.ErrNotFound)
+		r.fails(org.RemoveMember(ctx, organization.ByIdentityID(".")), client.ErrInvalid)
 	})
 	r.step("organization.Service as a collaborator: 403", func() {
 		r.fails(organization.New(w.clientFor(w.carol)).Remove(ctx, w.dave.Email), client.ErrForbidden)
@@ -746,7 +756,7 @@ func (w *world) serviceAccounts() {
 		r.secret("a service account key made by serviceaccounts.Service.Create", created.Secret.Reveal())
 		r.value(created)
 		r.value(created.Account)
-		c2, err := sas.Create(ctx, "hygiene-bot-2", serviceaccounts.WithExpiresIn(time.Hour))
+		c2, err := sas.Create(ctx, "hygiene-bot-2", serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 		if r.ok(err) {
 			r.secret("a service account key made by serviceaccounts.Service.Create", c2.Secret.Reveal())
 			r.value(c2)
@@ -757,7 +767,7 @@ func (w *world) serviceAccounts() {
 		r.fails(err, client.ErrConflict)
 		_, err = sas.Create(ctx, "bad name!")
 		r.fails(err, client.ErrInvalid)
-		_, err = sas.Create(ctx, "too-long-a-life", serviceaccounts.WithExpiresIn(200*365*24*time.Hour))
+		_, err = sas.Create(ctx, "too-long-a-life", serviceaccounts.KeyOptions{ExpiresIn: 200 * 365 * 24 * time.Hour})
 		r.fails(err, client.ErrInvalid)
 		_, err = serviceaccounts.New(w.clientFor(w.carol)).Create(ctx, "not-allowed")
 		r.fails(err, client.ErrForbidden)
@@ -772,7 +782,7 @@ func (w *world) serviceAccounts() {
 		if r.ok(err) {
 			r.value(page)
 		}
-		_, err = serviceaccounts.New(c).RotateAPIKeys(ctx, serviceaccounts.ByName("hygiene-bot"))
+		_, err = serviceaccounts.New(c).RotateKeys(ctx, serviceaccounts.ByName("hygiene-bot"))
 		r.fails(err, client.ErrForbidden)
 	})
 	r.step("serviceaccounts.Service.List, All and Get", func() {
@@ -792,35 +802,35 @@ func (w *world) serviceAccounts() {
 		r.fails(err, client.ErrNotFound)
 	})
 	var first string
-	r.step("serviceaccounts.Service.CreateAPIKey, RotateAPIKeys and Keys", func() {
-		sec, err := sas.CreateAPIKey(ctx, serviceaccounts.ByName("hygiene-bot"), serviceaccounts.WithExpiresIn(time.Hour))
+	r.step("serviceaccounts.Service.CreateKey, RotateKeys and Keys", func() {
+		sec, err := sas.CreateKey(ctx, serviceaccounts.ByName("hygiene-bot"), serviceaccounts.KeyOptions{ExpiresIn: time.Hour})
 		if r.ok(err) {
 			first = sec.Reveal()
-			r.secret("a key made by serviceaccounts.Service.CreateAPIKey", first)
+			r.secret("a key made by serviceaccounts.Service.CreateKey", first)
 			r.value(sec)
 		}
-		sec, err = sas.RotateAPIKeys(ctx, serviceaccounts.ByName("hygiene-bot"))
+		sec, err = sas.RotateKeys(ctx, serviceaccounts.ByName("hygiene-bot"))
 		if r.ok(err) {
-			r.secret("a key made by serviceaccounts.Service.RotateAPIKeys", sec.Reveal())
+			r.secret("a key made by serviceaccounts.Service.RotateKeys", sec.Reveal())
 			r.value(sec)
 		}
 		drain(r, sas.Keys(ctx, serviceaccounts.ByName("hygiene-bot")))
 		drainFails(r, sas.Keys(ctx, serviceaccounts.ByName("no-such-bot")), client.ErrNotFound)
-		_, err = sas.CreateAPIKey(ctx, serviceaccounts.ByName("no-such-bot"))
+		_, err = sas.CreateKey(ctx, serviceaccounts.ByName("no-such-bot"))
 		r.fails(err, client.ErrNotFound)
 	})
-	r.step("a service account key revoked by RotateAPIKeys, used: 401", func() {
+	r.step("a service account key revoked by RotateKeys, used: 401", func() {
 		require.NotEmpty(t, first)
 		c, err := w.srv.ClientWithToken(first, w.opts()...)
 		require.NoError(t, err)
 		_, err = c.WhoAmI(ctx)
 		r.fails(err, client.ErrUnauthorized)
 	})
-	r.step("serviceaccounts.Service.RevokeAllAPIKeys and Delete", func() {
-		r.ok(sas.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("hygiene-bot")))
+	r.step("serviceaccounts.Service.RevokeAllKeys and Delete", func() {
+		r.ok(sas.RevokeAllKeys(ctx, serviceaccounts.ByName("hygiene-bot")))
 		r.ok(sas.Delete(ctx, serviceaccounts.ByName("hygiene-bot-2")))
 		r.fails(sas.Delete(ctx, serviceaccounts.ByName("hygiene-bot-2")), client.ErrNotFound)
-		r.fails(sas.RevokeAllAPIKeys(ctx, serviceaccounts.ByName("no-such-bot")), client.ErrNotFound)
+		r.fails(sas.RevokeAllKeys(ctx, serviceaccounts.ByName("no-such-bot")), client.ErrNotFound)
 	})
 }
 
@@ -954,7 +964,7 @@ func (w *world) rotationAndFaults() {
 		_, err = organization.New(oc).List(ctx, organization.ListOptions{})
 		r.fails(err, nil)
 		fault(anyscaletest.Fault{Method: http.MethodPost, PathPrefix: "/api/v2/users/create_api_key", CutBody: true, AfterHandler: true})
-		_, err = serviceaccounts.New(oc).CreateAPIKey(ctx, serviceaccounts.ByName("seeded-bot"))
+		_, err = serviceaccounts.New(oc).CreateKey(ctx, serviceaccounts.ByName("seeded-bot"))
 		r.fails(err, nil)
 		fault(anyscaletest.Fault{Method: http.MethodGet, PathPrefix: "/api/v2/users/rotate_api_key", CutBody: true})
 		_, err = keys.New(w.clientFor(w.carol)).Rotate(ctx)

@@ -42,15 +42,15 @@ var memberOps = []Op{
 		},
 	},
 	{
-		Name: "organization.FindByEmail", Scope: Member,
+		Name: "organization.Get", Scope: Member,
 		Requests: []Request{{Method: http.MethodGet, Path: pathMembers, Label: "GET organization_collaborators", Kind: Read}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			return reads(func(ctx context.Context, c *client.Client) (*organization.Member, error) {
-				return organization.New(c).FindByEmail(ctx, alice.Email)
+				return organization.New(c).Get(ctx, organization.ByEmail(alice.Email))
 			}, func(t *testing.T, m *organization.Member) {
 				require.NotNil(t, m)
-				assert.Equal(t, alice.IdentityID, m.ID)
+				assert.Equal(t, alice.IdentityID, m.IdentityID)
 			})
 		},
 	},
@@ -69,12 +69,12 @@ var memberOps = []Op{
 		},
 	},
 	{
-		Name: "organization.RemoveByID", Scope: Owner,
+		Name: "organization.RemoveMember", Scope: Owner,
 		Requests: []Request{{Method: http.MethodDelete, Path: pathMembers, Label: "DELETE organization_collaborators/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			return acts(func(ctx context.Context, c *client.Client) error {
-				return organization.New(c).RemoveByID(ctx, alice.IdentityID)
+				return organization.New(c).RemoveMember(ctx, organization.ByIdentityID(alice.IdentityID))
 			}, func(t *testing.T, o Outcome) {
 				_, present := w.member(alice.Email)
 				assert.Equal(t, !o.Acted, present, "removed")

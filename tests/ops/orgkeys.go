@@ -13,6 +13,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // orgKeyOps are the operations of keys.OrgService: every key of the
@@ -71,28 +72,31 @@ var orgKeyOps = []Op{
 		},
 	},
 	{
-		Name: "keys.Org.RevokeAllForUser", Scope: Owner,
+		Name: "keys.Org.RevokeAll", Scope: Owner,
 		Requests: []Request{{Method: http.MethodPost, Path: pathRevokeAllUser, Label: "POST rotate_api_key_for_user", Kind: RevokeAll}},
 		Start: func(t *testing.T, w *World) Call {
 			alice := w.AddUser(Alice, anyscaletest.Collaborator)
 			w.AddKey(alice, "a", time.Hour)
 			return acts(func(ctx context.Context, c *client.Client) error {
-				return keys.New(c).Org().RevokeAllForUser(ctx, alice.ID)
+				return keys.New(c).Org().RevokeAll(ctx, organization.ByUserID(alice.ID))
 			}, func(t *testing.T, o Outcome) {
 				assert.Len(t, w.active(alice), 2*b2i(!o.Acted), "every key of hers revoked, or none")
 			})
 		},
 	},
 	{
-		Name: "keys.Org.CreateForUser", Scope: Owner,
+		Name: "keys.Org.CreateFor", Scope: Owner,
 		Requests: []Request{{Method: http.MethodPost, Path: pathCreateKey, Label: "POST create_api_key", Kind: Create}},
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
 			var secret credentials.Secret
 			return Call{
 				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					secret, err = keys.New(c).Org().CreateForUser(ctx, bot.ID, 24*time.Hour)
-					return []any{secret}, err
+					var made *keys.CreatedKey
+					if made, err = keys.New(c).Org().CreateFor(ctx, organization.ByUserID(bot.ID), keys.CreateRequest{ExpiresIn: 24 * time.Hour}); err == nil {
+						secret = made.Secret
+					}
+					return []any{made}, err
 				},
 				Check: func(t *testing.T, o Outcome) {
 					assert.Len(t, w.Srv.Keys(bot), 1+b2i(o.Acted), "keys made by the call: never two")

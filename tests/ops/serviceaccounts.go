@@ -17,7 +17,7 @@ import (
 )
 
 // serviceAccountOps are the operations of serviceaccounts.Service; Create
-// and RotateAPIKeys send two requests that change state.
+// and RotateKeys send two requests that change state.
 var serviceAccountOps = []Op{
 	{
 		Name: "serviceaccounts.Create", Scope: Owner,
@@ -59,7 +59,7 @@ var serviceAccountOps = []Op{
 					}
 					require.NotNil(t, created)
 					assert.Equal(t, sa.ID, created.Account.UserID)
-					assert.Equal(t, sa.IdentityID, created.Account.ID)
+					assert.Equal(t, sa.IdentityID, created.Account.IdentityID)
 					w.works(t, created.Secret, sa.Email)
 				},
 			}
@@ -104,19 +104,19 @@ var serviceAccountOps = []Op{
 			}, func(t *testing.T, sa *serviceaccounts.ServiceAccount) {
 				require.NotNil(t, sa)
 				assert.Equal(t, bot.ID, sa.UserID)
-				assert.Equal(t, bot.IdentityID, sa.ID)
+				assert.Equal(t, bot.IdentityID, sa.IdentityID)
 			})
 		},
 	},
 	{
-		Name: "serviceaccounts.CreateAPIKey", Scope: Owner,
+		Name: "serviceaccounts.CreateKey", Scope: Owner,
 		Requests: []Request{{Method: http.MethodPost, Path: pathCreateKey, Label: "POST create_api_key", Kind: Create}},
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
 			var secret credentials.Secret
 			return Call{
 				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					secret, err = serviceaccounts.New(c).CreateAPIKey(ctx, serviceaccounts.ByName(Bot))
+					secret, err = serviceaccounts.New(c).CreateKey(ctx, serviceaccounts.ByName(Bot))
 					return []any{secret}, err
 				},
 				Check: func(t *testing.T, o Outcome) {
@@ -132,7 +132,7 @@ var serviceAccountOps = []Op{
 		},
 	},
 	{
-		Name: "serviceaccounts.RotateAPIKeys", Scope: Owner,
+		Name: "serviceaccounts.RotateKeys", Scope: Owner,
 		Requests: []Request{
 			{Method: http.MethodPost, Path: pathRevokeAllUser, Label: "POST rotate_api_key_for_user", Kind: RevokeAll},
 			{Method: http.MethodPost, Path: pathCreateKey, Label: "POST create_api_key", Kind: Create},
@@ -143,7 +143,7 @@ var serviceAccountOps = []Op{
 			var secret credentials.Secret
 			return Call{
 				Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
-					secret, err = serviceaccounts.New(c).RotateAPIKeys(ctx, serviceaccounts.ByName(Bot))
+					secret, err = serviceaccounts.New(c).RotateKeys(ctx, serviceaccounts.ByName(Bot))
 					return []any{secret}, err
 				},
 				Check: func(t *testing.T, o Outcome) {
@@ -171,13 +171,13 @@ var serviceAccountOps = []Op{
 		},
 	},
 	{
-		Name: "serviceaccounts.RevokeAllAPIKeys", Scope: Owner,
+		Name: "serviceaccounts.RevokeAllKeys", Scope: Owner,
 		Requests: []Request{{Method: http.MethodPost, Path: pathRevokeAllUser, Label: "POST rotate_api_key_for_user", Kind: RevokeAll}},
 		Start: func(t *testing.T, w *World) Call {
 			bot := w.AddServiceAccount(Bot)
 			w.AddKey(bot, "second", time.Hour)
 			return acts(func(ctx context.Context, c *client.Client) error {
-				return serviceaccounts.New(c).RevokeAllAPIKeys(ctx, serviceaccounts.ByName(Bot))
+				return serviceaccounts.New(c).RevokeAllKeys(ctx, serviceaccounts.ByName(Bot))
 			}, func(t *testing.T, o Outcome) {
 				assert.Len(t, w.active(bot), 2*b2i(!o.Acted), "every key revoked, or none")
 			})

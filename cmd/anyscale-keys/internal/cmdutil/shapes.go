@@ -115,7 +115,7 @@ type ServiceAccount struct {
 
 // ServiceAccountOf is sa's JSON shape.
 func ServiceAccountOf(sa serviceaccounts.ServiceAccount) ServiceAccount {
-	return ServiceAccount{ID: sa.ID, UserID: sa.UserID, Name: sa.Name, Email: sa.Email, PermissionLevel: sa.PermissionLevel, CreatedAt: sa.CreatedAt.UTC()}
+	return ServiceAccount{ID: sa.IdentityID, UserID: sa.UserID, Name: sa.Name, Email: sa.Email, PermissionLevel: sa.PermissionLevel, CreatedAt: sa.CreatedAt.UTC()}
 }
 
 // Member is an organization member in JSON.
@@ -131,7 +131,7 @@ type Member struct {
 
 // MemberOf is m's JSON shape.
 func MemberOf(m organization.Member) Member {
-	return Member{ID: m.ID, UserID: m.UserID, Email: m.Email, Name: m.Name, PermissionLevel: m.PermissionLevel,
+	return Member{ID: m.IdentityID, UserID: m.UserID, Email: m.Email, Name: m.Name, PermissionLevel: m.PermissionLevel,
 		ServiceAccount: m.ServiceAccount, CreatedAt: m.CreatedAt.UTC()}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // ListOptions are `keys list`'s flags and dependencies.
@@ -71,7 +72,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	ks := keys.New(c)
-	lo := keys.ListOptions{Name: opts.Name, OwnerEmail: opts.Owner}
+	lo := keys.ListOptions{Name: opts.Name}
+	if opts.Owner != "" {
+		lo.Owner = organization.ByEmail(opts.Owner)
+	}
 	all := ks.All
 	if opts.Org {
 		all = ks.Org().All

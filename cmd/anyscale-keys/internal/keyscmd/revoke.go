@@ -131,7 +131,7 @@ func revokeRun(ctx context.Context, opts *RevokeOptions) error {
 		revokeMany = ks.Org().RevokeMany
 	}
 	bar := f.IO.Progress("Revoking " + plural(len(ids), "key", "keys"))
-	res, err := revokeMany(ctx, ids, keys.WithProgress(bar.Set))
+	res, err := revokeMany(ctx, ids, keys.RevokeOptions{Progress: bar.Set})
 	bar.Done()
 
 	if perr := printRevokeResult(f, res, ids); perr != nil && err == nil {

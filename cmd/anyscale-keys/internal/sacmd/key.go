@@ -76,7 +76,7 @@ func keyRun(ctx context.Context, opts *KeyOptions) error {
 	if err != nil {
 		return err
 	}
-	secret, err := svc.CreateAPIKey(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
+	secret, err := svc.CreateKey(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func revokeAllRun(ctx context.Context, opts *RevokeAllOptions) error {
 		"revokes every key of %s and makes no new one: a job using one of them stops working", what)); err != nil {
 		return err
 	}
-	if err := serviceaccounts.New(c).RevokeAllAPIKeys(ctx, opts.Ref); err != nil {
+	if err := serviceaccounts.New(c).RevokeAllKeys(ctx, opts.Ref); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Revoked every key of %s. It has none now: \"anyscale-keys sa key %s\" makes one.\n", what, flagOf(opts.Ref))

@@ -91,7 +91,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	secret, err := svc.RotateAPIKeys(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
+	secret, err := svc.RotateKeys(ctx, opts.Ref, keyOptions(opts.ExpiresIn)...)
 	if err != nil {
 		return err
 	}

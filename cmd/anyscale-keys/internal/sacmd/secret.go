@@ -44,9 +44,9 @@ func (k *keyFlags) parse(cmd *cobra.Command) (time.Duration, string, error) {
 
 // keyOptions are the SDK's options for a key that lives d (0: the
 // default).
-func keyOptions(d time.Duration) []serviceaccounts.KeyOption {
+func keyOptions(d time.Duration) []serviceaccounts.KeyOptions {
 	if d == 0 {
 		return nil
 	}
-	return []serviceaccounts.KeyOption{serviceaccounts.WithExpiresIn(d)}
+	return []serviceaccounts.KeyOptions{{ExpiresIn: d}}
 }
