@@ -60,8 +60,13 @@ type RenewResult struct {
 // failed (they are in Failed). This is the way for a service account on
 // its own token to replace its key; Rotate revokes everything at once.
 //
-// API: GET /api/v2/userinfo/, GET /api/v2/users/api_keys,
-// POST /api/v2/users/create_api_key, POST /api/v2/users/api_keys/revoke
+// API: GET /api/v2/userinfo/
+//
+// API: GET /api/v2/users/api_keys
+//
+// API: POST /api/v2/users/create_api_key
+//
+// API: POST /api/v2/users/api_keys/revoke
 func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*RenewResult, error) {
 	if err := opts.check(); err != nil {
 		return nil, err

@@ -32,9 +32,13 @@ func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
 // (organization owners only). The *AmbiguousError of several matches
 // names each one's owner.
 //
-// API: GET /api/v2/users/admin/api_keys (every page); on several
-// matches, GET /api/v2/organization_collaborators/ and the keys of each
-// member with a match's name, to name the owners.
+// API: GET /api/v2/users/admin/api_keys
+//
+// API: GET /api/v2/organization_collaborators/
+//
+// It reads every page of the organization's keys; on several matches, it
+// reads the member list and each member's keys with a match's name, to
+// name the owners.
 func (s *OrgService) Resolve(ctx context.Context, ref string) (*Key, error) {
 	return s.resolve(ctx, ref, s.namedOwners)
 }
