@@ -109,9 +109,9 @@ func (e *ChainError) Error() string {
 	return b.String()
 }
 
-// Advice says what to do next as data: configure a source. The client
+// AdviceOf says what to do next as data: configure a source. The client
 // package's AdviceOf finds it.
-func (e *ChainError) Advice() (advice.Advice, bool) {
+func (e *ChainError) AdviceOf() (advice.Advice, bool) {
 	return advice.Advice{Action: advice.ConfigureToken}, true
 }
 

@@ -80,9 +80,9 @@ func (e *FormatError) Error() string {
 	return msg + "; " + e.AdviceText()
 }
 
-// Advice says what to do next as data: write the file again (log in) or
+// AdviceOf says what to do next as data: write the file again (log in) or
 // delete it. The client package's AdviceOf finds it.
-func (e *FormatError) Advice() (advice.Advice, bool) {
+func (e *FormatError) AdviceOf() (advice.Advice, bool) {
 	return advice.Advice{Action: advice.ConfigureToken, Source: "file", Origin: e.Path}, true
 }
 

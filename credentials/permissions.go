@@ -38,10 +38,10 @@ type InsecurePermissionsError struct {
 // `chmod 600 <file>` for the file, `chmod go-w <dir>` for the directory.
 func (e *InsecurePermissionsError) Error() string { return "credentials: " + e.problem() }
 
-// Advice says what to do next as data: tighten the permissions of Path
+// AdviceOf says what to do next as data: tighten the permissions of Path
 // (Source is "directory" or "file"), or replace a path another account
 // owns (Source "owner").
-func (e *InsecurePermissionsError) Advice() (advice.Advice, bool) {
+func (e *InsecurePermissionsError) AdviceOf() (advice.Advice, bool) {
 	kind := "file"
 	if e.Mode.IsDir() {
 		kind = "directory"

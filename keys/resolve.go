@@ -78,8 +78,8 @@ func (e *AmbiguousError) Error() string {
 // Is makes the error match client.ErrConflict.
 func (e *AmbiguousError) Is(target error) bool { return target == client.ErrConflict }
 
-// Advice says what to do next as data: name one of the matches by its id.
-func (e *AmbiguousError) Advice() (advice.Advice, bool) {
+// AdviceOf says what to do next as data: name one of the matches by its id.
+func (e *AmbiguousError) AdviceOf() (advice.Advice, bool) {
 	return advice.Advice{Action: advice.Refine, Subject: e.Ref}, true
 }
 

@@ -113,13 +113,6 @@ type Adviser interface {
 	AdviceOf() (Advice, bool)
 }
 
-// methodAdviser is an error type whose advice method is named Advice, as
-// the first draft of the 0.3.0 conventions had it; Of reads it too, so
-// that such a type's advice is not silently lost.
-type methodAdviser interface {
-	Advice() (Advice, bool)
-}
-
 // Of returns every advice in err's tree, outermost first, without
 // repeats.
 func Of(err error) []Advice {
@@ -132,8 +125,6 @@ func Of(err error) []Advice {
 			a, ok = e.advice, true
 		case Adviser:
 			a, ok = e.AdviceOf()
-		case methodAdviser:
-			a, ok = e.Advice()
 		}
 		if !ok || a.Action == "" {
 			return

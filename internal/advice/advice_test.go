@@ -21,15 +21,6 @@ func (e *fieldError) Error() string                   { return "GET /x: 401 Unau
 func (e *fieldError) AdviceOf() (advice.Advice, bool) { return e.Advice, e.Advice.Action != "" }
 func (e *fieldError) AdviceText() string              { return e.Hint }
 
-// methodError names its advice method Advice, as the first draft of the
-// conventions had it.
-type methodError struct{}
-
-func (e *methodError) Advice() (advice.Advice, bool) {
-	return advice.Advice{Action: advice.NeedOwner}, true
-}
-func (e *methodError) Error() string { return "403 Forbidden" }
-
 func TestOfAndFacts(t *testing.T) {
 	t.Parallel()
 	renew := advice.Advice{Action: advice.RenewToken, Source: "env", Origin: "ANYSCALE_CLI_TOKEN"}
@@ -59,9 +50,3 @@ func TestWrapZeroAdvice(t *testing.T) {
 }
 
 // A type whose advice method is named Advice is read too.
-func TestMethodAdviser(t *testing.T) {
-	t.Parallel()
-	err := fmt.Errorf("serviceaccounts: %w", &methodError{})
-	assert.Equal(t, []advice.Advice{{Action: advice.NeedOwner}}, advice.Of(err))
-	assert.Equal(t, "serviceaccounts: 403 Forbidden", advice.Facts(err))
-}

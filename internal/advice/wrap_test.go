@@ -50,7 +50,7 @@ func (texter) Error() string {
 	return "no token found; tried:\n  env  not set\nTo configure one, log in."
 }
 func (texter) AdviceText() string { return "To configure one, log in." }
-func (texter) Advice() (advice.Advice, bool) {
+func (texter) AdviceOf() (advice.Advice, bool) {
 	return advice.Advice{Action: advice.ConfigureToken}, true
 }
 
