@@ -1,0 +1,26 @@
+// Package ctxguard answers a nil context at an SDK entry point the way the
+// standard library's net/http does: with an error that says "nil Context",
+// before anything else happens, instead of a nil-pointer panic deep
+// inside.
+package ctxguard
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNil is the error of a nil context.
+var ErrNil = errors.New("nil Context")
+
+// Check returns an error naming op when ctx is nil, else nil.
+func Check(ctx context.Context, op string) error {
+	if ctx == nil {
+		return &nilError{op: op}
+	}
+	return nil
+}
+
+type nilError struct{ op string }
+
+func (e *nilError) Error() string { return e.op + ": nil Context" }
+func (e *nilError) Unwrap() error { return ErrNil }
