@@ -56,27 +56,30 @@ const (
 	FindingUnused FindingKind = "unused"
 )
 
-// Finding is one key that needs attention, and what to do about it.
+// Finding is one key that needs attention, and what to do about it. It
+// marshals to JSON as {"key", "kind", "detail", "action", "owner_email"
+// (left out when empty), "service_account"}.
 type Finding struct {
-	Key    Key
-	Kind   FindingKind
-	Detail string
-	Action string
+	Key    Key         `json:"key"`
+	Kind   FindingKind `json:"kind"`
+	Detail string      `json:"detail"`
+	Action string      `json:"action"`
 	// OwnerEmail is the email of the user or service account the key
 	// belongs to: the caller's on the own scope; on the organization scope
 	// empty for a key whose owner the member list does not name.
-	OwnerEmail string
+	OwnerEmail string `json:"owner_email,omitempty"`
 	// ServiceAccount reports whether the owner is a service account.
-	ServiceAccount bool
+	ServiceAccount bool `json:"service_account"`
 }
 
-// AuditReport is the outcome of Audit.
+// AuditReport is the outcome of Audit. It marshals to JSON as {"at",
+// "checked", "findings"}.
 type AuditReport struct {
 	// At is the audit's clock reading.
-	At time.Time
+	At time.Time `json:"at"`
 	// Checked counts the active keys audited.
-	Checked  int
-	Findings []Finding
+	Checked  int       `json:"checked"`
+	Findings []Finding `json:"findings"`
 }
 
 // String renders the report as a table, one finding a line, with an

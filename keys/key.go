@@ -25,26 +25,32 @@ const (
 )
 
 // Key describes an API key. It never holds the secret.
+//
+// It marshals to JSON with snake_case names, the shape of the command
+// line's -o json (which adds the key's "status", judged at a moment): "id",
+// "display_id", "name", "created_by", "owner_id" (left out when empty),
+// "created_at", and "expires_at", "revoked_at" and "last_used_at" (null
+// when nil).
 type Key struct {
 	// ID revokes the key.
-	ID string
+	ID string `json:"id"`
 	// DisplayID is a short, non-secret label of the key.
-	DisplayID string
-	Name      string
+	DisplayID string `json:"display_id"`
+	Name      string `json:"name"`
 	// CreatedBy is the user id of whoever created the key.
-	CreatedBy string
+	CreatedBy string `json:"created_by"`
 	// OwnerID is the user or service account the key belongs to, when the
-	// SDK knows it: on keys from a list filtered by owner (OwnerEmail or
-	// OwnerID) and in the organization Audit. Otherwise it is empty: the
-	// API's key model has no owner field.
-	OwnerID   string
-	CreatedAt time.Time
+	// SDK knows it: on keys from a list filtered by owner
+	// (ListOptions.Owner) and in the organization Audit. Otherwise it is
+	// empty: the API's key model has no owner field.
+	OwnerID   string    `json:"owner_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 	// ExpiresAt is nil for a legacy key that never expires.
-	ExpiresAt *time.Time
-	RevokedAt *time.Time
+	ExpiresAt *time.Time `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
 	// LastUsedAt is when the key last authenticated a request; nil for a
 	// key never used.
-	LastUsedAt *time.Time
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
 // Status returns the key's state at now.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 )
@@ -20,16 +21,97 @@ const DefaultConcurrency = parallel.DefaultLimit
 
 // RevokeResult accounts for every id given to RevokeMany: each one,
 // duplicates once, is in exactly one of Revoked, NotFound and Failed.
+//
+// It marshals to JSON as {"revoked": [...], "not_found": [...], "failed":
+// [{"id": …, "error": …}]}, the shape of the command line's -o json: the
+// lists are never null, and each failure carries its error's facts
+// (client.Facts: its text without the SDK's advice sentences), in the order
+// the ids were given to RevokeMany (by id for a result made otherwise).
+// Decoding gives each failed id an error holding that text.
 type RevokeResult struct {
 	// Revoked lists the ids this call revoked, in the order given.
 	Revoked []string
-	// NotFound lists, in the order given, the ids the server has no active
-	// key for that the caller may see: unknown, another user's (on the own
-	// scope), already revoked or expired. Nothing was left to revoke.
+	// NotFound lists, in the order given, the ids the server answered "not
+	// found" for (a 404) and that name no active key the caller may see
+	// in another way: no active key has that id, display id or name (such
+	// an id is in Failed). Nothing is left to revoke for such an id: its
+	// key is unknown, another user's (on the own scope), already revoked,
+	// or, as far as is known, expired.
+	//
+	// What is confirmed and what is a choice: that the API answers 404 for
+	// an id it has no active key of is the documented meaning of its
+	// status codes; whether it answers 404 for an expired key, or revokes
+	// it, is not published. The fake (anyscaletest) revokes an expired key
+	// (the bulk and the single revoke alike), so there an expired key's id
+	// is in Revoked, and only an unknown, another user's or an already
+	// revoked one is in NotFound.
 	NotFound []string
 	// Failed maps each id whose outcome is an error to that error: the key
-	// may still be active.
+	// may still be active. client.MayHaveActed tells apart an id this call
+	// may have revoked (its request was sent and the answer was lost) from
+	// one it never sent or that the server refused.
 	Failed map[string]error
+
+	// order is the ids as RevokeMany was given them, without repeats:
+	// the order of the JSON's failures.
+	order []string
+}
+
+// revokeFailure is one entry of the JSON's "failed" list.
+type revokeFailure struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
+}
+
+type revokeResultJSON struct {
+	Revoked  []string        `json:"revoked"`
+	NotFound []string        `json:"not_found"`
+	Failed   []revokeFailure `json:"failed"`
+}
+
+// MarshalJSON writes the result as its type's documentation says.
+func (r RevokeResult) MarshalJSON() ([]byte, error) {
+	out := revokeResultJSON{Revoked: orEmpty(r.Revoked), NotFound: orEmpty(r.NotFound), Failed: []revokeFailure{}}
+	done := make(map[string]bool, len(r.Failed))
+	for _, id := range r.order {
+		if err, ok := r.Failed[id]; ok && !done[id] {
+			done[id] = true
+			out.Failed = append(out.Failed, revokeFailure{ID: id, Error: advice.Facts(err)})
+		}
+	}
+	var rest []string
+	for id := range r.Failed {
+		if !done[id] {
+			rest = append(rest, id)
+		}
+	}
+	slices.Sort(rest)
+	for _, id := range rest {
+		out.Failed = append(out.Failed, revokeFailure{ID: id, Error: advice.Facts(r.Failed[id])})
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes: each failed id gets an
+// error holding the text of its "error".
+func (r *RevokeResult) UnmarshalJSON(b []byte) error {
+	var in revokeResultJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*r = RevokeResult{Revoked: orEmpty(in.Revoked), NotFound: orEmpty(in.NotFound), Failed: make(map[string]error, len(in.Failed))}
+	for _, f := range in.Failed {
+		r.Failed[f.ID] = errors.New(f.Error)
+		r.order = append(r.order, f.ID)
+	}
+	return nil
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // RevokeOptions configures RevokeMany. The zero value takes the defaults.
@@ -135,7 +217,7 @@ type outcome struct {
 func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOptions) (*RevokeResult, error) {
 	cfg := revokeOptions(opts)
 	ids = dedupe(ids)
-	res := &RevokeResult{Revoked: []string{}, NotFound: []string{}, Failed: map[string]error{}}
+	res := &RevokeResult{Revoked: []string{}, NotFound: []string{}, Failed: map[string]error{}, order: ids}
 	var invalid []error
 	for _, id := range ids {
 		if err := checkID(id); err != nil {

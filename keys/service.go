@@ -59,31 +59,35 @@ func (s scope) keysPath() string {
 	return ownKeysPath
 }
 
-// ListOptions filters and pages a key list.
+// ListOptions filters and pages a key list. It marshals to JSON with
+// snake_case names ("owner" as organization.Ref's text); the deprecated
+// OwnerEmail and OwnerID are left out (Owner says the same).
 type ListOptions struct {
 	// Name searches key names (the server matches partially).
-	Name string
+	Name string `json:"name,omitempty"`
 	// Owner filters the organization scope by the user or service account
 	// the keys belong to: by email, name or identity id (found in the
 	// member list, as organization's Get finds it), or by user id (sent as
 	// it is). Every key of a list filtered by owner carries its OwnerID.
 	// The zero Ref sets no filter.
-	Owner organization.Ref
+	Owner organization.Ref `json:"owner"`
 	// CreatedBy filters the organization scope by the user id of whoever
 	// created the key.
-	CreatedBy string
-	// OwnerEmail filters as Owner does with organization.ByEmail.
+	CreatedBy string `json:"created_by,omitempty"`
+	// OwnerEmail filters as Owner does with organization.ByEmail. It is
+	// not marshaled.
 	//
 	// Deprecated: use Owner with organization.ByEmail.
-	OwnerEmail string
-	// OwnerID filters as Owner does with organization.ByUserID.
+	OwnerEmail string `json:"-"`
+	// OwnerID filters as Owner does with organization.ByUserID. It is not
+	// marshaled.
 	//
 	// Deprecated: use Owner with organization.ByUserID.
-	OwnerID string
+	OwnerID string `json:"-"`
 	// PageSize is 1..50; 0 means 50.
-	PageSize int
+	PageSize int `json:"page_size,omitempty"`
 	// PageToken continues a list where an earlier page ended.
-	PageToken string
+	PageToken string `json:"page_token,omitempty"`
 }
 
 // owner returns the one owner filter opts sets (Owner, or a deprecated
@@ -221,7 +225,12 @@ func (s scope) revoke(ctx context.Context, id string) error {
 //
 // Owner and CreatedBy filter the organization scope only: here they are
 // errors matching client.ErrInvalid, as is a PageSize above
-// client.MaxPageSize, before any request.
+// client.MaxPageSize, before any request.//
+// Which keys a list holds: the active ones and, as far as is known, the
+// expired ones (Key.Status tells them apart). Revoked keys are left out:
+// that is the fake's (anyscaletest's) choice, and what the SDK expects;
+// whether the API lists revoked keys is not published. A key a list
+// returns with RevokedAt set is shown as the server gave it.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
 	return s.list(ctx, opts)
 }
@@ -231,7 +240,12 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key]
 //
 // API: GET /api/v2/users/api_keys
 //
-// It stops fetching when the loop breaks, and yields an error once, last.
+// It stops fetching when the loop breaks, and yields an error once, last.//
+// Which keys a list holds: the active ones and, as far as is known, the
+// expired ones (Key.Status tells them apart). Revoked keys are left out:
+// that is the fake's (anyscaletest's) choice, and what the SDK expects;
+// whether the API lists revoked keys is not published. A key a list
+// returns with RevokedAt set is shown as the server gave it.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	return s.all(ctx, opts)
 }
@@ -263,7 +277,12 @@ func (s scope) revokeOne(ctx context.Context, id string) error {
 //
 // With an owner filter every key carries its OwnerID. An owner the member
 // list does not have is an error matching client.ErrNotFound, one that
-// several members match client.ErrConflict.
+// several members match client.ErrConflict.//
+// Which keys a list holds: the active ones and, as far as is known, the
+// expired ones (Key.Status tells them apart). Revoked keys are left out:
+// that is the fake's (anyscaletest's) choice, and what the SDK expects;
+// whether the API lists revoked keys is not published. A key a list
+// returns with RevokedAt set is shown as the server gave it.
 func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
 	return s.list(ctx, opts)
 }
@@ -277,7 +296,12 @@ func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[K
 //
 // The owner filter is resolved once, before the first page; with it every
 // key carries its OwnerID. It stops fetching when the loop breaks, and
-// yields an error once, last.
+// yields an error once, last.//
+// Which keys a list holds: the active ones and, as far as is known, the
+// expired ones (Key.Status tells them apart). Revoked keys are left out:
+// that is the fake's (anyscaletest's) choice, and what the SDK expects;
+// whether the API lists revoked keys is not published. A key a list
+// returns with RevokedAt set is shown as the server gave it.
 func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	return s.all(ctx, opts)
 }

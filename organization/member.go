@@ -17,20 +17,26 @@ const (
 )
 
 // Member is a user or service account of the organization.
+//
+// It marshals to JSON with snake_case names, the shape of the command
+// line's -o json: "id" (the identity id), "user_id", "email", "name",
+// "permission_level", "service_account", "created_at". The deprecated ID
+// is not marshaled ("id" holds IdentityID, the same value), and decoding
+// leaves it empty.
 type Member struct {
 	// IdentityID is the identity id (ide_…), which removal takes.
-	IdentityID string
-	// ID is IdentityID, the same value.
+	IdentityID string `json:"id"`
+	// ID is IdentityID, the same value. It is not marshaled.
 	//
 	// Deprecated: use IdentityID.
-	ID string
+	ID string `json:"-"`
 	// UserID is the user id (usr_…), which keys name as their owner.
-	UserID          string
-	Email           string
-	Name            string
-	PermissionLevel string
-	ServiceAccount  bool
-	CreatedAt       time.Time
+	UserID          string    `json:"user_id"`
+	Email           string    `json:"email"`
+	Name            string    `json:"name"`
+	PermissionLevel string    `json:"permission_level"`
+	ServiceAccount  bool      `json:"service_account"`
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // member is the wire form of an OrganizationCollaborator.

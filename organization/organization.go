@@ -25,18 +25,20 @@ type Service struct {
 // New returns a Service that calls the API through c.
 func New(c *client.Client) *Service { return &Service{c: c} }
 
-// ListOptions filters and pages a member list.
+// ListOptions filters and pages a member list. It marshals to JSON with
+// snake_case names.
 type ListOptions struct {
 	// Email and Name filter as the server matches them (it may match
 	// partially; Get matches exactly).
-	Email, Name string
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
 	// Kind selects users, service accounts or both. Empty sends no filter
 	// and takes the server's default; AllAccounts asks for both explicitly.
-	Kind Kind
+	Kind Kind `json:"kind,omitempty"`
 	// PageSize is 1..50; 0 means 50.
-	PageSize int
+	PageSize int `json:"page_size,omitempty"`
 	// PageToken continues a list where an earlier page ended.
-	PageToken string
+	PageToken string `json:"page_token,omitempty"`
 }
 
 type listQuery struct {

@@ -106,6 +106,49 @@ func (r Ref) Validate() error {
 	return nil
 }
 
+// refTextKinds are the kinds of reference as MarshalText names them.
+var refTextKinds = []struct {
+	kind refKind
+	name string
+}{{refEmail, "email"}, {refName, "name"}, {refUserID, "user_id"}, {refIdentityID, "identity_id"}}
+
+// MarshalText writes r as "<kind>:<value>", the kind one of "email",
+// "name", "user_id" and "identity_id" (such as "email:ada@example.com"),
+// and the zero Ref as "": what a Ref in JSON, such as keys.ListOptions's
+// owner, holds.
+func (r Ref) MarshalText() ([]byte, error) {
+	for _, k := range refTextKinds {
+		if k.kind == r.kind {
+			return []byte(k.name + ":" + r.value), nil
+		}
+	}
+	return []byte{}, nil
+}
+
+// UnmarshalText reads what MarshalText writes, through ByEmail, ByName,
+// ByUserID and ByIdentityID; "" is the zero Ref. An unknown kind is an
+// error matching client.ErrInvalid.
+func (r *Ref) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*r = Ref{}
+		return nil
+	}
+	kind, value, _ := strings.Cut(string(text), ":")
+	switch kind {
+	case "email":
+		*r = ByEmail(value)
+	case "name":
+		*r = ByName(value)
+	case "user_id":
+		*r = ByUserID(value)
+	case "identity_id":
+		*r = ByIdentityID(value)
+	default:
+		return fmt.Errorf("%w: %q is not a member reference: give its kind (email, name, user_id or identity_id), a colon, then the value", client.ErrInvalid, text)
+	}
+	return nil
+}
+
 func (r Ref) kindName() string {
 	switch r.kind {
 	case refEmail:

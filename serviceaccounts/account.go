@@ -7,25 +7,31 @@ import (
 )
 
 // ServiceAccount is a non-user identity of the organization.
+//
+// It marshals to JSON with snake_case names, the shape of the command
+// line's -o json: "id" (the identity id), "user_id", "name", "email",
+// "permission_level", "created_at", and "organization_id" when known. The
+// deprecated ID is not marshaled ("id" holds IdentityID, the same value),
+// and decoding leaves it empty.
 type ServiceAccount struct {
 	// IdentityID is the identity id (ide_…), which deletion takes. The
 	// API's service account model has none: it comes from the member list.
-	IdentityID string
-	// ID is IdentityID, the same value.
+	IdentityID string `json:"id"`
+	// ID is IdentityID, the same value. It is not marshaled.
 	//
 	// Deprecated: use IdentityID.
-	ID string
+	ID string `json:"-"`
 	// UserID is the user id (usr_…) its keys belong to.
-	UserID string
-	Name   string
-	Email  string
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
 	// PermissionLevel is "owner" or "collaborator": a service account may
 	// be an organization owner.
-	PermissionLevel string
-	CreatedAt       time.Time
+	PermissionLevel string    `json:"permission_level"`
+	CreatedAt       time.Time `json:"created_at"`
 	// OrganizationID is set on the account Create returns; the member list
 	// that List, All and Get read does not carry it.
-	OrganizationID string
+	OrganizationID string `json:"organization_id,omitempty"`
 }
 
 func fromMember(m organization.Member) ServiceAccount {

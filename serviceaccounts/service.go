@@ -120,15 +120,17 @@ func orName(address, name string) string {
 // key exists.
 const lookupTimeout = 10 * time.Second
 
-// ListOptions filters and pages a service account list.
+// ListOptions filters and pages a service account list. It marshals to
+// JSON with snake_case names.
 type ListOptions struct {
 	// Name and Email filter as the server matches them (it may match
 	// partially; Get matches exactly).
-	Name, Email string
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
 	// PageSize is 1..50; 0 means 50.
-	PageSize int
+	PageSize int `json:"page_size,omitempty"`
 	// PageToken continues a list where an earlier page ended.
-	PageToken string
+	PageToken string `json:"page_token,omitempty"`
 }
 
 func (o ListOptions) members() organization.ListOptions {

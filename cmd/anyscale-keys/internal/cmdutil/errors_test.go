@@ -19,7 +19,6 @@ import (
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
 	"github.com/anyscale-go/anyscale/internal/advice"
-	"github.com/anyscale-go/anyscale/keys"
 )
 
 // allActions is every action the SDK can advise; TestAllActionsListed
@@ -237,13 +236,4 @@ func TestPrintErrorPlain(t *testing.T) {
 	var b bytes.Buffer
 	cmdutil.PrintError(&b, "anyscale-keys keys list", cmdutil.UsageError(errors.New("--owner needs --org \n")))
 	assert.Equal(t, "anyscale-keys: --owner needs --org\n", b.String())
-}
-
-// The JSON shapes carry an error's facts, not the SDK's Go-worded advice.
-func TestShapesCarryFacts(t *testing.T) {
-	err := advice.Wrap(errors.New("key abc: 500 Internal Server Error"), advice.Advice{Action: advice.CheckFirst, Subject: "abc"},
-		"check with Keys(ctx) before calling RevokeMany again")
-	got := cmdutil.RevokeResultOf(&keys.RevokeResult{Failed: map[string]error{"abc": err}}, []string{"abc"})
-	require.Len(t, got.Failed, 1)
-	assert.Equal(t, "key abc: 500 Internal Server Error", got.Failed[0].Error)
 }

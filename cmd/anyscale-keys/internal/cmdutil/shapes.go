@@ -10,28 +10,29 @@ import (
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
-// The JSON shapes of -o json: the stable contract for scripts. Fields are
-// only ever added; times are RFC 3339 in UTC; a missing time is null. No
-// shape holds a secret: a new key's secret goes alone to standard output.
+// The JSON shapes of -o json: the stable contract for scripts. They are the
+// SDK's own models marshaled (keys.Key, keys.RevokeResult, keys.AuditReport,
+// keys.Finding, organization.Member, serviceaccounts.ServiceAccount: one
+// shape, not two), with only what needs a clock or a look-up added: a
+// key's "status". Fields are only ever added; times are RFC 3339 in UTC; a
+// missing time is null. No shape holds a secret: a new key's secret goes
+// alone to standard output.
 
-// Key is a key in JSON.
+// Key is a key in JSON: keys.Key's fields, and its "status" at a moment.
 type Key struct {
-	ID         string     `json:"id"`
-	DisplayID  string     `json:"display_id"`
-	Name       string     `json:"name"`
-	Status     string     `json:"status"`
-	CreatedBy  string     `json:"created_by"`
-	OwnerID    string     `json:"owner_id,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+	keys.Key
+	// Status is the key's state when it was shown ("active", "expired",
+	// "revoked"). It shadows keys.Key's Status method: k.Key.Status(now)
+	// judges it again.
+	Status string `json:"status"`
 }
 
 // KeyOf is k's JSON shape, its status taken at now.
 func KeyOf(k keys.Key, now time.Time) Key {
-	return Key{ID: k.ID, DisplayID: k.DisplayID, Name: k.Name, Status: string(k.Status(now)), CreatedBy: k.CreatedBy,
-		OwnerID: k.OwnerID, CreatedAt: k.CreatedAt.UTC(), ExpiresAt: utc(k.ExpiresAt), RevokedAt: utc(k.RevokedAt), LastUsedAt: utc(k.LastUsedAt)}
+	status := string(k.Status(now))
+	k.CreatedAt = k.CreatedAt.UTC()
+	k.ExpiresAt, k.RevokedAt, k.LastUsedAt = utc(k.ExpiresAt), utc(k.RevokedAt), utc(k.LastUsedAt)
+	return Key{Key: k, Status: status}
 }
 
 func utc(t *time.Time) *time.Time {
@@ -42,97 +43,61 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// RevokeResult is a bulk revoke's outcome in JSON: every id in exactly one
-// list.
-type RevokeResult struct {
-	Revoked  []string       `json:"revoked"`
-	NotFound []string       `json:"not_found"`
-	Failed   []FailedRevoke `json:"failed"`
-}
+// RevokeResult is a bulk revoke's outcome in JSON, keys.RevokeResult's own:
+// {"revoked", "not_found", "failed": [{"id", "error"}]}, every id in
+// exactly one list, each failure with its error's facts.
+type RevokeResult = keys.RevokeResult
 
-// FailedRevoke is an id that may still be active, and why.
-type FailedRevoke struct {
-	ID    string `json:"id"`
-	Error string `json:"error"`
-}
+// RevokeResultOf is r's JSON shape: r itself, whose failures are in the
+// order RevokeMany was given the ids (ids, deduplicated).
+func RevokeResultOf(r *keys.RevokeResult, _ []string) RevokeResult { return *r }
 
-// RevokeResultOf is r's JSON shape, failures in the order of ids.
-func RevokeResultOf(r *keys.RevokeResult, ids []string) RevokeResult {
-	out := RevokeResult{Revoked: nonNil(r.Revoked), NotFound: nonNil(r.NotFound), Failed: []FailedRevoke{}}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if err, ok := r.Failed[id]; ok && !seen[id] {
-			seen[id] = true
-			out.Failed = append(out.Failed, FailedRevoke{ID: id, Error: client.Facts(err)})
-		}
-	}
-	return out
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// Audit is an audit report in JSON.
+// Audit is an audit report in JSON: keys.AuditReport's fields, each
+// finding's key with its status at the audit's clock reading.
 type Audit struct {
-	At       time.Time `json:"at"`
-	Checked  int       `json:"checked"`
+	keys.AuditReport
+	// Findings replaces the report's own, which AuditOf leaves nil.
 	Findings []Finding `json:"findings"`
 }
 
-// Finding is one audit finding in JSON.
+// Finding is one audit finding in JSON: keys.Finding's fields, its key
+// with its status.
 type Finding struct {
-	Key            Key    `json:"key"`
-	Kind           string `json:"kind"`
-	Detail         string `json:"detail"`
-	Action         string `json:"action"`
-	OwnerEmail     string `json:"owner_email,omitempty"`
-	ServiceAccount bool   `json:"service_account"`
+	keys.Finding
+	// Key replaces the finding's own key with the key's JSON shape.
+	Key Key `json:"key"`
 }
 
 // AuditOf is r's JSON shape.
 func AuditOf(r *keys.AuditReport) Audit {
-	out := Audit{At: r.At.UTC(), Checked: r.Checked, Findings: []Finding{}}
+	out := Audit{AuditReport: *r, Findings: []Finding{}}
+	out.At, out.AuditReport.Findings = r.At.UTC(), nil
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, Finding{Key: KeyOf(f.Key, r.At), Kind: string(f.Kind), Detail: f.Detail,
-			Action: f.Action, OwnerEmail: f.OwnerEmail, ServiceAccount: f.ServiceAccount})
+		k := f.Key
+		f.Key = keys.Key{}
+		out.Findings = append(out.Findings, Finding{Finding: f, Key: KeyOf(k, r.At)})
 	}
 	return out
 }
 
-// ServiceAccount is a service account in JSON.
-type ServiceAccount struct {
-	ID              string    `json:"id"`
-	UserID          string    `json:"user_id"`
-	Name            string    `json:"name"`
-	Email           string    `json:"email"`
-	PermissionLevel string    `json:"permission_level"`
-	CreatedAt       time.Time `json:"created_at"`
-}
+// ServiceAccount is a service account in JSON:
+// serviceaccounts.ServiceAccount's own shape.
+type ServiceAccount = serviceaccounts.ServiceAccount
 
-// ServiceAccountOf is sa's JSON shape.
+// ServiceAccountOf is sa's JSON shape: sa, its time in UTC.
 func ServiceAccountOf(sa serviceaccounts.ServiceAccount) ServiceAccount {
-	return ServiceAccount{ID: sa.IdentityID, UserID: sa.UserID, Name: sa.Name, Email: sa.Email, PermissionLevel: sa.PermissionLevel, CreatedAt: sa.CreatedAt.UTC()}
+	sa.CreatedAt = sa.CreatedAt.UTC()
+	return sa
 }
 
-// Member is an organization member in JSON.
-type Member struct {
-	ID              string    `json:"id"`
-	UserID          string    `json:"user_id"`
-	Email           string    `json:"email"`
-	Name            string    `json:"name"`
-	PermissionLevel string    `json:"permission_level"`
-	ServiceAccount  bool      `json:"service_account"`
-	CreatedAt       time.Time `json:"created_at"`
-}
+// Member is an organization member in JSON: organization.Member's own
+// shape.
+type Member = organization.Member
 
-// MemberOf is m's JSON shape.
+// MemberOf is m's JSON shape: m, its time in UTC.
 func MemberOf(m organization.Member) Member {
-	return Member{ID: m.IdentityID, UserID: m.UserID, Email: m.Email, Name: m.Name, PermissionLevel: m.PermissionLevel,
-		ServiceAccount: m.ServiceAccount, CreatedAt: m.CreatedAt.UTC()}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m
 }
 
 // User is whoami in JSON.

@@ -182,7 +182,7 @@ func TestListEveryPage(t *testing.T) {
 	for _, m := range got {
 		emails = append(emails, m.Email)
 		assert.Equal(t, strings.HasPrefix(m.Email, "sa"), m.ServiceAccount, m.Email)
-		assert.True(t, strings.HasPrefix(m.ID, "ide_"), m.ID)
+		assert.True(t, strings.HasPrefix(m.IdentityID, "ide_"), m.IdentityID)
 		assert.True(t, strings.HasPrefix(m.UserID, "usr_"), m.UserID)
 	}
 	assert.Equal(t, want, emails)

@@ -61,6 +61,6 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return cmdutil.WriteJSON(opts.F.IO.Out, sa)
 	}
 	t := cmdutil.NewTable(opts.F.IO.Out, "NAME", "EMAIL", "ROLE", "ID", "CREATED")
-	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.ID, cmdutil.Date(&sa.CreatedAt))
+	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.IdentityID, cmdutil.Date(&sa.CreatedAt))
 	return t.Flush()
 }

@@ -219,7 +219,7 @@ func TestListEveryPage(t *testing.T) {
 	var names []string
 	for _, sa := range got {
 		names = append(names, sa.Name)
-		assert.True(t, strings.HasPrefix(sa.ID, "ide_"), sa.ID)
+		assert.True(t, strings.HasPrefix(sa.IdentityID, "ide_"), sa.IdentityID)
 		assert.True(t, strings.HasPrefix(sa.UserID, "usr_"), sa.UserID)
 		assert.Equal(t, sa.Name+"@org-"+e.srv.OrgID()+".serviceaccount.com", sa.Email)
 		assert.Equal(t, "collaborator", sa.PermissionLevel)
@@ -249,7 +249,7 @@ func TestGetByEmail(t *testing.T) {
 		require.NoError(t, e.run(NewCmdGet(e.f, nil), "--email", address), address)
 		var got cmdutil.ServiceAccount
 		require.NoError(t, json.Unmarshal(e.out.Bytes(), &got))
-		assert.Equal(t, cmdutil.ServiceAccount{ID: sa.IdentityID, UserID: sa.ID, Name: "ci", Email: sa.Email,
+		assert.Equal(t, cmdutil.ServiceAccount{IdentityID: sa.IdentityID, UserID: sa.ID, Name: "ci", Email: sa.Email,
 			PermissionLevel: "collaborator", CreatedAt: got.CreatedAt}, got)
 	}
 	e.out.Reset()
@@ -312,7 +312,7 @@ func TestOut(t *testing.T) {
 				require.NoError(t, json.Unmarshal(e.out.Bytes(), &got))
 				assert.Equal(t, sa.Email, got.Email)
 				assert.Equal(t, sa.ID, got.UserID)
-				assert.Equal(t, sa.IdentityID, got.ID)
+				assert.Equal(t, sa.IdentityID, got.IdentityID)
 			})
 		}
 	}
