@@ -383,6 +383,7 @@ func TestRevoke(t *testing.T) {
 	m.On("DELETE", "/api/v2/users/api_keys/abc", 204, ``)
 	m.On("DELETE", "/api/v2/users/admin/api_keys/def", 200, `{"result":{}}`)
 	m.On("DELETE", "/api/v2/users/api_keys/gone", 404, `{"error":{"detail":"not found"}}`)
+	m.On("GET", "/api/v2/users/api_keys", 200, apimock.List(""))
 	ks := keys.New(m.Client)
 	require.NoError(t, ks.Revoke(context.Background(), "abc"))
 	require.NoError(t, ks.Org().Revoke(context.Background(), "def"))
@@ -391,7 +392,7 @@ func TestRevoke(t *testing.T) {
 		assert.ErrorIs(t, ks.Revoke(context.Background(), bad), client.ErrInvalid, "id %q", bad)
 		assert.ErrorIs(t, ks.Org().Revoke(context.Background(), bad), client.ErrInvalid, "id %q", bad)
 	}
-	assert.Equal(t, 3, m.Transport.GetTotalCallCount(), "an id that is empty, a dot segment or holds a slash is never sent")
+	assert.Equal(t, 4, m.Transport.GetTotalCallCount(), "an id that is empty, a dot segment or holds a slash is never sent (the 4th: a not found id's check)")
 }
 
 func TestRevokeAll(t *testing.T) {

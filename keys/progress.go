@@ -11,9 +11,9 @@ type progress struct {
 	report func(done, total int) // nil: nothing to report
 }
 
-// add counts n more units done and reports the sum.
+// add counts n more units done and reports the sum; nothing for none.
 func (p *progress) add(n int) {
-	if p.report == nil {
+	if p.report == nil || n == 0 {
 		return
 	}
 	p.mu.Lock()

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
-	"sync/atomic"
 
-	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/advice"
-	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 )
 
@@ -166,9 +163,14 @@ type revokeBody struct {
 //
 // API: DELETE /api/v2/users/api_keys/{api_key_id}
 //
+// API: GET /api/v2/users/api_keys (only when some ids came back not found)
+//
 // It keeps OrgService.RevokeMany's contract, over the caller's own keys:
 // another user's key is in NotFound.
 func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOptions) (*RevokeResult, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.RevokeMany"); err != nil {
+		return unsent(ids, err)
+	}
 	return s.revokeMany(ctx, ids, opts)
 }
 
@@ -179,81 +181,58 @@ func (s *Service) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOp
 //
 // API: DELETE /api/v2/users/admin/api_keys/{api_key_id}
 //
+// API: GET /api/v2/users/admin/api_keys (only when some ids came back not found)
+//
 // Every id given, duplicates once, ends in exactly one of the result's
-// lists: Revoked (this call revoked it), NotFound (no active key with that
-// id is visible to the caller, so nothing was left to revoke) or Failed
-// (the outcome is an error: the key may still be active). No id is
-// reported revoked or not found without an answer that says so. The error
-// is non-nil exactly when Failed is not empty, and joins its errors; the
-// result is never nil. An invalid id (empty, "." or "..") makes RevokeMany
-// send nothing: every id is in Failed and the error matches
-// client.ErrInvalid. Ids go in batches of at most client.MaxPageSize, the
-// API's limit, up to RevokeOptions.Concurrency batches at once (default
-// DefaultConcurrency); opts merge, a later non-zero field winning.
+// lists: Revoked (this call revoked it), NotFound (no active key visible
+// to the caller has that id, display id or name, so nothing was left to
+// revoke) or Failed (the outcome is an error: the key may still be
+// active). No id is reported revoked or not found without an answer that
+// says so. The error is non-nil exactly when Failed is not empty, and
+// joins its errors; the result is never nil. An invalid id (empty, "." or
+// "..") makes RevokeMany send nothing: every id is in Failed and the error
+// matches client.ErrInvalid. Ids go in batches of at most
+// client.MaxPageSize, the API's limit, up to RevokeOptions.Concurrency
+// requests at once (default DefaultConcurrency); opts merge, a later
+// non-zero field winning.
+//
+// Revoking takes ids only, but it never calls a live key "not found":
+// when some ids come back not found, RevokeMany lists the keys once, and
+// an id that is the display id or name of an active key (what a person
+// copies from a table) is in Failed, with an error matching
+// client.ErrInvalid that names the key's id to pass (advice
+// client.ActionUseID, its Subject that id).
+//
+// It fails fast when the server cannot be reached. A batch that never
+// reached the server (a refused or failed connection, a DNS or TLS
+// failure, a proxy's refusal: client.MayHaveActed is false) puts its ids in
+// Failed at once, none tried alone. Ids whose outcome stays unknown (the
+// bulk answer was lost, was a server error, or is in a shape the SDK does
+// not know) are revoked one at a time, under the same bound as the
+// batches; once the server has given no answer (refused, dropped, reset or
+// timed out) to a request through its whole retry budget while no other
+// request got one, RevokeMany stops: the requests still out are cancelled,
+// and the ids not sent yet are in Failed, client.MayHaveActed false for
+// each (true for an id whose bulk request was sent and its answer lost).
+// Likewise, once ctx is done, the ids not sent yet are in Failed with
+// client.MayHaveActed false.
 func (s *OrgService) RevokeMany(ctx context.Context, ids []string, opts ...RevokeOptions) (*RevokeResult, error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.RevokeMany"); err != nil {
+		return unsent(ids, err)
+	}
 	return s.revokeMany(ctx, ids, opts)
 }
 
-// outcome is one id's fate in a batch: revoked, not found, or err.
-type outcome struct {
-	revoked, notFound bool
-	err               error
-}
-
-// revokeMany is the strategy behind both scopes' RevokeMany. The bulk
-// answer's fields are not published, so it trusts an answer only for the
-// ids it lists under "revoked"; every other id is settled on its own with
-// revoke, which is safe to repeat: success puts it in Revoked,
-// client.ErrNotFound in NotFound, any other error in Failed. Once a bulk
-// answer lists no "revoked", the server's answers cannot be read: the ids
-// not yet sent, of this call and of the Service's later ones, are revoked
-// on their own, until a later answer (of a batch already out) can be read
-// again. A batch whose answer was lost (a server error, a dropped
-// connection) or that the server refused for its ids (404, 400, 422) is
-// settled id by id too; a batch refused for the caller (401, 403) or rate
-// limited puts its ids in Failed. An id settled on its own after its bulk
-// request acted may be in NotFound although that request revoked it:
-// either way it is not active.
-func (s scope) revokeMany(ctx context.Context, ids []string, opts []RevokeOptions) (*RevokeResult, error) {
-	cfg := revokeOptions(opts)
+// unsent is RevokeMany's answer when it cannot start (a nil context): no
+// id is sent; every one is in Failed with err.
+func unsent(ids []string, err error) (*RevokeResult, error) {
 	ids = dedupe(ids)
-	res := &RevokeResult{Revoked: []string{}, NotFound: []string{}, Failed: map[string]error{}, order: ids}
-	var invalid []error
+	res := &RevokeResult{Revoked: []string{}, NotFound: []string{}, Failed: make(map[string]error, len(ids)), order: ids}
+	if len(ids) == 0 {
+		return res, err
+	}
 	for _, id := range ids {
-		if err := checkID(id); err != nil {
-			res.Failed[id] = fmt.Errorf("key %q: %w", id, err)
-			invalid = append(invalid, res.Failed[id])
-		}
-	}
-	if len(invalid) > 0 {
-		for _, id := range ids {
-			if _, bad := res.Failed[id]; !bad {
-				res.Failed[id] = fmt.Errorf("key %s: not attempted: %d of the ids given are invalid, so nothing was revoked", id, len(invalid))
-			}
-		}
-		return res, res.err(ids)
-	}
-
-	progress := &progress{total: len(ids), report: cfg.Progress}
-	outcomes := make([]outcome, 0, len(ids))
-	batches := slices.Collect(slices.Chunk(ids, client.MaxPageSize))
-	results := make([][]outcome, len(batches))
-	parallel.Run(ctx, cfg.Concurrency, len(batches), callopt.OnThrottle, func(ctx context.Context, i int) {
-		results[i] = s.batch(ctx, batches[i])
-		progress.add(len(batches[i]))
-	})
-	for _, b := range results {
-		outcomes = append(outcomes, b...)
-	}
-	for i, id := range ids {
-		switch o := outcomes[i]; {
-		case o.revoked:
-			res.Revoked = append(res.Revoked, id)
-		case o.notFound:
-			res.NotFound = append(res.NotFound, id)
-		default:
-			res.Failed[id] = o.err
-		}
+		res.Failed[id] = fmt.Errorf("key %s: not sent: %w", id, err)
 	}
 	return res, res.err(ids)
 }
@@ -271,96 +250,6 @@ func (r *RevokeResult) err(ids []string) error {
 		}
 	}
 	return fmt.Errorf("keys: %d of %d keys may still be active:\n%w", len(r.Failed), len(ids), errors.Join(errs...))
-}
-
-// bulkAnswers is what RevokeMany learned of a server's bulk answers, from
-// the latest one: whether they are unreadable (they do not list
-// "revoked", or are malformed: they say nothing RevokeMany can use, so the
-// ids not yet sent go one at a time).
-type bulkAnswers struct {
-	unreadable atomic.Bool
-}
-
-// batch settles every id of one batch.
-func (r scope) batch(ctx context.Context, batch []string) []outcome {
-	out := make([]outcome, len(batch))
-	if err := ctx.Err(); err != nil {
-		for i, id := range batch {
-			out[i].err = fmt.Errorf("key %s: not attempted: %w", id, err)
-		}
-		return out
-	}
-	if r.bulk.unreadable.Load() {
-		for i, id := range batch {
-			out[i] = r.alone(ctx, id, nil)
-		}
-		return out
-	}
-	var answer json.RawMessage
-	_, err := r.c.Do(ctx, http.MethodPost, r.keysPath()+"/revoke", nil, revokeBody{APIKeyIDs: batch}, &answer)
-	var listed map[string]bool
-	switch {
-	case err == nil:
-		var ok bool
-		listed, ok = revokedIDs(answer)
-		r.bulk.unreadable.Store(!ok)
-	case errors.Is(err, client.ErrMalformedResponse):
-		r.bulk.unreadable.Store(true)
-	case ctx.Err() != nil, !client.MayHaveActed(err) && !refusedForItsIDs(err):
-		for i, id := range batch {
-			out[i].err = fmt.Errorf("key %s: %w", id, err)
-		}
-		return out
-	}
-	for i, id := range batch {
-		if listed[id] {
-			out[i].revoked = true
-			continue
-		}
-		out[i] = r.alone(ctx, id, err)
-	}
-	return out
-}
-
-// refusedForItsIDs reports whether the server refused a bulk request for
-// what it holds, some id it does not know, rather than for who sent it:
-// then each id can still be revoked on its own.
-func refusedForItsIDs(err error) bool {
-	return errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrInvalid)
-}
-
-// alone revokes one id on its own, to learn its state: no bulk answer
-// said it was revoked. batchErr is the bulk request's error, if it failed.
-func (r scope) alone(ctx context.Context, id string, batchErr error) outcome {
-	switch err := r.revoke(ctx, id); {
-	case err == nil:
-		return outcome{revoked: true}
-	case errors.Is(err, client.ErrNotFound):
-		return outcome{notFound: true}
-	case batchErr != nil:
-		return outcome{err: fmt.Errorf("key %s: the bulk request failed (%v), and so did revoking it alone: %w", id, batchErr, err)}
-	default:
-		return outcome{err: fmt.Errorf("key %s: %w", id, err)}
-	}
-}
-
-// revokedIDs reads the ids a bulk answer lists under "revoked". An answer
-// without that field as a list of strings is not understood (ok is
-// false): it confirms nothing.
-func revokedIDs(answer json.RawMessage) (ids map[string]bool, ok bool) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(answer, &fields) != nil {
-		return nil, false
-	}
-	var list []string
-	if json.Unmarshal(fields["revoked"], &list) != nil {
-		return nil, false
-	}
-	ids = make(map[string]bool, len(list))
-	for _, id := range list {
-		ids[id] = true
-	}
-	return ids, true
 }
 
 // dedupe returns ids without repeats, in first-seen order.

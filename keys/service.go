@@ -2,12 +2,14 @@ package keys
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/paging"
 	"github.com/anyscale-go/anyscale/organization"
 )
@@ -232,6 +234,9 @@ func (s scope) revoke(ctx context.Context, id string) error {
 // whether the API lists revoked keys is not published. A key a list
 // returns with RevokedAt set is shown as the server gave it.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+	if err := ctxguard.Check(ctx, "keys.Service.List"); err != nil {
+		return nil, err
+	}
 	return s.list(ctx, opts)
 }
 
@@ -247,6 +252,9 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key]
 // whether the API lists revoked keys is not published. A key a list
 // returns with RevokedAt set is shown as the server gave it.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+	if err := ctxguard.Check(ctx, "keys.Service.All"); err != nil {
+		return failedSeq[Key](err)
+	}
 	return s.all(ctx, opts)
 }
 
@@ -259,14 +267,32 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, erro
 // caller's. Revoking is safe to repeat, so a failed attempt is retried;
 // when an earlier attempt's answer was lost, the error says it may have
 // revoked the key.
-func (s *Service) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
+func (s *Service) Revoke(ctx context.Context, id string) error {
+	if err := ctxguard.Check(ctx, "keys.Service.Revoke"); err != nil {
+		return err
+	}
+	return s.revokeOne(ctx, id)
+}
 
-// revokeOne is Revoke of either scope.
+// revokeOne is Revoke of either scope. An id the server does not know
+// is checked against the keys' display ids and names (one list): a live
+// key is never called "not found".
 func (s scope) revokeOne(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}
-	return s.revoke(ctx, id)
+	err := s.revoke(ctx, id)
+	if !errors.Is(err, client.ErrNotFound) {
+		return err
+	}
+	byLabel, lerr := s.liveLabels(ctx)
+	switch {
+	case lerr != nil:
+		return fmt.Errorf("%w; whether it is the display id or name of an active key could not be checked: %v", err, lerr)
+	case len(byLabel[id]) > 0:
+		return fmt.Errorf("keys: %w", labelError(id, byLabel[id]))
+	}
+	return err
 }
 
 // List returns one page of the organization's keys.
@@ -284,6 +310,9 @@ func (s scope) revokeOne(ctx context.Context, id string) error {
 // whether the API lists revoked keys is not published. A key a list
 // returns with RevokedAt set is shown as the server gave it.
 func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[Key], error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.List"); err != nil {
+		return nil, err
+	}
 	return s.list(ctx, opts)
 }
 
@@ -303,6 +332,9 @@ func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[K
 // whether the API lists revoked keys is not published. A key a list
 // returns with RevokedAt set is shown as the server gave it.
 func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
+	if err := ctxguard.Check(ctx, "keys.OrgService.All"); err != nil {
+		return failedSeq[Key](err)
+	}
 	return s.all(ctx, opts)
 }
 
@@ -313,7 +345,12 @@ func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, e
 // A key that is unknown or already revoked is an error matching
 // client.ErrNotFound. Revoking is safe to repeat, so a failed attempt is
 // retried.
-func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.revokeOne(ctx, id) }
+func (s *OrgService) Revoke(ctx context.Context, id string) error {
+	if err := ctxguard.Check(ctx, "keys.OrgService.Revoke"); err != nil {
+		return err
+	}
+	return s.revokeOne(ctx, id)
+}
 
 // RevokeAll revokes every key of the user or service account owner names,
 // and issues no new key.
@@ -325,6 +362,9 @@ func (s *OrgService) Revoke(ctx context.Context, id string) error { return s.rev
 // The owner is found as ListOptions.Owner is. Revoking all keys twice
 // revokes nothing more, so a failed attempt is retried.
 func (s *OrgService) RevokeAll(ctx context.Context, owner organization.Ref) error {
+	if err := ctxguard.Check(ctx, "keys.OrgService.RevokeAll"); err != nil {
+		return err
+	}
 	if err := owner.Validate(); err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}
@@ -345,5 +385,8 @@ func (s *OrgService) RevokeAll(ctx context.Context, owner organization.Ref) erro
 //
 // Deprecated: use RevokeAll with organization.ByUserID.
 func (s *OrgService) RevokeAllForUser(ctx context.Context, userID string) error {
+	if err := ctxguard.Check(ctx, "keys.OrgService.RevokeAllForUser"); err != nil {
+		return err
+	}
 	return s.RevokeAll(ctx, organization.ByUserID(userID))
 }
