@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/email"
 )
 
@@ -152,6 +153,9 @@ func newAuditRules(opts AuditOptions) auditRules {
 // 30-day rule, which is for user keys. It asks who the caller is, then
 // lists the keys: one request, then one per 50 keys.
 func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Audit"); err != nil {
+		return nil, err
+	}
 	rules := newAuditRules(opts)
 	if _, _, err := s.check(opts.List); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 	"github.com/anyscale-go/anyscale/organization"
 )
@@ -32,6 +33,9 @@ type owner struct {
 // A page token applies only with an owner filter: without one it is an
 // error matching client.ErrInvalid.
 func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.Audit"); err != nil {
+		return nil, err
+	}
 	rules := newAuditRules(opts)
 	// The requests: one per 50 members, at least one per member, and one
 	// per 50 keys, up to AuditOptions.Concurrency at once.

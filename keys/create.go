@@ -9,6 +9,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
@@ -56,6 +57,9 @@ type sessionResult struct {
 // reading a few pages within seconds; if that fails, Key holds the name
 // and expiry only and the secret is still returned.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Create"); err != nil {
+		return nil, err
+	}
 	if err := validateName(req.Name); err != nil {
 		return nil, err
 	}
@@ -94,6 +98,9 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 // not read back: CreatedKey.Listed is false, and Key holds the name, the
 // owner and the expiry asked for.
 func (s *OrgService) CreateFor(ctx context.Context, owner organization.Ref, req CreateRequest) (*CreatedKey, error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.CreateFor"); err != nil {
+		return nil, err
+	}
 	if err := owner.Validate(); err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
@@ -130,6 +137,9 @@ func (s *OrgService) CreateFor(ctx context.Context, owner organization.Ref, req 
 //
 // Deprecated: use CreateFor with organization.ByUserID.
 func (s *OrgService) CreateForUser(ctx context.Context, userID string, expiresIn time.Duration) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.CreateForUser"); err != nil {
+		return "", err
+	}
 	if err := CheckServiceAccountKeyLifetime(expiresIn); err != nil {
 		return "", fmt.Errorf("keys: %w", err)
 	}
@@ -218,6 +228,9 @@ const (
 // what may have happened. A service account's job rotates its own token
 // this way.
 func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Rotate"); err != nil {
+		return "", err
+	}
 	var out sessionResult
 	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {
 		if client.MayHaveActed(err) {

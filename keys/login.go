@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/login"
 )
 
@@ -48,5 +49,8 @@ const ConsoleHost = login.ConsoleHost
 //
 // Deprecated: use login.Run.
 func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Login"); err != nil {
+		return nil, err
+	}
 	return login.Run(ctx, s.c, opts)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // renewStamp is the UTC time in a renewed key's name.
@@ -68,6 +69,9 @@ type RenewResult struct {
 //
 // API: POST /api/v2/users/api_keys/revoke
 func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*RenewResult, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Renew"); err != nil {
+		return nil, err
+	}
 	if err := opts.check(); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
@@ -24,6 +25,9 @@ const MinIDPrefix = 8
 //
 // API: GET /api/v2/users/api_keys (every page)
 func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
+	if err := ctxguard.Check(ctx, "keys.Service.Resolve"); err != nil {
+		return nil, err
+	}
 	return s.resolve(ctx, ref, nil)
 }
 
@@ -40,6 +44,9 @@ func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
 // reads the member list and each member's keys with a match's name, to
 // name the owners.
 func (s *OrgService) Resolve(ctx context.Context, ref string) (*Key, error) {
+	if err := ctxguard.Check(ctx, "keys.OrgService.Resolve"); err != nil {
+		return nil, err
+	}
 	return s.resolve(ctx, ref, s.namedOwners)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Stored is a key's secret as a Store keeps it, with the key's id and
@@ -42,6 +43,9 @@ func FileStore(path string) Store { return fileStore{path: path} }
 type fileStore struct{ path string }
 
 func (f fileStore) Load(ctx context.Context) (Stored, error) {
+	if err := ctxguard.Check(ctx, "keys.FileStore.Load"); err != nil {
+		return Stored{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return Stored{}, err
 	}
@@ -56,6 +60,9 @@ func (f fileStore) Load(ctx context.Context) (Stored, error) {
 }
 
 func (f fileStore) Save(ctx context.Context, s Stored) error {
+	if err := ctxguard.Check(ctx, "keys.FileStore.Save"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

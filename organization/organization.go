@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/internal/paging"
 )
@@ -76,6 +77,9 @@ func (o ListOptions) query() (listQuery, error) {
 // Any member may list. PageSize above client.MaxPageSize and an unknown
 // Kind are errors matching client.ErrInvalid, before any request.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Member], error) {
+	if err := ctxguard.Check(ctx, "organization.Service.List"); err != nil {
+		return nil, err
+	}
 	q, err := opts.query()
 	if err != nil {
 		return nil, err
@@ -98,6 +102,9 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Memb
 //
 // It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, error] {
+	if err := ctxguard.Check(ctx, "organization.Service.All"); err != nil {
+		return failedSeq[Member](err)
+	}
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[Member], error) {
 		o := opts
 		o.PageToken = token
@@ -115,6 +122,9 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, e
 // several (an email two members have) client.ErrConflict. Any member may
 // call it.
 func (s *Service) Get(ctx context.Context, ref Ref) (*Member, error) {
+	if err := ctxguard.Check(ctx, "organization.Service.Get"); err != nil {
+		return nil, err
+	}
 	if err := ref.Validate(); err != nil {
 		return nil, fmt.Errorf("organization: %w", err)
 	}
@@ -157,6 +167,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*Member, error) {
 //
 // Deprecated: use Get with ByEmail.
 func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, error) {
+	if err := ctxguard.Check(ctx, "organization.Service.FindByEmail"); err != nil {
+		return nil, err
+	}
 	return s.Get(ctx, ByEmail(address))
 }
 
@@ -177,6 +190,9 @@ func (s *Service) FindByEmail(ctx context.Context, address string) (*Member, err
 // members have) is client.ErrConflict. A removal is never sent on a
 // look-alike email.
 func (s *Service) RemoveMember(ctx context.Context, ref Ref) error {
+	if err := ctxguard.Check(ctx, "organization.Service.RemoveMember"); err != nil {
+		return err
+	}
 	if err := ref.Validate(); err != nil {
 		return fmt.Errorf("organization: %w", err)
 	}
@@ -217,6 +233,9 @@ func errSelf(address string) error {
 //
 // API: DELETE /api/v2/organization_collaborators/{identity_id}
 func (s *Service) Remove(ctx context.Context, address string) error {
+	if err := ctxguard.Check(ctx, "organization.Service.Remove"); err != nil {
+		return err
+	}
 	return s.RemoveMember(ctx, ByEmail(address))
 }
 
@@ -229,6 +248,9 @@ func (s *Service) Remove(ctx context.Context, address string) error {
 // Deprecated: use RemoveMember with ByIdentityID, which refuses the
 // caller's own account and a non-owner before sending anything.
 func (s *Service) RemoveByID(ctx context.Context, identityID string) error {
+	if err := ctxguard.Check(ctx, "organization.Service.RemoveByID"); err != nil {
+		return err
+	}
 	return s.removeByID(ctx, identityID)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/internal/paging"
 	"github.com/anyscale-go/anyscale/keys"
@@ -62,6 +63,9 @@ type Created struct {
 // account and the secret are still returned, with an empty IdentityID:
 // Get finds it.
 func (s *Service) Create(ctx context.Context, name string, opts ...KeyOptions) (*Created, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.Create"); err != nil {
+		return nil, err
+	}
 	if err := validateName(name); err != nil {
 		return nil, err
 	}
@@ -144,6 +148,9 @@ func (o ListOptions) members() organization.ListOptions {
 // A PageSize above client.MaxPageSize is an error matching
 // client.ErrInvalid, before any request.
 func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[ServiceAccount], error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.List"); err != nil {
+		return nil, err
+	}
 	if _, err := paging.Count(opts.PageSize); err != nil {
 		return nil, fmt.Errorf("serviceaccounts: %w", err)
 	}
@@ -165,6 +172,9 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Serv
 //
 // It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAccount, error] {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.All"); err != nil {
+		return failedSeq[ServiceAccount](err)
+	}
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[ServiceAccount], error) {
 		o := opts
 		o.PageToken = token
@@ -182,6 +192,9 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAc
 // match without regard to case; a look-alike address is no match). None
 // is an error matching client.ErrNotFound, several client.ErrConflict.
 func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.Get"); err != nil {
+		return nil, err
+	}
 	if err := ref.Validate(); err != nil {
 		return nil, fmt.Errorf("serviceaccounts: %w", err)
 	}
@@ -256,6 +269,9 @@ func (s *Service) createKey(ctx context.Context, userID string, lifetime time.Du
 // twice: when its answer is lost, a key may exist that nobody holds, and
 // the error advises replacing all its keys (client.ActionRotateKeys).
 func (s *Service) CreateKey(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.CreateKey"); err != nil {
+		return "", err
+	}
 	lifetime, err := keyLifetime(opts)
 	if err != nil {
 		return "", err
@@ -285,6 +301,9 @@ func (s *Service) CreateKey(ctx context.Context, ref Ref, opts ...KeyOptions) (c
 //
 // Deprecated: use CreateKey.
 func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.CreateAPIKey"); err != nil {
+		return "", err
+	}
 	return s.CreateKey(ctx, ref, opts...)
 }
 
@@ -308,6 +327,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOptions)
 // package's own Service.Rotate instead: the 403 such a job gets advises
 // it (client.ActionRotateOwnKey).
 func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.RotateKeys"); err != nil {
+		return "", err
+	}
 	lifetime, err := keyLifetime(opts)
 	if err != nil {
 		return "", err
@@ -348,6 +370,9 @@ func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (
 //
 // Deprecated: use RotateKeys.
 func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.RotateAPIKeys"); err != nil {
+		return "", err
+	}
 	return s.RotateKeys(ctx, ref, opts...)
 }
 
@@ -361,6 +386,9 @@ func (s *Service) RotateAPIKeys(ctx context.Context, ref Ref, opts ...KeyOptions
 // Revoking all keys twice revokes nothing more, so a failed attempt is
 // retried.
 func (s *Service) RevokeAllKeys(ctx context.Context, ref Ref) error {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.RevokeAllKeys"); err != nil {
+		return err
+	}
 	sa, err := s.withKeys(ctx, ref)
 	if err != nil {
 		return err
@@ -380,6 +408,9 @@ func (s *Service) RevokeAllKeys(ctx context.Context, ref Ref) error {
 //
 // Deprecated: use RevokeAllKeys.
 func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.RevokeAllAPIKeys"); err != nil {
+		return err
+	}
 	return s.RevokeAllKeys(ctx, ref)
 }
 
@@ -393,6 +424,9 @@ func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
 // Every key carries the account's user id as its OwnerID. It stops
 // fetching when the loop breaks, and yields an error once, last.
 func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.Keys"); err != nil {
+		return failedSeq[keys.Key](err)
+	}
 	return func(yield func(keys.Key, error) bool) {
 		sa, err := s.withKeys(ctx, ref)
 		if err != nil {
@@ -416,6 +450,9 @@ func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] 
 //
 // API: DELETE /api/v2/organization_collaborators/{identity_id}
 func (s *Service) Delete(ctx context.Context, ref Ref) error {
+	if err := ctxguard.Check(ctx, "serviceaccounts.Service.Delete"); err != nil {
+		return err
+	}
 	sa, err := s.Get(ctx, ref)
 	if err != nil {
 		return err
