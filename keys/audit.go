@@ -28,7 +28,10 @@ type AuditOptions struct {
 	// UnusedFor reports active keys last used longer ago than this
 	// (default DefaultUnusedFor); keys never used are always reported.
 	UnusedFor time.Duration
-	// Now is the audit's clock (default time.Now).
+	// Now is the audit's clock. By default it is the client's,
+	// client.Client.Now (the server's time, as its Date header says), read
+	// once the server has first answered: a local clock that is off would
+	// call a live key expired, or an expired one active.
 	Now func() time.Time
 	// List selects the keys to audit (default: all in the scope). On the
 	// organization scope PageToken applies only with an owner filter.
@@ -124,10 +127,15 @@ type auditRules struct {
 	unusedFor      time.Duration
 }
 
-func newAuditRules(opts AuditOptions) auditRules {
-	r := auditRules{now: time.Now(), expiringWithin: opts.ExpiringWithin, unusedFor: opts.UnusedFor}
+// newAuditRules applies the defaults; the clock is read with c.Now unless
+// opts.Now is set. Audit calls it once the server has answered, so that
+// the default clock is the server's.
+func newAuditRules(c *client.Client, opts AuditOptions) auditRules {
+	r := auditRules{expiringWithin: opts.ExpiringWithin, unusedFor: opts.UnusedFor}
 	if opts.Now != nil {
 		r.now = opts.Now()
+	} else {
+		r.now = c.Now()
 	}
 	if r.expiringWithin <= 0 {
 		r.expiringWithin = DefaultExpiringWithin
@@ -156,7 +164,6 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 	if err := ctxguard.Check(ctx, "keys.Service.Audit"); err != nil {
 		return nil, err
 	}
-	rules := newAuditRules(opts)
 	if _, _, err := s.check(opts.List); err != nil {
 		return nil, err
 	}
@@ -164,6 +171,7 @@ func (s *Service) Audit(ctx context.Context, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, fmt.Errorf("keys: audit: %w", err)
 	}
+	rules := newAuditRules(s.c, opts) // after the first answer: the server's clock
 	self := owner{userID: me.ID, email: me.Email, serviceAccount: email.IsServiceAccount(me.Email)}
 	report := &AuditReport{At: rules.now, Findings: []Finding{}}
 	for k, err := range s.all(ctx, opts.List) {

@@ -36,7 +36,6 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 	if err := ctxguard.Check(ctx, "keys.OrgService.Audit"); err != nil {
 		return nil, err
 	}
-	rules := newAuditRules(opts)
 	// The requests: one per 50 members, at least one per member, and one
 	// per 50 keys, up to AuditOptions.Concurrency at once.
 	_, ref, err := s.check(opts.List)
@@ -61,6 +60,8 @@ func (s *OrgService) Audit(ctx context.Context, opts AuditOptions) (*AuditReport
 		}
 		everyKey = true
 	}
+
+	rules := newAuditRules(s.c, opts) // after the first answer: the server's clock
 
 	// One listing per target, then one over every key.
 	jobs := len(targets)

@@ -66,7 +66,7 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (*CreatedKey, e
 	if err := validateExpiry(req.ExpiresIn); err != nil {
 		return nil, err
 	}
-	sent := time.Now()
+	sent := s.c.Now()
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name})
 	if err != nil {
 		if client.MayHaveActed(err) {
@@ -120,7 +120,7 @@ func (s *OrgService) CreateFor(ctx context.Context, owner organization.Ref, req 
 			return nil, err
 		}
 	}
-	sent := time.Now()
+	sent := s.c.Now()
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name, UserID: o.userID})
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func (s scope) find(ctx context.Context, secret credentials.Secret, name string)
 	// made at the same time leave the key unknown.
 	var byName *Key
 	tie := false
-	now := time.Now()
+	now := s.c.Now() // after the key request's answer: the server's clock
 	// The new key is on the first page (newest first); a few pages bound
 	// the search if the server orders otherwise.
 	for range findPages {

@@ -93,7 +93,7 @@ func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*R
 	if err != nil {
 		return nil, fmt.Errorf("keys: renewing %q: the current key does not answer (nothing was changed): %w", opts.Name, err)
 	}
-	now := time.Now()
+	now := s.c.Now() // after WhoAmI's answer: the server's clock
 	lineage, err := New(acting).lineage(ctx, opts.Name, now)
 	if err != nil {
 		return nil, fmt.Errorf("keys: renewing %q: listing its keys (nothing was changed): %w", opts.Name, err)
@@ -134,7 +134,7 @@ func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*R
 	}
 
 	result := &RenewResult{New: fresh, Failed: map[string]error{}}
-	lineage, err = New(checked).lineage(ctx, opts.Name, time.Now())
+	lineage, err = New(checked).lineage(ctx, opts.Name, s.c.Now())
 	if err != nil {
 		return result, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored and works, but the older keys could not be listed for revocation: %w", opts.Name, err), opts.Name)
 	}

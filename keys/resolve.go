@@ -99,10 +99,13 @@ func (s scope) resolve(ctx context.Context, ref string, owners ownersFunc) (*Key
 		return nil, fmt.Errorf("keys: %w: the key reference is empty; give a key's id, id prefix, display id or name", client.ErrInvalid)
 	}
 	var matches []Match
-	now := time.Now()
+	var now time.Time
 	for k, err := range s.all(ctx, ListOptions{}) {
 		if err != nil {
 			return nil, fmt.Errorf("keys: resolving %q: %w", ref, err)
+		}
+		if now.IsZero() {
+			now = s.c.Now() // after the first page: the server's clock
 		}
 		if k.Status(now) != Active {
 			continue
