@@ -3,6 +3,7 @@ package keys_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +19,8 @@ import (
 func TestNilContextAtEveryEntryPoint(t *testing.T) {
 	m := apimock.New(t)
 	ks := keys.New(m.Client)
+	renewing := keys.Renewing(m.Client, keys.FileStore(t.TempDir()+"/r.json"), keys.RenewOptions{Name: "ci"}, time.Hour)
+	defer renewing.Close()
 	for _, tc := range []struct {
 		prefix string
 		recv   any
@@ -26,6 +29,7 @@ func TestNilContextAtEveryEntryPoint(t *testing.T) {
 		{"keys.Service.", ks, []string{"All", "Audit", "Create", "List", "Login", "Renew", "Resolve", "Revoke", "RevokeMany", "Rotate"}},
 		{"keys.OrgService.", ks.Org(), []string{"All", "Audit", "CreateFor", "CreateForUser", "List", "Resolve", "Revoke", "RevokeAll", "RevokeAllForUser", "RevokeMany"}},
 		{"keys.FileStore.", keys.FileStore(t.TempDir() + "/c.json"), []string{"Load", "Save"}},
+		{"keys.RenewingProvider.", renewing, []string{"Token"}},
 	} {
 		got := nilctx.Call(t, tc.recv)
 		var names []string

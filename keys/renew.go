@@ -72,6 +72,14 @@ func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*R
 	if err := ctxguard.Check(ctx, "keys.Service.Renew"); err != nil {
 		return nil, err
 	}
+	return s.renew(ctx, store, opts, nil)
+}
+
+// renew is Renew. ready, when not nil, is called with what the store now
+// holds once the new key is saved and answers, before any older key is
+// revoked: Renewing serves the new key from then on, so that no caller is
+// handed a key already revoked.
+func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, ready func(Stored)) (*RenewResult, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
@@ -133,6 +141,9 @@ func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*R
 		return nil, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored but failed its check: %w", opts.Name, err), opts.Name)
 	}
 
+	if ready != nil {
+		ready(next)
+	}
 	result := &RenewResult{New: fresh, Failed: map[string]error{}}
 	lineage, err = New(checked).lineage(ctx, opts.Name, s.c.Now())
 	if err != nil {
