@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -155,6 +156,25 @@ var keyOps = []Op{
 		},
 	},
 	{
+		Name: "keys.Resolve", Scope: Member,
+		Requests: []Request{{Method: http.MethodGet, Path: pathOwnKeys, Label: "GET api_keys", Kind: Read}},
+		Start: func(t *testing.T, w *World) Call {
+			id := w.AddKey(w.Owner, "target", time.Hour)
+			w.AddKey(w.Owner, "other", time.Hour)
+			return reads(func(ctx context.Context, c *client.Client) (*keys.Key, error) {
+				return keys.New(c).Resolve(ctx, "target")
+			}, func(t *testing.T, k *keys.Key) {
+				require.NotNil(t, k)
+				assert.Equal(t, id, k.ID)
+			})
+		},
+	},
+	{
+		Name: "keys.Renew", Scope: Member,
+		Requests: []Request{{Method: http.MethodPost, Path: pathCreateKey, Label: "POST create_api_key, first run", Kind: Create}},
+		Start:    renew,
+	},
+	{
 		Name: "login.Run", Scope: Anonymous,
 		Requests: []Request{{Method: http.MethodGet, Path: PathLoginPoll, Label: "GET request_otp_token, poll", Kind: Poll, FreshConn: 2}},
 		Start: func(t *testing.T, w *World) Call {
@@ -244,6 +264,59 @@ func revokeMany(w *World, u anyscaletest.User, revoke func(context.Context, *cli
 				assert.Empty(t, res.NotFound)
 				assert.Equal(t, want, res.Revoked)
 			}
+		},
+	}
+}
+
+// renew is Renew's first run, into an empty file store: its key request
+// is the one the fault meets. Check holds the invariant: the store never
+// holds a key that does not work (after a failed first run, nothing), and
+// a second run converges to one active key of the lineage, a key outside
+// it untouched.
+func renew(t *testing.T, w *World) Call {
+	store := keys.FileStore(filepath.Join(t.TempDir(), credentials.DirName, credentials.FileName))
+	opts := keys.RenewOptions{Name: "matrix", ExpiresIn: time.Hour}
+	outside := w.AddKey(w.Owner, "matrix-nightly", time.Hour)
+	lineage := regexp.MustCompile(`^matrix-\d{8}T\d{6}Z(-\d+)?$`)
+	active := func() []string {
+		var out []string
+		for _, k := range w.active(w.Owner) {
+			if lineage.MatchString(k.Name) {
+				out = append(out, k.ID)
+			}
+		}
+		return out
+	}
+	var res *keys.RenewResult
+	return Call{
+		Do: func(ctx context.Context, c *client.Client) (_ []any, err error) {
+			res, err = keys.New(c).Renew(ctx, store, opts)
+			return []any{res}, err
+		},
+		Check: func(t *testing.T, o Outcome) {
+			ctx := context.Background()
+			stored, err := store.Load(ctx)
+			if o.OK {
+				require.NotNil(t, res)
+				require.NoError(t, err, "the store holds the new key")
+				w.works(t, stored.Secret, w.Owner.Email)
+				assert.Equal(t, res.New.ID, stored.KeyID)
+				assert.Equal(t, []string{res.New.ID}, active())
+			} else {
+				assert.Nil(t, res)
+				assert.ErrorIs(t, err, client.ErrNotFound, "a first run that failed leaves the store empty: never a key that does not work")
+				assert.Len(t, active(), b2i(o.Acted), "the key a lost answer made, left for the next run")
+				assert.Contains(t, client.AdviceOf(o.Err), client.Advice{Action: client.ActionRunAgain, Subject: opts.Name}, "the error says to run it again")
+			}
+			// A second run finishes the job.
+			again, err := keys.New(w.Client).Renew(ctx, store, opts)
+			require.NoError(t, err, "a second run converges")
+			stored, err = store.Load(ctx)
+			require.NoError(t, err)
+			w.works(t, stored.Secret, w.Owner.Email)
+			assert.Equal(t, again.New.ID, stored.KeyID)
+			assert.Equal(t, []string{again.New.ID}, active(), "one active key of the lineage")
+			assert.False(t, w.revoked(t, outside), "a key outside the lineage is never touched")
 		},
 	}
 }

@@ -49,6 +49,21 @@ var orgKeyOps = []Op{
 		},
 	},
 	{
+		Name: "keys.Org.Resolve", Scope: Owner,
+		Requests: []Request{{Method: http.MethodGet, Path: pathAdminKeys, Label: "GET admin/api_keys", Kind: Read}},
+		Start: func(t *testing.T, w *World) Call {
+			alice := w.AddUser(Alice, anyscaletest.Collaborator)
+			id := w.AddKey(alice, "target", time.Hour)
+			w.AddKey(w.Owner, "other", time.Hour)
+			return reads(func(ctx context.Context, c *client.Client) (*keys.Key, error) {
+				return keys.New(c).Org().Resolve(ctx, "target")
+			}, func(t *testing.T, k *keys.Key) {
+				require.NotNil(t, k)
+				assert.Equal(t, id, k.ID)
+			})
+		},
+	},
+	{
 		Name: "keys.Org.Revoke", Scope: Owner,
 		Requests: []Request{{Method: http.MethodDelete, Path: pathAdminKey, Label: "DELETE admin/api_keys/{id}", Kind: Remove}},
 		Start: func(t *testing.T, w *World) Call {
