@@ -68,21 +68,27 @@ type serving struct {
 	err error
 }
 
-// Renewing returns a provider of the key store holds, for a long-running
-// process, which renews it as Renew does (with c, as the identity the
-// stored key belongs to, under opts) once it is within before of its
-// expiry, in the background. Its Token is cheap: it hands out the current
-// key, and never one already revoked when it was asked (the new key is
-// served from the moment it is saved and answers, before the older ones
-// are revoked). Use it as a client's provider:
+// Renewing returns a provider of the key store holds that renews it, in
+// the background, before it expires: for a long-running process.
+//
+// API: GET /api/v2/users/api_keys (once, when the stored expiry is unknown)
+//
+// API: GET /api/v2/userinfo/ (each renewal, as Renew)
+//
+// API: POST /api/v2/users/create_api_key (each renewal, as Renew)
+//
+// API: POST /api/v2/users/api_keys/revoke (each renewal, as Renew)
+//
+// It renews as Renew does (with c, acting as the identity whose key the
+// store holds, under opts) once the key is within before of its expiry.
+// Its Token is cheap: it hands out the current key from memory, and never
+// one already revoked when it was asked (the new key is served from the
+// moment it is saved and answers, before the older ones are revoked). Use
+// it as a client's provider:
 //
 //	p := keys.Renewing(c, keys.FileStore(path), keys.RenewOptions{Name: "ci"}, 7*24*time.Hour)
 //	defer p.Close()
 //	work := c.WithAuth(p)
-//
-// API: GET /api/v2/users/api_keys (once, when the stored expiry is unknown)
-//
-// API: the requests of Renew, at each renewal.
 //
 // An expiry the store does not know is looked up once by the stored
 // KeyID; when neither is known, it renews at once. An empty store is
@@ -121,6 +127,11 @@ func storeName(store Store) string {
 }
 
 // Token returns the current key.
+//
+// API: GET /api/v2/userinfo/, POST /api/v2/users/create_api_key (the first call, on an empty store, as Renew)
+//
+// The first call loads the store and starts the renewals; the others read
+// memory only, sending nothing. After Close it returns an error.
 func (p *RenewingProvider) Token(ctx context.Context) (auth.Token, error) {
 	if err := ctxguard.Check(ctx, "keys.RenewingProvider.Token"); err != nil {
 		return auth.Token{}, err

@@ -262,11 +262,16 @@ func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, erro
 //
 // API: DELETE /api/v2/users/api_keys/{api_key_id}
 //
+// API: GET /api/v2/users/api_keys (only when the id came back not found)
+//
 // A key that is unknown, another user's or already revoked is an error
 // matching client.ErrNotFound: either way it is not an active key of the
-// caller's. Revoking is safe to repeat, so a failed attempt is retried;
-// when an earlier attempt's answer was lost, the error says it may have
-// revoked the key.
+// caller's. But a live key is never called "not found": an id that is the
+// display id or name of an active key of the caller's is an error matching
+// client.ErrInvalid naming the key's id (advice client.ActionUseID, its
+// Subject that id), found with one list. Revoking is safe to repeat, so a
+// failed attempt is retried; when an earlier attempt's answer was lost,
+// the error says it may have revoked the key.
 func (s *Service) Revoke(ctx context.Context, id string) error {
 	if err := ctxguard.Check(ctx, "keys.Service.Revoke"); err != nil {
 		return err
@@ -342,8 +347,12 @@ func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, e
 //
 // API: DELETE /api/v2/users/admin/api_keys/{api_key_id}
 //
+// API: GET /api/v2/users/admin/api_keys (only when the id came back not found)
+//
 // A key that is unknown or already revoked is an error matching
-// client.ErrNotFound. Revoking is safe to repeat, so a failed attempt is
+// client.ErrNotFound; an id that is the display id or name of an active
+// key is an error matching client.ErrInvalid naming the key's id, as
+// Service.Revoke says. Revoking is safe to repeat, so a failed attempt is
 // retried.
 func (s *OrgService) Revoke(ctx context.Context, id string) error {
 	if err := ctxguard.Check(ctx, "keys.OrgService.Revoke"); err != nil {
