@@ -18,6 +18,7 @@ type Server struct {
 
 	ts        *httptest.Server
 	mux       *http.ServeMux
+	endpoints []endpoint // every route, registered before serving and never changed
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -31,7 +32,7 @@ type Server struct {
 	members  []*account          // in creation order, removed ones included
 	keys     keyStore
 	logins   map[string]*login // by otp
-	faults   []*Fault
+	faults   []*queuedFault
 	requests []Request
 	reqBase  int // how many requests ResetRequests forgot
 
@@ -73,11 +74,18 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Start is NewServer for tests: the server closes when t's test ends.
+// Start is NewServer for tests: the server closes when t's test ends, and
+// the test fails then if a fault queued by FailNext never fired (see
+// RequireFaultsFired).
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := NewServer(opts...)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		if msg := s.unfired(); msg != "" {
+			t.Error(msg)
+		}
+	})
 	return s
 }
 
@@ -101,7 +109,8 @@ func (s *Server) OrgID() string { return s.orgID }
 // OrgName returns the name of the seeded organization.
 func (s *Server) OrgName() string { return s.orgName }
 
-// Owner returns the seeded owner, whose Token is a valid 30-day key.
+// Owner returns the seeded owner, whose Token is a valid 30-day key that
+// moves with the clock (see Advance).
 func (s *Server) Owner() User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
