@@ -218,6 +218,18 @@ func pathCanStart(prefix, pattern string) bool {
 	return true
 }
 
+// QueuedFaults returns the faults queued and not used up, in the order
+// they match, each with the uses it has left as its Times.
+func (s *Server) QueuedFaults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Fault, len(s.faults))
+	for i, q := range s.faults {
+		out[i] = q.Fault
+	}
+	return out
+}
+
 // RequireFaultsFired fails t now, naming each one, when a fault queued by
 // FailNext was never taken by any request: its Method and PathPrefix
 // matched nothing the code under test sent. A fault with uses left after

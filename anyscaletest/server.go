@@ -40,8 +40,9 @@ type Server struct {
 	requestLog          int  // WithRequestLog; set once, before serving
 }
 
-// NewServer starts a server on 127.0.0.1 at a random port, seeded with one
-// organization and its owner. Call Close when done.
+// NewServer starts a server on 127.0.0.1 at a random port (or on
+// WithListener's), seeded with one organization and its owner. Call Close
+// when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		clock:      time.Now().UTC().Truncate(time.Second),
@@ -68,7 +69,15 @@ func NewServer(opts ...Option) *Server {
 	s.routes()
 	owner := s.AddUser(cfg.ownerEmail, Owner)
 	s.ownerID = owner.ID
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
+	if cfg.wrap != nil {
+		h = cfg.wrap(h)
+	}
+	s.ts = httptest.NewUnstartedServer(h)
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
 	s.URL = "http://" + s.ts.Listener.Addr().String() // what Start sets, known before serving
 	s.ts.Start()
 	return s
