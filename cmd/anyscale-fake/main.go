@@ -26,8 +26,8 @@
 // The demo organization (--seed), "Example Org", on the fake's clock,
 // which starts at the time the command started and moves only through the
 // admin API: the owner owner@example.com, the collaborator
-// ada@example.com and the service account ci-deployer, each with the
-// key its printed token is; and these keys:
+// ada@example.com and the service account ci-deployer, each with a fresh
+// key behind its printed token; and these keys:
 //
 //	OWNER  NAME        MADE         TO LIVE    LAST USED
 //	owner  old-laptop  90 days ago  forever    60 days ago   a legacy key
@@ -46,13 +46,12 @@
 // or 404 (no such admin endpoint, or not with that method).
 //
 //	POST   /_fake/faults    queue a fault (anyscaletest.Fault) for the next
-//	                        matching requests: {"method": "GET", "path_prefix":
-//	                        "/api/v2/users/api_keys", "status": 503,
-//	                        "retry_after": "1", "body": "...", "drop": true,
-//	                        "cut_body": true, "delay": "2s", "times": 2,
-//	                        "after_handler": true}, every field optional (an
-//	                        unknown one is an error); a path no endpoint has
-//	                        is refused. Answers 201 with the fault as queued.
+//	                        matching requests, from the fields "method",
+//	                        "path_prefix", "status", "retry_after", "body",
+//	                        "drop", "cut_body", "delay" ("2s"), "times" and
+//	                        "after_handler", each optional (an unknown one is
+//	                        an error); a path no endpoint has is refused.
+//	                        Answers 201 with the fault as queued.
 //	GET    /_fake/faults    the faults not used up: {"faults": [...]}, each
 //	                        with the uses it has left as "times"
 //	DELETE /_fake/faults    drop them: {"dropped": <uses dropped>}
