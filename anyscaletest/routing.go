@@ -36,7 +36,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveFault(w, sw, r, f)
 }
 
-// routes registers every endpoint of wire.md.
+// routes registers every endpoint of docs/wire.md.
 func (s *Server) routes() {
 	s.keyRoutes()
 	s.memberRoutes()
