@@ -2,13 +2,13 @@ package client
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/loopback"
 )
 
 // baseFor returns the base URL for a call made with tok: the client's own
@@ -70,8 +70,16 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%w: the base URL is not an absolute http(s) URL; %s", ErrInvalid, example)
 	}
-	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, advice.Wrap(fmt.Errorf("%w: the base URL uses plain http, which would send the token unencrypted", ErrInvalid),
+	// One spelling of the host for every decision and for the requests:
+	// LOCALHOST, localhost., 127.1 and [::ffff:127.0.0.1] are loopback,
+	// and are sent, dialed and kept from proxies as such.
+	if host := u.Hostname(); host != "" {
+		if canon := loopback.Canonical(host); canon != host {
+			u.Host = joinHostPort(canon, u.Port())
+		}
+	}
+	if u.Scheme == "http" && !insecure && !loopback.Is(u.Hostname()) {
+		return nil, advice.Wrap(fmt.Errorf("%w: the base URL uses plain http to a host other than this machine (localhost or a loopback address), which would send the token unencrypted", ErrInvalid),
 			Advice{}, "use https, or pass client.WithInsecureHTTP() on a trusted network")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -79,10 +87,14 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
+// joinHostPort is a URL's host part: host, bracketed when it is an IPv6
+// address, and ":port" when port is set.
+func joinHostPort(host, port string) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if port == "" {
+		return host
+	}
+	return host + ":" + port
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,8 +36,9 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	st := stateFrom(ctx)
 	idempotent, acted := true, false
-	if st := stateFrom(ctx); st != nil {
+	if st != nil {
 		idempotent, acted = st.idempotent, st.acted
 	}
 	// A wait over the cap ends the retries, whether or not the answer
@@ -48,9 +50,22 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 		if !retryableNetError(err) {
 			return false, nil
 		}
-		// A call that must not be repeated is, only when no attempt of
-		// it reached the server.
-		return idempotent || !acted && errors.Is(err, syscall.ECONNREFUSED), nil
+		if nothingThere(err) {
+			// A refused connection or an unknown host name: a server
+			// that is restarting passes on one quick retry; a wrong host
+			// never does, so it is said at once, not after the whole
+			// retry budget.
+			if st != nil {
+				st.nothingThere++
+				if st.nothingThere > maxNothingThereRetries {
+					return false, nil
+				}
+			}
+			// A call that must not be repeated is, since nothing
+			// reached the server.
+			return idempotent || !acted, nil
+		}
+		return idempotent, nil
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -92,11 +107,28 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+// maxNothingThereRetries is how many times a call is retried when
+// nothing answers at the host: the connection was refused, or the name
+// does not resolve.
+const maxNothingThereRetries = 1
+
+// nothingThere reports whether a transport error says that nothing
+// answers at the host: the connection was refused, or DNS says the name
+// does not exist.
+func nothingThere(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) && dns.IsNotFound
+}
+
 // retryableNetError reports whether a transport error may pass on a retry:
-// not a certificate problem, a refused redirect or a malformed request.
+// not a certificate problem, a refused redirect, a malformed request or a
+// proxy's final refusal.
 func retryableNetError(err error) bool {
+	var proxy *proxyError
 	switch {
 	case certificateError(err):
+		return false
+	case errors.As(err, &proxy) && proxy.final():
 		return false
 	case errors.Is(err, errRedirectRefused), errors.Is(err, errBodyTooLarge):
 		return false

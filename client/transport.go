@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,6 +42,9 @@ type attemptState struct {
 	idempotent bool
 
 	attempt int
+	// nothingThere counts the attempts that found nothing at the host
+	// (a refused connection, an unknown name); see shouldRetry.
+	nothingThere int
 	// acted is set once an attempt may have been acted on by the server:
 	// it was sent and its answer was lost, or was a server error or a
 	// success.
@@ -101,12 +106,18 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 	if attemptTimeout > 0 {
 		timeout = attemptTimeout
 	}
-	if base == nil {
+	// The client's rules for loopback hosts and proxies go on an
+	// *http.Transport of its own: its default, or a copy of the caller's.
+	// Another RoundTripper (a test double) is used as it is.
+	switch t := base.(type) {
+	case nil:
 		if hc != nil {
-			base = http.DefaultTransport
+			base = guardTransport(http.DefaultTransport.(*http.Transport).Clone())
 		} else {
-			base = defaultTransport()
+			base = guardTransport(defaultTransport())
 		}
+	case *http.Transport:
+		base = guardTransport(t.Clone())
 	}
 	c.tr = newTransport(base, c.logger, c.retry.MaxRetryAfter, timeout)
 	return &retryablehttp.Client{
@@ -188,7 +199,8 @@ func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, at
 	rt = &boundAttempt{base: rt, timeout: attemptTimeout}
 	rt = &scopeAuth{base: rt}
 	rt = &throttle{base: rt, gate: t.gate, maxRetryAfter: maxRetryAfter}
-	rt = &trackActed{base: rt}
+	_, traced := base.(*http.Transport)
+	rt = &trackActed{base: rt, traced: traced}
 	rt = &scrubErrors{base: rt}
 	rt = &logAttempts{base: rt, logger: logger}
 	t.top = &countAttempts{base: rt}
@@ -266,19 +278,42 @@ func (t *scrubErrors) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // trackActed notes in the call's state whether the server may have acted
-// on an attempt: it was sent and its answer was lost, was a success, a
+// on an attempt: it was written and its answer was lost, was a success, a
 // server error (but a 503 with Retry-After, a refusal), or a redirect
 // other than 307 and 308. It reads the error as the network gave it,
 // before scrubErrors.
-type trackActed struct{ base http.RoundTripper }
+//
+// Over net/http's Transport (traced), an attempt that failed was written
+// only if it got a connection: httptrace's GotConn. A refused or failed
+// dial, a name that did not resolve, a TLS handshake that failed and a
+// proxy that refused the tunnel all come before it, whatever error they
+// surface as. Over another RoundTripper (a test double), the error's kind
+// decides (unsent).
+type trackActed struct {
+	base   http.RoundTripper
+	traced bool
+}
 
 func (t *trackActed) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
 	st := stateFrom(req.Context())
 	if st == nil || st.acted {
-		return resp, err
+		return t.base.RoundTrip(req)
 	}
+	if err := req.Context().Err(); err != nil {
+		// Done before this attempt: nothing is written.
+		return nil, err
+	}
+	var conn atomic.Bool
+	if t.traced {
+		ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { conn.Store(true) },
+		})
+		req = req.WithContext(ctx)
+	}
+	resp, err := t.base.RoundTrip(req)
 	switch {
+	case err != nil && t.traced:
+		st.acted = conn.Load()
 	case err != nil:
 		st.acted = !unsent(err)
 	case resp.StatusCode < 300:
@@ -297,13 +332,15 @@ func (t *trackActed) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // unsent reports whether a transport error means the request never
 // reached the server: the connection was refused or never made, the name
-// did not resolve, or TLS failed before the request was written.
+// did not resolve, TLS failed before the request was written, or a proxy
+// refused the tunnel.
 func unsent(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
 	var record tls.RecordHeaderError
+	var proxy *proxyError
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" ||
-		certificateError(err) || errors.As(err, &record)
+		certificateError(err) || errors.As(err, &record) || errors.As(err, &proxy)
 }
 
 // boundAttempt bounds each attempt by timeout, until its answer is closed
