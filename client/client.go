@@ -473,7 +473,7 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 	}
 	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(newAPIError(resp, st, st.path(req), data, c.retry))
+		return fail(newAPIError(resp, st, st.path(req), data, c.retry, c.Now()))
 	}
 	if out == nil {
 		return r, nil

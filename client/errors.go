@@ -142,7 +142,7 @@ func sentinelFor(status int) error {
 	return nil
 }
 
-func newAPIError(resp *http.Response, st *attemptState, path string, body []byte, policy RetryPolicy) *APIError {
+func newAPIError(resp *http.Response, st *attemptState, path string, body []byte, policy RetryPolicy, now time.Time) *APIError {
 	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -151,7 +151,7 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 		Path:       path,
 		Attempts:   st.attempt,
 	}
-	if wait, ok := retryAfter(resp, time.Now()); ok {
+	if wait, ok := retryAfter(resp, now); ok {
 		e.RetryAfter = wait
 	}
 	// The server should never echo a token; if it does, it stops here,

@@ -43,7 +43,7 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 	}
 	// A wait over the cap ends the retries, whether or not the answer
 	// asking for it could be read.
-	if wait, ok := retryAfter(resp, time.Now()); ok && wait > c.retry.MaxRetryAfter {
+	if wait, ok := retryAfter(resp, c.Now()); ok && wait > c.retry.MaxRetryAfter {
 		return false, nil
 	}
 	if err != nil {
@@ -154,7 +154,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	// Another call's Retry-After holds this one too.
 	held := c.gate().remaining()
 	if resp != nil {
-		if wait, ok := retryAfter(resp, time.Now()); ok {
+		if wait, ok := retryAfter(resp, c.Now()); ok {
 			return min(max(wait, held), c.retry.MaxRetryAfter)
 		}
 	}
@@ -170,12 +170,13 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 }
 
 // retryAfter parses a 429 or 503 response's Retry-After header, in seconds
-// or as an HTTP date.
+// or as an HTTP date. A date is the server's: it counts from the answer's
+// own Date header, else from now (the server's time, Client.Now).
 func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
 		return 0, false
 	}
-	return parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	return parseRetryAfter(resp.Header.Get("Retry-After"), dateOf(resp, now))
 }
 
 // maxRetryAfterSeconds caps a parsed Retry-After: a day, longer than any

@@ -173,6 +173,7 @@ func freshConnections(base http.RoundTripper) http.RoundTripper {
 //	scrubErrors    the token out of a transport error's text
 //	trackActed     whether the server may have acted (MayHaveActed)
 //	throttle       a 429 or 503 paces every call, and runs OnThrottle hooks
+//	clock          the server's clock, from each answer's Date (Client.Now)
 //	scopeAuth      the Authorization header only to the call's own host
 //	boundAttempt   each attempt's time bound, until its answer is closed
 //	noReplay       a call that must not be repeated, where net/http cannot
@@ -188,17 +189,20 @@ type transport struct {
 	base http.RoundTripper
 	// gate paces every call after a 429 or 503 with Retry-After.
 	gate *gate
+	// clock is the server's, measured from its answers (Client.Now).
+	clock *serverClock
 	// attemptTimeout bounds each attempt, from sending the request to
 	// reading the answer's last byte.
 	attemptTimeout time.Duration
 }
 
 func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, attemptTimeout time.Duration) *transport {
-	t := &transport{base: base, gate: &gate{}, attemptTimeout: attemptTimeout}
+	t := &transport{base: base, gate: &gate{}, clock: &serverClock{}, attemptTimeout: attemptTimeout}
 	var rt http.RoundTripper = &noReplay{base: base, fresh: freshConnections(base)}
 	rt = &boundAttempt{base: rt, timeout: attemptTimeout}
 	rt = &scopeAuth{base: rt}
-	rt = &throttle{base: rt, gate: t.gate, maxRetryAfter: maxRetryAfter}
+	rt = &clockFromAnswers{base: rt, clock: t.clock}
+	rt = &throttle{base: rt, gate: t.gate, clock: t.clock, maxRetryAfter: maxRetryAfter}
 	_, traced := base.(*http.Transport)
 	rt = &trackActed{base: rt, traced: traced}
 	rt = &scrubErrors{base: rt}
