@@ -84,10 +84,12 @@ func shownHost(raw string) string {
 }
 
 // Origins that ResolveHost reports for a host that does not come from the
-// token's source.
+// token's source (the token's own host reports the token's Origin).
 const (
-	hostOriginEnv     = EnvHost
-	hostOriginDefault = "default"
+	// HostFromEnv: the process's ANYSCALE_HOST.
+	HostFromEnv = EnvHost
+	// HostFromDefault: DefaultHost, as nothing else named a host.
+	HostFromDefault = "default"
 )
 
 // ResolveHost returns the API base URL that a client which was not given
@@ -105,7 +107,7 @@ const (
 // each call.
 func ResolveHost(tok Token) (host, origin string) {
 	if h := strings.TrimSpace(os.Getenv(EnvHost)); h != "" {
-		return h, hostOriginEnv
+		return h, HostFromEnv
 	}
 	if h := strings.TrimSpace(tok.Host); h != "" {
 		origin := tok.Origin
@@ -117,7 +119,7 @@ func ResolveHost(tok Token) (host, origin string) {
 		}
 		return h, origin
 	}
-	return DefaultHost, hostOriginDefault
+	return DefaultHost, HostFromDefault
 }
 
 // Provider resolves a token. A Provider that is not configured in this

@@ -132,7 +132,7 @@ func BenchmarkNow(b *testing.B) {
 	c, err := client.New(client.WithBaseURL(baseURL), client.WithToken(canary))
 	require.NoError(b, err)
 	b.ReportAllocs()
-	for b.Loop() {
+	for range b.N {
 		_ = c.Now()
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,15 +12,46 @@ import (
 	"github.com/anyscale-go/anyscale/internal/loopback"
 )
 
-// baseFor returns the base URL for a call made with tok: the client's own
-// (WithBaseURL, $ANYSCALE_HOST), else the one auth.ResolveHost gives for
-// tok (the host a workspace injected with its token, or DefaultBaseURL).
-func (c *Client) baseFor(tok auth.Token) (*baseURL, error) {
+// HostFromOption is the origin a transport error and its advice
+// (Advice.Origin) give for a base URL given with WithBaseURL; the others
+// are auth.HostFromEnv, auth.HostFromDefault and a token's Origin (see
+// auth.ResolveHost).
+const HostFromOption = "option"
+
+// baseFor returns the base URL for a call made with tok, and where it
+// came from: the client's own (WithBaseURL, $ANYSCALE_HOST), else the one
+// auth.ResolveHost gives for tok (the host a workspace injected with its
+// token, or DefaultBaseURL). A client made with WithAuth sends a token
+// that names no host where its parent sends its own.
+func (c *Client) baseFor(ctx context.Context, tok auth.Token) (*baseURL, string, error) {
 	if c.base != nil {
-		return c.base, nil
+		return c.base, c.baseOrigin, nil
 	}
 	host, origin := auth.ResolveHost(tok)
-	return c.hosts.parse(host, origin, c.insecureHTTP)
+	if origin == auth.HostFromDefault && c.parent != nil && tok.Value != "" {
+		// The parent's token, resolved as its own calls resolve it; when it
+		// has none, the parent sends nothing, and its default holds.
+		ptok, err := c.parent.provider.Token(ctx)
+		if err != nil {
+			ptok = auth.Token{}
+		}
+		return c.parent.baseFor(ctx, ptok)
+	}
+	base, err := c.hosts.parse(host, origin, c.insecureHTTP)
+	return base, origin, err
+}
+
+// hostFrom says where a call's host came from, for an error.
+func hostFrom(origin string) string {
+	switch origin {
+	case auth.HostFromEnv:
+		return "the host from " + auth.EnvHost
+	case HostFromOption:
+		return "the host given to the client"
+	case auth.HostFromDefault:
+		return "the default host"
+	}
+	return "the host from " + origin
 }
 
 // hostCache keeps the last base URL parsed for a token's host, so that a

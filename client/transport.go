@@ -31,7 +31,9 @@ const TraceIDHeader = "X-Trace-Id"
 type attemptState struct {
 	method string
 	// base is the call's base URL: only its scheme and host get the token.
-	base *baseURL
+	// hostOrigin is where it came from (see baseFor).
+	base       *baseURL
+	hostOrigin string
 	// label replaces the URL path in logs and errors when the path holds
 	// a secret (a login code); see callopt.WithPathLabel.
 	label string
