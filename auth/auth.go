@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Environment variables the SDK reads.
@@ -132,8 +133,13 @@ type Provider interface {
 // ProviderFunc adapts a function to a Provider.
 type ProviderFunc func(ctx context.Context) (Token, error)
 
-// Token calls f(ctx).
-func (f ProviderFunc) Token(ctx context.Context) (Token, error) { return f(ctx) }
+// Token calls f(ctx); a nil ctx is an error, f is not called.
+func (f ProviderFunc) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.ProviderFunc.Token"); err != nil {
+		return Token{}, err
+	}
+	return f(ctx)
+}
 
 // ErrUnavailable is matched by the error of a source that is not
 // configured here; a Chain moves on to its next source. Any other error

@@ -20,6 +20,7 @@ import (
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
 	"github.com/anyscale-go/anyscale/internal/redact"
 )
@@ -195,6 +196,9 @@ func userAgent(product string) string {
 // MaxResponseBytes is refused. MayHaveActed tells, for every error,
 // whether the server may have acted.
 func (c *Client) Do(ctx context.Context, method, path string, query, body any, out any) (*Response, error) {
+	if err := ctxguard.Check(ctx, "client.Client.Do"); err != nil {
+		return nil, err
+	}
 	return c.call(ctx, method, path, query, body, out, true)
 }
 

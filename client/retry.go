@@ -86,7 +86,13 @@ type idempotencyKey struct{}
 // mark a POST that is safe to repeat (revoking all of a user's keys) as
 // idempotent, and a GET that is not (rotating keys revokes the token that
 // sent it) as not.
+//
+// A nil ctx stays nil, so that the call made with it fails as every call
+// with a nil context does, instead of panicking here.
 func WithIdempotency(ctx context.Context, idempotent bool) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, idempotencyKey{}, idempotent)
 }
 

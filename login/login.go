@@ -17,6 +17,7 @@ import (
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ascii"
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // The login endpoints; they take no token.
@@ -120,6 +121,9 @@ type startQuery struct {
 // error. The server hands the token out once: if the answer carrying it is
 // lost, the error says so, and the login must be run again.
 func Run(ctx context.Context, c *client.Client, opts Options) (*Result, error) {
+	if err := ctxguard.Check(ctx, "login.Run"); err != nil {
+		return nil, err
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
