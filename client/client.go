@@ -509,7 +509,15 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 	}
 	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(newAPIError(resp, st, st.path(req), data, c.retry, c.Now()))
+		apiErr := newAPIError(resp, st, st.path(req), data, c.retry, c.Now())
+		if resp.StatusCode == http.StatusProxyAuthRequired {
+			// The API never answers 407: a proxy did, to a plain-http
+			// request it was to forward (a refused tunnel is a
+			// *proxyError).
+			apiErr.note = fmt.Sprintf("the proxy %s answered, not the API, so nothing reached the API; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY",
+				c.tr.proxyOf(resp.Request))
+		}
+		return fail(apiErr)
 	}
 	if out == nil {
 		return r, nil

@@ -214,3 +214,20 @@ func TestProxyRefusalIsNotActedNorRetried(t *testing.T) {
 		assert.False(t, r.authorization)
 	}
 }
+
+// A plain-http request (WithInsecureHTTP) that a proxy answers with 407
+// says so, naming the proxy; it did not act and is not retried.
+func TestProxyAnswer407IsNamed(t *testing.T) {
+	t.Parallel()
+	proxy := newRecordingProxy(t, http.StatusProxyAuthRequired)
+	tr := &http.Transport{Proxy: http.ProxyURL(proxy.url(t))}
+	c, err := client.New(client.WithBaseURL("http://api.example.invalid"), client.WithInsecureHTTP(), client.WithToken(canary),
+		client.WithHTTPClient(&http.Client{Transport: tr}), client.WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(context.Background())
+	require.Error(t, err)
+	assert.False(t, client.MayHaveActed(err))
+	assert.Len(t, proxy.seen(), 1, "not retried")
+	assert.Contains(t, err.Error(), "407 Proxy Authentication Required")
+	assert.Contains(t, err.Error(), "the proxy "+proxy.URL+" answered, not the API")
+}

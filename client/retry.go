@@ -17,8 +17,12 @@ import (
 // The retry rules. GET, HEAD and DELETE are idempotent: they retry on
 // network errors, 429 and 500/502/503/504. Any other method (POST creates
 // keys and service accounts) retries only when the server cannot have acted
-// on it: 429, 503 with Retry-After, or a refused connection. A Retry-After
-// longer than RetryPolicy.MaxRetryAfter ends the retries.
+// on it: 429, 503 with Retry-After, or nothing at the host. Nothing at the
+// host (a refused connection, a name DNS does not know) is retried once, for
+// a server that is restarting, and then said: a wrong host is not worth a
+// whole retry budget. Neither is a certificate error, a refused redirect or
+// a proxy's refusal of the tunnel, which end the retries at once. A
+// Retry-After longer than RetryPolicy.MaxRetryAfter ends the retries.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	retry, cerr := c.shouldRetry(ctx, resp, err)
 	if retry && err == nil && resp != nil {

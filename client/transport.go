@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -193,6 +194,9 @@ type transport struct {
 	gate *gate
 	// clock is the server's, measured from its answers (Client.Now).
 	clock *serverClock
+	// proxy is the base transport's proxy function; nil when the base is
+	// not an *http.Transport.
+	proxy func(*http.Request) (*url.URL, error)
 	// attemptTimeout bounds each attempt, from sending the request to
 	// reading the answer's last byte.
 	attemptTimeout time.Duration
@@ -200,6 +204,9 @@ type transport struct {
 
 func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, attemptTimeout time.Duration) *transport {
 	t := &transport{base: base, gate: &gate{}, clock: &serverClock{}, attemptTimeout: attemptTimeout}
+	if ht, ok := base.(*http.Transport); ok {
+		t.proxy = ht.Proxy
+	}
 	var rt http.RoundTripper = &noReplay{base: base, fresh: freshConnections(base)}
 	rt = &boundAttempt{base: rt, timeout: attemptTimeout}
 	rt = &scopeAuth{base: rt}
@@ -211,6 +218,18 @@ func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, at
 	rt = &logAttempts{base: rt, logger: logger}
 	t.top = &countAttempts{base: rt}
 	return t
+}
+
+// proxyOf names the proxy req went through, as errors show it.
+func (t *transport) proxyOf(req *http.Request) string {
+	if t.proxy == nil || req == nil {
+		return "(unknown)"
+	}
+	u, err := t.proxy(req)
+	if err != nil || u == nil {
+		return "(unknown)"
+	}
+	return shownProxy(u)
 }
 
 // closeIdle closes the base transport's idle connections. No layer is
