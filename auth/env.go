@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Env returns a Provider of the ANYSCALE_CLI_TOKEN variable, read when
@@ -17,7 +18,12 @@ func Env() Provider { return envProvider{} }
 
 type envProvider struct{}
 
-func (p envProvider) Token(ctx context.Context) (Token, error) { return p.resolve(ctx).tokenOf() }
+func (p envProvider) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.Env().Token"); err != nil {
+		return Token{}, err
+	}
+	return p.resolve(ctx).tokenOf()
+}
 
 func (envProvider) resolve(ctx context.Context) outcome {
 	o := outcome{source: SourceEnv, origin: EnvToken}

@@ -148,7 +148,8 @@ func TestRenewTokenFactsNameNoCommand(t *testing.T) {
 
 // A call that lost its answer and may have acted advises checking first;
 // a timed-out attempt names the option that sets the bound in its advice
-// sentence only, not in its facts.
+// sentence only, not in its facts, and advises checking the host and
+// where it came from, as every other failure to reach it does.
 func TestTransportErrorAdvice(t *testing.T) {
 	t.Parallel()
 	t.Run("lost answer", func(t *testing.T) {
@@ -163,7 +164,7 @@ func TestTransportErrorAdvice(t *testing.T) {
 		err = fmt.Errorf("serviceaccounts: creating ci: %w", err)
 		assert.Equal(t, []client.Advice{{Action: client.ActionCheckFirst}}, client.AdviceOf(err))
 		facts := checkFacts(t, err)
-		assert.True(t, strings.HasPrefix(facts, "serviceaccounts: creating ci: POST https://api.test/api/v2/x: connection reset by peer; "), facts)
+		assert.True(t, strings.HasPrefix(facts, "serviceaccounts: creating ci: POST https://api.test/api/v2/x (the host given to the client): connection reset by peer; "), facts)
 		assert.NotContains(t, facts, `Post "`, "one clause names the call")
 		var ue *url.Error
 		assert.ErrorAs(t, err, &ue, "net/http's error is still there")
@@ -179,7 +180,7 @@ func TestTransportErrorAdvice(t *testing.T) {
 		})
 		_, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
 		require.Error(t, err)
-		assert.Empty(t, client.AdviceOf(err), "no action a command line could take")
+		assert.Equal(t, []client.Advice{{Action: client.ActionExplainChain, Subject: baseURL, Origin: client.HostFromOption}}, client.AdviceOf(err))
 		assert.Contains(t, err.Error(), "client.WithAttemptTimeout")
 		facts := checkFacts(t, err)
 		assert.Contains(t, facts, "each attempt may take at most 1ms")

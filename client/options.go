@@ -74,7 +74,12 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // WithBaseURL sets the API's base URL. Without it the client uses
 // $ANYSCALE_HOST, else DefaultBaseURL. It must be https unless its host is
-// loopback or WithInsecureHTTP is given.
+// this machine or WithInsecureHTTP is given. The host is normalised first
+// (LOCALHOST, localhost., 127.1, 0x7f.0.0.1 and [::ffff:127.0.0.1] are
+// localhost and 127.0.0.1), and a base URL on this machine is never sent
+// through a proxy, whatever HTTP_PROXY, HTTPS_PROXY and NO_PROXY say: a
+// plain-http token stays on the machine. The same holds for
+// $ANYSCALE_HOST and for the host a workspace injects.
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		if u == "" {
@@ -85,9 +90,9 @@ func WithBaseURL(u string) Option {
 	}
 }
 
-// WithInsecureHTTP allows a plain-http base URL on a non-loopback host.
-// The token then crosses the network unencrypted: use it only on a trusted
-// network.
+// WithInsecureHTTP allows a plain-http base URL on a host other than this
+// machine. The token then crosses the network unencrypted, through any
+// proxy the environment names: use it only on a trusted network.
 func WithInsecureHTTP() Option {
 	return func(c *config) error {
 		c.insecureHTTP = true
@@ -125,6 +130,15 @@ func WithProvider(p auth.Provider) Option {
 // DefaultAttemptTimeout (WithAttemptTimeout wins over both). Tests pass one
 // whose Transport is httpmock.NewMockTransport(). The default transport
 // clones http.DefaultTransport, so the proxy variables work.
+//
+// An *http.Transport (nil means http.DefaultTransport) is copied when New
+// runs, and the copy gets the client's rules: a request to this machine
+// never goes through its proxy, the name localhost is dialed on a
+// loopback address, and a proxy that refuses the tunnel (407, 403) is
+// reported as such, naming the proxy. Changes made to the transport after
+// New do not reach the client, nor does closing its idle connections
+// (Client.CloseIdleConnections does). Another http.RoundTripper is used as
+// it is: where it sends a request is its own affair.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

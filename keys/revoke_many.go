@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/parallel"
 )
@@ -236,6 +237,11 @@ func (r scope) batch(ctx context.Context, batch []string) []outcome {
 			continue
 		}
 		out[i] = r.alone(ctx, id, err)
+		if out[i].err != nil && err == nil {
+			// The bulk request was carried out (2xx): it may have revoked
+			// the id, whatever revoking it alone then met.
+			out[i].err = acted.Mark(out[i].err)
+		}
 	}
 	return out
 }
@@ -256,7 +262,11 @@ func (r scope) alone(ctx context.Context, id string, batchErr error) outcome {
 	case errors.Is(err, client.ErrNotFound):
 		return outcome{notFound: true}
 	case batchErr != nil:
-		return outcome{err: fmt.Errorf("key %s: the bulk request failed (%v), and so did revoking it alone: %w", id, batchErr, err)}
+		err = fmt.Errorf("key %s: the bulk request failed (%v), and so did revoking it alone: %w", id, batchErr, err)
+		if client.MayHaveActed(batchErr) {
+			err = acted.Mark(err) // the bulk request may have revoked it
+		}
+		return outcome{err: err}
 	default:
 		return outcome{err: fmt.Errorf("key %s: %w", id, err)}
 	}

@@ -13,9 +13,11 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ascii"
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // The login endpoints; they take no token.
@@ -119,6 +121,9 @@ type startQuery struct {
 // error. The server hands the token out once: if the answer carrying it is
 // lost, the error says so, and the login must be run again.
 func Run(ctx context.Context, c *client.Client, opts Options) (*Result, error) {
+	if err := ctxguard.Check(ctx, "login.Run"); err != nil {
+		return nil, err
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -203,11 +208,11 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 			continue
 		}
 		if res.Valid == nil {
-			return "", fmt.Errorf("login: polling: %w: the answer has no \"valid\" field; the server may have handed out a key in it, which is lost: run the login again, and revoke a key named for this login in the console if one appears", client.ErrMalformedResponse)
+			return "", acted.Mark(fmt.Errorf("login: polling: %w: the answer has no \"valid\" field; the server may have handed out a key in it, which is lost: run the login again, and revoke a key named for this login in the console if one appears", client.ErrMalformedResponse))
 		}
 		if *res.Valid {
 			if res.ServerSessionID == "" {
-				return "", errors.New("login: approved, but the server returned no token; run the login again")
+				return "", acted.Mark(errors.New("login: approved, but the server returned no token; run the login again"))
 			}
 			return res.ServerSessionID, nil
 		}
