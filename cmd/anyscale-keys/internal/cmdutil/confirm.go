@@ -32,6 +32,43 @@ func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
 	return nil
 }
 
+// ConfirmList is Confirm for a change to several things: on a terminal
+// it says what the command does (loss, such as "revokes 3 keys of
+// yours"), lists the things, one a line (the first few, then how many
+// more), says what follows (after), and asks. Where it cannot ask, it
+// refuses with the count alone, as Confirm does.
+func ConfirmList(io *iostreams.IOStreams, yes bool, loss string, items []string, after string) error {
+	if yes {
+		return nil
+	}
+	if !io.CanPrompt() {
+		return UsageError(fmt.Errorf("refusing to go on without confirmation: this %s; pass --yes to confirm", loss))
+	}
+	fmt.Fprintf(io.ErrOut, "This %s:\n", loss)
+	shown := items
+	if len(items) > maxListed {
+		shown = items[:maxListed-1]
+	}
+	for _, it := range shown {
+		fmt.Fprintf(io.ErrOut, "  %s\n", it)
+	}
+	if len(shown) < len(items) {
+		fmt.Fprintf(io.ErrOut, "  and %d more\n", len(items)-len(shown))
+	}
+	ok, err := io.Confirm(after + " Go on?")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
+	}
+	return nil
+}
+
+// maxListed is how many things a confirmation lists before it counts the
+// rest.
+const maxListed = 10
+
 // AddYesFlag adds --yes (-y) to a destructive command.
 func AddYesFlag(cmd *cobra.Command, yes *bool) {
 	cmd.Flags().BoolVarP(yes, "yes", "y", false, "go on without asking (needed where standard input is not a terminal)")

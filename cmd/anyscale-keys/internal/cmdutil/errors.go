@@ -178,17 +178,14 @@ func getFirst(path string, a client.Advice) string {
 	return "See whether it was made with `anyscale-keys sa get " + accountFlag(a.Subject) + "` before you run the command again."
 }
 
-// accountFlag is the flag that names the service account subject on the
-// command line: --email for an email, else --name; NAME when there is
+// accountFlag is the argument that names the service account subject on
+// the command line: its name or its email; NAME when there is
 // none.
 func accountFlag(subject string) string {
-	switch {
-	case subject == "":
-		return "--name NAME"
-	case strings.Contains(subject, "@"):
-		return "--email " + ShellQuote(subject)
+	if subject == "" {
+		return "NAME"
 	}
-	return "--name " + ShellQuote(subject)
+	return ShellQuote(subject)
 }
 
 // ShellQuote is s as a POSIX shell reads it back: itself when it holds

@@ -98,9 +98,9 @@ func TestNewCmdRevoke(t *testing.T) {
 		want    keyscmd.RevokeOptions
 		wantErr bool
 	}{
-		{args: []string{"k1"}, want: keyscmd.RevokeOptions{IDs: []string{"k1"}}},
-		{args: []string{"k1", "k2", "--yes"}, want: keyscmd.RevokeOptions{IDs: []string{"k1", "k2"}, Yes: true}},
-		{args: []string{"-y", "--org", "k1"}, want: keyscmd.RevokeOptions{IDs: []string{"k1"}, Org: true, Yes: true}},
+		{args: []string{"k1"}, want: keyscmd.RevokeOptions{Refs: []string{"k1"}}},
+		{args: []string{"k1", "k2", "--yes"}, want: keyscmd.RevokeOptions{Refs: []string{"k1", "k2"}, Yes: true}},
+		{args: []string{"-y", "--org", "k1"}, want: keyscmd.RevokeOptions{Refs: []string{"k1"}, Org: true, Yes: true}},
 		{args: []string{"-"}, want: keyscmd.RevokeOptions{FromStdin: true}},
 		{args: []string{"-", "--org", "--yes"}, want: keyscmd.RevokeOptions{FromStdin: true, Org: true, Yes: true}},
 		{args: []string{}, wantErr: true},

@@ -21,20 +21,21 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 	opts := &GetOptions{F: f}
 	var rf refFlags
 	cmd := &cobra.Command{
-		Use:   "get (--name NAME | --email EMAIL)",
+		Use:   "get ACCOUNT",
 		Short: "Show one service account",
-		Long: `Show the service account named by --name or by --email (give one of the two).
+		Long: `Show the service account ACCOUNT: its name, or its email (an argument with "@").
 
 A name matches exactly; an email matches as the server stores emails, with only
 the letters A-Z matched without regard to case. None is exit code 5. The table
-shows NAME, EMAIL, ROLE, ID and CREATED; -o json gives one object with id,
-user_id, name, email, permission_level and created_at.`,
-		Example: `  anyscale-keys sa get --name ci-deploy
-  anyscale-keys sa get --email ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+shows NAME, EMAIL, ROLE, ID and CREATED; -o json gives one object with id (the
+identity id, ide_..., as in "members list"), user_id (usr_..., the id "whoami"
+calls user_id and keys name as their owner), name, email, permission_level and
+created_at. (--name and --email still work until 0.4.0, with a notice.)`,
+		Example: `  anyscale-keys sa get ci-deploy
+  anyscale-keys sa get ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -43,7 +44,8 @@ user_id, name, email, permission_level and created_at.`,
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -60,7 +62,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if opts.F.JSON() {
 		return cmdutil.WriteJSON(opts.F.IO.Out, sa)
 	}
-	t := cmdutil.NewTable(opts.F.IO.Out, "NAME", "EMAIL", "ROLE", "ID", "CREATED")
-	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.ID, cmdutil.Date(&sa.CreatedAt))
+	t := cmdutil.NewTable(opts.F.IO, "NAME", "EMAIL", cmdutil.Keep("ROLE"), cmdutil.Keep("ID"), cmdutil.Keep("CREATED"))
+	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.ID, t.TimeCell(&sa.CreatedAt, c.Now(), ""))
 	return t.Flush()
 }
