@@ -135,9 +135,10 @@ func TestNewCmdRotate(t *testing.T) {
 		want    keyscmd.RotateOptions
 		wantErr bool
 	}{
-		{args: nil, want: keyscmd.RotateOptions{}},
-		{args: []string{"--yes", "--out", "creds.json"}, want: keyscmd.RotateOptions{Yes: true, Out: "creds.json"}},
-		{args: []string{"-y"}, want: keyscmd.RotateOptions{Yes: true}},
+		{args: nil, want: keyscmd.RotateOptions{Expires: 30 * day}},
+		{args: []string{"--yes", "--out", "creds.json", "--clobber"}, want: keyscmd.RotateOptions{Yes: true, Out: "creds.json", Clobber: true, Expires: 30 * day}},
+		{args: []string{"-y", "--all", "--name", "laptop", "--expires", "7d"}, want: keyscmd.RotateOptions{Yes: true, All: true, Name: "laptop", Expires: 7 * day}},
+		{args: []string{"--expires", "31d"}, wantErr: true},
 		{args: []string{"now"}, wantErr: true},
 		{args: []string{"--force"}, wantErr: true},
 	}

@@ -26,7 +26,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "anyscale-keys",
 		Version: f.Version,
-		Short: "Work with Anyscale API keys, service accounts and members",
+		Short:   "Work with Anyscale API keys, service accounts and members",
 		Long: `anyscale-keys creates, lists, revokes, rotates and audits Anyscale API keys, and
 manages service accounts and organization members, from CI jobs and shells.
 
