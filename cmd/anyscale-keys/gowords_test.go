@@ -44,9 +44,20 @@ func goWords(out string) []string {
 // the test can check all of it once the script ends.
 const transcriptEnv = "ANYSCALE_KEYS_TEST_TRANSCRIPT"
 
+// unsetEnv names the variables (comma-separated) that anyscale-keys, run
+// by a script, runs without while they are empty: testscript can set a
+// variable empty but not unset it (see the script command unset).
+const unsetEnv = "ANYSCALE_KEYS_TEST_UNSET"
+
 // runCLI runs anyscale-keys as main does, and copies what it writes to
 // $ANYSCALE_KEYS_TEST_TRANSCRIPT when that is set.
 func runCLI() int {
+	for _, name := range strings.Split(os.Getenv(unsetEnv), ",") {
+		if name != "" && os.Getenv(name) == "" {
+			os.Unsetenv(name)
+		}
+	}
+	os.Unsetenv(unsetEnv)
 	streams := iostreams.System()
 	if path := os.Getenv(transcriptEnv); path != "" {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)

@@ -109,14 +109,16 @@ func (w *watchdog) done(key string, resp *http.Response, err error) {
 	defer w.mu.Unlock()
 	w.inflight--
 	if w.debug {
-		outcome := ""
+		failed, outcome := true, ""
 		switch {
 		case err != nil:
 			outcome = "no answer: " + client.Facts(err)
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			outcome = resp.Status
+		default:
+			failed = false
 		}
-		if outcome != "" {
+		if failed {
 			if w.failed == nil {
 				w.failed, w.last = map[string]int{}, map[string]string{}
 			}

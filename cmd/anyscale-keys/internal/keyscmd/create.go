@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
-	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -106,7 +105,16 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		_, err := fmt.Fprintln(f.IO.Out, k.Secret.Reveal())
 		return err
 	}
-	if err := credentials.Save(opts.Out, k.Secret); err != nil {
+	// The file keeps the key's id and expiry beside its secret, so that
+	// "keys rotate" knows which key it holds.
+	stored := keys.Stored{Secret: k.Secret}
+	if k.Listed {
+		stored.KeyID = k.Key.ID
+		if k.Key.ExpiresAt != nil {
+			stored.ExpiresAt = *k.Key.ExpiresAt
+		}
+	}
+	if err := keys.FileStore(opts.Out).Save(ctx, stored); err != nil {
 		return lostSecret(ctx, ks, k, opts.Out, err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created key %q (%s); it %s.\nIts secret is saved in %s (mode 0600) and shown nowhere else.\n",

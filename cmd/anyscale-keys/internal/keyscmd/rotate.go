@@ -180,6 +180,13 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			base = stampRE.ReplaceAllString(held.Name, "")
 		}
 		name = base + "-" + now.UTC().Format(stampLayout)
+		taken := map[string]bool{}
+		for _, k := range active {
+			taken[k.Name] = true
+		}
+		for n, stamped := 2, name; taken[name]; n++ {
+			name = fmt.Sprintf("%s-%d", stamped, n)
+		}
 	}
 	made, err := ks.Create(ctx, keys.CreateRequest{Name: name, ExpiresIn: opts.Expires})
 	if err != nil {
