@@ -38,6 +38,7 @@ func TestMain(m *testing.M) {
 //	fake used ID DURATION                     the key was last used DURATION ago
 //	fake advance DURATION                     move the server clock
 //	fake fail METHOD PATH STATUS [TIMES]      the next requests get STATUS
+//	fake hang METHOD PATH                     the next request gets no answer (for a minute)
 //	fake count-keys EMAIL N                   the member has N active keys
 //	exits N PROGRAM [ARGS...]                 run PROGRAM; it must exit with N
 //	unset VAR                                 anyscale-keys runs without VAR until env sets it again
@@ -169,6 +170,11 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 		}
 		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Status: status, Times: times})
+	case "hang":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fake hang METHOD PATH")
+		}
+		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Delay: time.Minute})
 	case "count-keys":
 		if len(args) != 3 {
 			ts.Fatalf("usage: fake count-keys EMAIL N")
