@@ -22,6 +22,11 @@ import (
 // login`). The command line speaks of its own commands and flags.
 var goWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-zA-Z]+\(|With[A-Z]\w*\(\)|\banyscale login\b`)
 
+// completionTrailer starts the line cobra's hidden __complete command
+// writes to standard error for the shell's completion script, which
+// discards it: the protocol, not a message to a person.
+const completionTrailer = "Completion ended with directive: "
+
 // properNames are words goWord matches that name no Go identifier.
 var properNames = map[string]bool{"GitHub": true}
 
@@ -30,6 +35,9 @@ var properNames = map[string]bool{"GitHub": true}
 func goWords(out string) []string {
 	var bad []string
 	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, completionTrailer) {
+			continue
+		}
 		for _, m := range goWord.FindAllString(line, -1) {
 			if !properNames[m] {
 				bad = append(bad, fmt.Sprintf("%q in: %s", m, line))

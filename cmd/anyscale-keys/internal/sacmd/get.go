@@ -28,8 +28,8 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 A name matches exactly; an email matches as the server stores emails, with only
 the letters A-Z matched without regard to case. None is exit code 5. The table
 shows NAME, EMAIL, ROLE, ID and CREATED; -o json gives one object with id (the
-identity id, ide_..., as in "members list"), user_id (usr_..., the id "whoami"
-calls user_id and keys name as their owner), name, email, permission_level and
+identity id, ide_..., as in "members list"), user_id (usr_..., the user id "whoami"
+shows and keys name as their owner), name, email, permission_level and
 created_at. (--name and --email still work until 0.4.0, with a notice.)`,
 		Example: `  anyscale-keys sa get ci-deploy
   anyscale-keys sa get ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
