@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +32,18 @@ func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
 		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
 	}
 	return nil
+}
+
+// Aligned lays rows of cells out in columns, two spaces apart, for a
+// confirmation's list.
+func Aligned(rows [][]string) []string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	_ = tw.Flush()
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
 
 // ConfirmList is Confirm for a change to several things: on a terminal

@@ -90,9 +90,9 @@ func AdviceSentence(path string, a client.Advice) string {
 		return "Give the key's id instead: " + a.Subject + "."
 	case client.ActionRefine:
 		if a.Subject == "" {
-			return "Name just one of the matches."
+			return "Name just one of the matches, by its id as listed."
 		}
-		return "Name just one of the matches of " + a.Subject + "."
+		return "Name just one of the matches of " + a.Subject + ", by its id as listed."
 	case client.ActionRunAgain:
 		return "Nothing is lost: run the same command again to finish the job."
 	}

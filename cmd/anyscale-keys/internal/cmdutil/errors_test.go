@@ -195,7 +195,7 @@ func TestAdviceSentences(t *testing.T) {
 		{"anyscale-keys keys revoke", client.Advice{Action: client.ActionUseID, Subject: "0123abcd"},
 			"Give the key's id instead: 0123abcd."},
 		{"anyscale-keys keys revoke", client.Advice{Action: client.ActionRefine, Subject: `"ci"`},
-			"Name just one of the matches of \"ci\"."},
+			"Name just one of the matches of \"ci\", by its id as listed."},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, cmdutil.AdviceSentence(tt.path, tt.a), "%s after %s", tt.a.Action, tt.path)

@@ -52,7 +52,17 @@ func NewTable(io *iostreams.IOStreams, cols ...any) *Table {
 		}
 	}
 	if tty {
-		t.tp.AddHeader(titles, tableprinter.WithTruncate(nil))
+		// A header is a row whose cells are truncated like the column's
+		// (go-gh reads a cell that never truncates as the column's least
+		// width, which would leave no width to share).
+		for i, title := range titles {
+			if t.keep[i] {
+				t.tp.AddField(title, tableprinter.WithTruncate(nil))
+			} else {
+				t.tp.AddField(title, tableprinter.WithTruncate(Truncate))
+			}
+		}
+		t.tp.EndRow()
 	}
 	return t
 }

@@ -226,23 +226,23 @@ func confirmRevoke(ctx context.Context, opts *RevokeOptions, ks *keys.Service, c
 		}
 		ownerOf = found
 	}
-	items := make([]string, 0, len(ids))
+	rows := make([][]string, 0, len(ids))
 	for _, id := range ids {
 		k, ok := named[id]
 		if !ok {
-			items = append(items, id)
+			rows = append(rows, []string{id})
 			continue
 		}
-		owner := "you"
+		owner := "yours"
 		if opts.Org {
 			owner = ownerOf[id]
 			if owner == "" {
-				owner = "owner not known"
+				owner = "(owner not known)"
 			}
 		}
-		items = append(items, fmt.Sprintf("%q  %s  %s", k.Name, cmdutil.ShortID(k.ID), owner))
+		rows = append(rows, []string{cmdutil.ShortID(k.ID), k.Name, owner})
 	}
-	return cmdutil.ConfirmList(f.IO, false, loss, items, after)
+	return cmdutil.ConfirmList(f.IO, false, loss, cmdutil.Aligned(rows), after)
 }
 
 // printRevokeResult writes the three-way result: every id once, in the

@@ -161,13 +161,14 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if !inPlace && tok.Source == auth.SourceFile && held != nil && opts.Out != "" {
 		fmt.Fprintf(f.IO.ErrOut, "Note: %s keeps the old key, which this revokes: commands that read it stop working until it holds the new key (rotate without --out to replace it in place).\n", tok.Origin)
 	}
-	items := make([]string, len(doomed))
+	rows := make([][]string, len(doomed))
 	for i, k := range doomed {
-		items[i] = fmt.Sprintf("%q  %s", k.Name, cmdutil.ShortID(k.ID))
+		rows[i] = []string{cmdutil.ShortID(k.ID), k.Name}
 		if held != nil && k.ID == held.ID {
-			items[i] += "  (the key this command uses)"
+			rows[i] = append(rows[i], "(the key this command uses)")
 		}
 	}
+	items := cmdutil.Aligned(rows)
 	loss := fmt.Sprintf("makes a new key, saves it to %s and checks it, then revokes %s of yours", where, plural(len(doomed), "key", "keys"))
 	if err := cmdutil.ConfirmList(f.IO, opts.Yes, loss, items, "Anything else that uses a revoked key loses access."); err != nil {
 		return err

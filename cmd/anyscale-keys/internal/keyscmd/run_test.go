@@ -87,7 +87,7 @@ func TestRevokeConfirmedOnTerminal(t *testing.T) {
 	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), id); err != nil {
 		t.Fatal(err)
 	}
-	wantQ := "This revokes 1 key of yours:\n  \"ci\"  " + id[:12] + "  you\nAnything that uses it loses access, and this cannot be undone. Go on? [y/N] "
+	wantQ := "This revokes 1 key of yours:\n  " + id[:12] + "  ci  yours\nAnything that uses it loses access, and this cannot be undone. Go on? [y/N] "
 	if !strings.HasPrefix(e.errOut.String(), wantQ) {
 		t.Errorf("stderr = %q, want the question %q first", e.errOut, wantQ)
 	}
@@ -112,8 +112,8 @@ func TestRevokeDeclinedOnTerminal(t *testing.T) {
 		if !errors.Is(err, cmdutil.ErrDeclined) || cmdutil.ExitCode(err) != cmdutil.ExitFailure {
 			t.Errorf("answer %q: err = %v (exit %d), want ErrDeclined, exit 1", answer, err, cmdutil.ExitCode(err))
 		}
-		if q := e.errOut.String(); !strings.Contains(q, "This revokes 5 keys in the organization:\n  \"ka\"  "+ids[0][:12]+"  owner@example.com\n") ||
-			!strings.Contains(q, "  \"ke\"  "+ids[4][:12]+"  owner@example.com\nAnything that uses them loses access") {
+		if q := e.errOut.String(); !strings.Contains(q, "This revokes 5 keys in the organization:\n  "+ids[0][:12]+"  ka  owner@example.com\n") ||
+			!strings.Contains(q, "  "+ids[4][:12]+"  ke  owner@example.com\nAnything that uses them loses access") {
 			t.Errorf("answer %q: the question %q does not name what will be lost", answer, q)
 		}
 		for _, id := range ids {
