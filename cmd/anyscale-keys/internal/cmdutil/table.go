@@ -170,6 +170,8 @@ func Relative(at, now time.Time) string {
 	if !future {
 		d = -d
 	}
+	// A key made a moment ago for 7 days expires "in 7 days", not in 6.
+	d = d.Round(time.Minute)
 	var n int
 	var unit string
 	switch {

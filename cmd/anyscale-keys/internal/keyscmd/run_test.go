@@ -365,7 +365,7 @@ func TestCreate(t *testing.T) {
 	}
 	noSecret(t, "stderr", e.errOut.String())
 	if !strings.Contains(e.errOut.String(), `Created key "ci" (id `) || !strings.Contains(e.errOut.String(), `, display id key_`) ||
-		!strings.Contains(e.errOut.String(), "expires in 6 days (") {
+		!strings.Contains(e.errOut.String(), "expires in 7 days (") {
 		t.Errorf("stderr = %q", e.errOut)
 	}
 	keys := e.srv.Keys(e.owner)
