@@ -48,9 +48,10 @@ relative ("in 6 days"). In a pipe there is no header, and every value is whole,
 separated by tabs, with times in RFC 3339 (UTC).
 
 With -o json the output is an array of keys: id (the key's id, which every
-command takes), display_id, name, status, created_by, owner_id (with --owner),
+command takes), display_id, name, status, created_by, owner_id (with --org),
 created_at, expires_at, revoked_at and last_used_at (RFC 3339 in UTC, null when
-not set).`,
+not set); with --org, owner_id is the owner's user id (usr_...) wherever the
+member list names the owner.`,
 		Example: `  anyscale-keys keys list
   anyscale-keys keys list --name ci-
   anyscale-keys keys list --org --owner ada@example.com
@@ -94,7 +95,6 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	ks := keys.New(c)
 	lo := keys.ListOptions{Name: opts.Name}
-	ownerOf := map[string]string{}
 	ownerLabelOf := func(string) string { return "" }
 	if opts.Owner != "" {
 		m, err := organization.New(c).Get(ctx, ownerRef(opts.Owner))
@@ -116,14 +116,26 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 		list = append(list, k)
 	}
-	if opts.Org && opts.Owner == "" && len(list) > 0 && !f.JSON() {
+	if opts.Org && opts.Owner == "" && len(list) > 0 {
+		// The API's keys carry no owner: the member list names them, for
+		// the OWNER column and JSON's owner_id alike.
 		bar := f.IO.Progress("Finding owners")
-		ownerOf, err = owners(ctx, ks, c, nil, bar.Set)
+		ownerOf, err := owners(ctx, ks, c, nil, bar.Set)
 		bar.Done()
 		if err != nil {
 			return err
 		}
-		ownerLabelOf = func(id string) string { return ownerOf[id] }
+		for i := range list {
+			if m, ok := ownerOf[list[i].ID]; ok {
+				list[i].OwnerID = m.UserID
+			}
+		}
+		ownerLabelOf = func(id string) string {
+			if m, ok := ownerOf[id]; ok {
+				return ownerLabel(m)
+			}
+			return ""
+		}
 	}
 	now := c.Now()
 	if f.JSON() {

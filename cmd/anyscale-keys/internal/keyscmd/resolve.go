@@ -162,7 +162,7 @@ const ownerConcurrency = 4
 // time, until every key in want has its owner; with want nil, it finds the
 // owner of every key. progress, when set, is told how many members were
 // done. A key whose owner the member list does not name has none.
-func owners(ctx context.Context, ks *keys.Service, c *client.Client, want map[string]bool, progress func(done, total int)) (map[string]string, error) {
+func owners(ctx context.Context, ks *keys.Service, c *client.Client, want map[string]bool, progress func(done, total int)) (map[string]organization.Member, error) {
 	var members []organization.Member
 	for m, err := range organization.New(c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
 		if err != nil {
@@ -176,7 +176,7 @@ func owners(ctx context.Context, ks *keys.Service, c *client.Client, want map[st
 	defer cancel()
 	var (
 		mu       sync.Mutex
-		found    = map[string]string{}
+		found    = map[string]organization.Member{}
 		firstErr error
 		done     int
 		wg       sync.WaitGroup
@@ -206,7 +206,7 @@ func owners(ctx context.Context, ks *keys.Service, c *client.Client, want map[st
 					return
 				}
 				if want == nil || want[k.ID] {
-					found[k.ID] = ownerLabel(m)
+					found[k.ID] = m
 				}
 				full := complete()
 				mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/organization"
 )
 
 // RevokeOptions are `keys revoke`'s flags and dependencies.
@@ -212,7 +213,7 @@ func confirmRevoke(ctx context.Context, opts *RevokeOptions, ks *keys.Service, c
 	if opts.Yes || !f.IO.CanPrompt() {
 		return cmdutil.ConfirmList(f.IO, opts.Yes, loss, nil, after)
 	}
-	ownerOf := map[string]string{}
+	ownerOf := map[string]organization.Member{}
 	if opts.Org && len(named) > 0 {
 		want := map[string]bool{}
 		for _, id := range ids {
@@ -235,9 +236,9 @@ func confirmRevoke(ctx context.Context, opts *RevokeOptions, ks *keys.Service, c
 		}
 		owner := "yours"
 		if opts.Org {
-			owner = ownerOf[id]
-			if owner == "" {
-				owner = "(owner not known)"
+			owner = "(owner not known)"
+			if m, ok := ownerOf[id]; ok {
+				owner = ownerLabel(m)
 			}
 		}
 		rows = append(rows, []string{cmdutil.ShortID(k.ID), k.Name, owner})

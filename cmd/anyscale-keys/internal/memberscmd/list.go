@@ -61,7 +61,7 @@ user_id, email, name, permission_level, service_account and created_at.`,
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only members whose email contains `TEXT`")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "only members whose name contains `TEXT`")
-	cmd.Flags().StringVar(&kind, "kind", "all", "which members: all, users or service-accounts")
+	cmd.Flags().StringVar(&kind, "kind", "all", "which members, a `KIND`: all, users or service-accounts")
 	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"all", "users", "service-accounts"}, cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
