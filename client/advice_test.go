@@ -186,3 +186,25 @@ func TestTransportErrorAdvice(t *testing.T) {
 		assert.Contains(t, facts, "each attempt may take at most 1ms")
 	})
 }
+
+// An option given a bad value says what is wrong in plain words; the
+// option's name is the advice, for the Go program that passed it.
+func TestOptionErrorsNameNoOption(t *testing.T) {
+	t.Parallel()
+	for name, opt := range map[string]client.Option{
+		"WithBaseURL":        client.WithBaseURL(""),
+		"WithToken":          client.WithToken("sk-live-123"),
+		"WithProvider":       client.WithProvider(nil),
+		"WithHTTPClient":     client.WithHTTPClient(nil),
+		"WithAttemptTimeout": client.WithAttemptTimeout(-time.Second),
+		"WithLogger":         client.WithLogger(nil),
+		"WithUserAgent":      client.WithUserAgent("a\nb"),
+	} {
+		_, err := client.New(opt)
+		require.ErrorIs(t, err, client.ErrInvalid, name)
+		assert.False(t, client.MayHaveActed(err), name)
+		assert.Contains(t, err.Error(), "client."+name, "a Go program learns which option")
+		assert.NotRegexp(t, goIdentifier, client.Facts(err), name)
+		assert.Empty(t, client.AdviceOf(err), "no action: the program must change its arguments")
+	}
+}

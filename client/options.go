@@ -8,6 +8,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
 // Option configures a Client; see New.
@@ -83,7 +84,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		if u == "" {
-			return fmt.Errorf("%w: WithBaseURL: the URL is empty", ErrInvalid)
+			return optionError("WithBaseURL", "the base URL is empty")
 		}
 		c.baseURL = u
 		return nil
@@ -105,7 +106,7 @@ func WithInsecureHTTP() Option {
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if err := credentials.ValidateToken(token); err != nil {
-			return fmt.Errorf("%w: WithToken: %w", ErrInvalid, err)
+			return optionError("WithToken", "the token is not usable: %w", err)
 		}
 		c.provider = auth.Static(token)
 		return nil
@@ -118,7 +119,7 @@ func WithToken(token string) Option {
 func WithProvider(p auth.Provider) Option {
 	return func(c *config) error {
 		if p == nil {
-			return fmt.Errorf("%w: WithProvider: the provider is nil", ErrInvalid)
+			return optionError("WithProvider", "the token provider is nil")
 		}
 		c.provider = p
 		return nil
@@ -142,7 +143,7 @@ func WithProvider(p auth.Provider) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return fmt.Errorf("%w: WithHTTPClient: the client is nil", ErrInvalid)
+			return optionError("WithHTTPClient", "the HTTP client is nil")
 		}
 		c.httpClient = hc
 		return nil
@@ -165,7 +166,7 @@ const DefaultAttemptTimeout = 30 * time.Second
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: WithAttemptTimeout(%s): the bound must be positive", ErrInvalid, d)
+			return optionError("WithAttemptTimeout", "the time bound of an attempt is %s: it must be positive", d)
 		}
 		c.attemptTimeout = d
 		return nil
@@ -185,7 +186,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return fmt.Errorf("%w: WithLogger: the logger is nil", ErrInvalid)
+			return optionError("WithLogger", "the logger is nil")
 		}
 		c.logger = l
 		return nil
@@ -198,10 +199,18 @@ func WithUserAgent(product string) Option {
 	return func(c *config) error {
 		for _, r := range product {
 			if r < ' ' || r == 0x7f {
-				return fmt.Errorf("%w: WithUserAgent: control character in %q", ErrInvalid, product)
+				return optionError("WithUserAgent", "the user agent %q holds a control character", product)
 			}
 		}
 		c.userAgent = product
 		return nil
 	}
+}
+
+// optionError is the error of an option given a bad value: the facts say
+// what is wrong in plain words, matching ErrInvalid; the option's name is
+// the advice, for the Go program that passed it.
+func optionError(option, format string, args ...any) error {
+	return advice.Wrap(fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...), Advice{},
+		"check the value given to client."+option)
 }
