@@ -33,8 +33,8 @@ const (
 )
 
 // AddUser adds a human member with the given role, seeded with one valid
-// key that expires in 30 days (server clock); the returned User's Token is
-// that key's secret. The email is lower-cased. It panics on an empty
+// key that expires in 30 days (server clock) and moves with the clock (see
+// Advance); the returned User's Token is that key's secret. The email is lower-cased. It panics on an empty
 // email, an unknown role, or an email already held by a current member.
 func (s *Server) AddUser(email string, role Role) User {
 	email = strings.ToLower(strings.TrimSpace(email))
@@ -55,8 +55,8 @@ func (s *Server) AddUser(email string, role Role) User {
 }
 
 // AddServiceAccount adds a service account as an owner would, seeded with
-// one valid key of the official CLI's 100-year lifetime; the returned
-// User's Token is that key's secret. Its role is Collaborator unless one
+// one valid key of the official CLI's 100-year lifetime, which moves with
+// the clock (see Advance); the returned User's Token is that key's secret. Its role is Collaborator unless one
 // role is given: a service account may be an Owner, and then passes every
 // owner check with its own token, as a human owner does (service accounts
 // created through the API are always collaborators). It panics if name is

@@ -26,7 +26,31 @@
 // server does nothing, or after it acted (AfterHandler), when its answer is
 // the one lost, replaced, cut or held; a cut answer is always one the
 // endpoint made unless the fault gives its own. The request log holds the
-// status each request was sent, 0 when none was.
+// status each request was sent, 0 when none was. The Path constants
+// (PathCreateKey, PathKeys, PathOrgKeys…) are the endpoints' wire paths,
+// for Fault.PathPrefix: FailNext panics on a prefix no endpoint has, and
+// a server made by Start fails its test when a fault was never taken by a
+// request. The SDK's client retries a faulted GET or DELETE for seconds
+// by default; a test of a fault makes its client with
+// client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}).
+//
+// The server clock (Now) is the one the fake judges keys by, and the one
+// code under test should use: every answer carries it in its Date header,
+// which (*client.Client).Now follows, and a clock taken as a value
+// (keys.AuditOptions.Now) can be srv.Now. Advance ages every key but the
+// ones seeded for User.Token, which move with the clock so that the
+// test's own clients keep working: make the aging keys (AddKey,
+// AddLegacyKey, SetLastUsed), then Advance.
+//
+//	srv := anyscaletest.Start(t)
+//	srv.AddKey(srv.Owner(), "deploy", 30*24*time.Hour)
+//	srv.Advance(25 * 24 * time.Hour) // deploy expires in 5 days
+//	c, err := srv.Client(srv.Owner(), client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
+//	report, err := keys.New(c).Audit(ctx, keys.AuditOptions{Now: srv.Now})
+//
+// The same server runs as a process, for the CLI and programs in other
+// languages: cmd/anyscale-fake serves it on a fixed loopback port with a
+// demo organization and an admin API for faults and the clock.
 //
 //	srv := anyscaletest.Start(t)
 //	alice := srv.AddUser("alice@example.com", anyscaletest.Collaborator)

@@ -1,6 +1,7 @@
 package anyscaletest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/keys"
 )
 
 // Example shows the fake answering a plain HTTP client: who am I, then a
@@ -144,11 +147,41 @@ func ExampleFault() {
 		fmt.Println(resp.StatusCode, json.Valid(b), err, len(srv.Keys(alice)))
 	}
 
-	srv.FailNext(anyscaletest.Fault{PathPrefix: "/api/v2/users/create_api_key", CutBody: true})
+	srv.FailNext(anyscaletest.Fault{PathPrefix: anyscaletest.PathCreateKey, CutBody: true})
 	create("cut")
-	srv.FailNext(anyscaletest.Fault{PathPrefix: "/api/v2/users/create_api_key", Body: anyscaletest.MalformedJSON})
+	srv.FailNext(anyscaletest.Fault{PathPrefix: anyscaletest.PathCreateKey, Body: anyscaletest.MalformedJSON})
 	create("malformed")
 	// Output:
 	// 200 false unexpected EOF 2
 	// 200 false <nil> 2
+}
+
+// ExampleServer_Advance shows the aging-keys pattern: keys made, then the
+// clock moved; the owner's own client still works, and the code under
+// test judges the keys on the fake's clock.
+func ExampleServer_Advance() {
+	const day = 24 * time.Hour
+	srv := anyscaletest.NewServer(anyscaletest.WithClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
+	defer srv.Close()
+	owner := srv.Owner()
+	srv.AddLegacyKey(owner, "old-laptop")
+	srv.AddKey(owner, "deploy", 30*day)
+	srv.Advance(40 * day) // deploy expired 10 days ago; the owner's token moved with the clock
+
+	c, err := srv.Client(owner, client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
+	if err != nil {
+		panic(err)
+	}
+	report, err := keys.New(c).Audit(context.Background(), keys.AuditOptions{Now: srv.Now})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(report.At.Format(time.DateOnly), report.Checked, "active keys")
+	for _, f := range report.Findings {
+		fmt.Println(f.Key.Name, f.Kind)
+	}
+	// Output:
+	// 2030-02-10 2 active keys
+	// old-laptop legacy-no-expiry
+	// old-laptop unused
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -105,25 +106,181 @@ const (
 
 // FailNext queues f: the next f.Times requests matching f.Method and
 // f.PathPrefix get it. Faults are matched in the order they were queued,
-// and a request takes at most one fault. It panics on a negative Times, an
-// impossible Status, or a Body or CutBody with a status that has no body
-// (204, 304).
+// and a request takes at most one fault. It panics with CheckFault's
+// error: on a negative Times, an impossible Status, a Body or CutBody with
+// a status that has no body (204, 304), or a Method and PathPrefix that
+// no endpoint of the fake has (use the Path constants), since such a fault
+// would never fire.
+//
+// A fault that never fires is a test that passes without testing what it
+// says: a server made by Start fails its test when it ends with a fault
+// queued that no request took (RequireFaultsFired says the same at any
+// point; ClearFaults drops the faults that may rightly stay unused).
+//
+// The SDK's client retries a GET or DELETE answered by an error status
+// or a dropped connection, with backoff (seconds in all with the default
+// policy): to see the fault's own error at once, make the client with
+// client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}), or give the
+// fault Times: 5 to fail every attempt of the default policy.
 func (s *Server) FailNext(f Fault) {
-	if f.Times < 0 {
-		panic("anyscaletest: FailNext with negative Times")
-	}
-	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
-		panic(fmt.Sprintf("anyscaletest: FailNext with status %d", f.Status))
-	}
-	if (f.Body != "" || f.CutBody && f.Status != 0) && !bodyAllowed(f.ownStatus()) {
-		panic(fmt.Sprintf("anyscaletest: FailNext with a body for status %d, which has none", f.Status))
+	if err := s.CheckFault(f); err != nil {
+		panic("anyscaletest: FailNext: " + err.Error())
 	}
 	if f.Times == 0 {
 		f.Times = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults = append(s.faults, &queuedFault{Fault: f})
+}
+
+// queuedFault is a fault FailNext queued; Times counts the uses left.
+type queuedFault struct {
+	Fault
+	fired bool // some request took it
+}
+
+// CheckFault returns the error FailNext panics with for f, or nil when
+// FailNext would queue it: a negative Times, a Status outside 200..599, a
+// Body or a CutBody of its own for a status that has no body (204, 304),
+// a Method no endpoint has, or a PathPrefix that no endpoint's path (of
+// that Method, when given) starts with. It queues nothing.
+func (s *Server) CheckFault(f Fault) error {
+	switch {
+	case f.Times < 0:
+		return fmt.Errorf("negative Times %d", f.Times)
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("status %d", f.Status)
+	case (f.Body != "" || f.CutBody && f.Status != 0) && !bodyAllowed(f.ownStatus()):
+		return fmt.Errorf("a body for status %d, which has none", f.Status)
+	}
+	if f.Method == "" && f.PathPrefix == "" {
+		return nil
+	}
+	for _, e := range s.endpoints {
+		if f.Method != "" && !methodMatches(f.Method, e.method) {
+			continue
+		}
+		if pathCanStart(f.PathPrefix, e.path) {
+			return nil
+		}
+	}
+	if f.PathPrefix == "" {
+		return fmt.Errorf("no endpoint takes method %q", f.Method)
+	}
+	if f.Method == "" {
+		return fmt.Errorf("no endpoint's path starts with %q (see the Path constants)", f.PathPrefix)
+	}
+	return fmt.Errorf("no %s endpoint's path starts with %q (see the Path constants)", strings.ToUpper(f.Method), f.PathPrefix)
+}
+
+// methodMatches reports whether a request of method reaches a route
+// registered for route: the mux serves HEAD on GET routes too.
+func methodMatches(method, route string) bool {
+	return strings.EqualFold(method, route) || strings.EqualFold(method, http.MethodHead) && route == http.MethodGet
+}
+
+// pathCanStart reports whether some path the mux pattern matches starts
+// with prefix: the pattern's literal text must agree with prefix, a
+// {name} wildcard takes one non-empty segment (or the rest of prefix,
+// when prefix ends inside it), {name...} takes anything, and {$} ends the
+// path.
+func pathCanStart(prefix, pattern string) bool {
+	for prefix != "" {
+		if pattern == "" {
+			return false
+		}
+		if pattern[0] != '{' {
+			if prefix[0] != pattern[0] {
+				return false
+			}
+			prefix, pattern = prefix[1:], pattern[1:]
+			continue
+		}
+		end := strings.IndexByte(pattern, '}')
+		name := pattern[1:end]
+		pattern = pattern[end+1:]
+		switch {
+		case name == "$":
+			return false // prefix goes on past the end of the path
+		case strings.HasSuffix(name, "..."):
+			return true
+		}
+		i := strings.IndexByte(prefix, '/')
+		switch {
+		case i < 0:
+			return true // prefix ends inside the segment
+		case i == 0:
+			return false // an empty segment matches no wildcard
+		}
+		prefix = prefix[i:]
+	}
+	return true
+}
+
+// QueuedFaults returns the faults queued and not used up, in the order
+// they match, each with the uses it has left as its Times.
+func (s *Server) QueuedFaults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Fault, len(s.faults))
+	for i, q := range s.faults {
+		out[i] = q.Fault
+	}
+	return out
+}
+
+// RequireFaultsFired fails t now, naming each one, when a fault queued by
+// FailNext was never taken by any request: its Method and PathPrefix
+// matched nothing the code under test sent. A fault with uses left after
+// at least one has fired counts as fired (Times is an upper bound). A
+// server made by Start checks this by itself when its test ends.
+func (s *Server) RequireFaultsFired(t testing.TB) {
+	t.Helper()
+	if msg := s.unfired(); msg != "" {
+		t.Fatal(msg)
+	}
+}
+
+// unfired describes the queued faults that never fired, "" when none.
+func (s *Server) unfired() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var lines []string
+	for _, q := range s.faults {
+		if !q.fired {
+			lines = append(lines, "\t"+q.Fault.describe())
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("anyscaletest: %d queued fault(s) never fired (no request matched; ClearFaults drops faults that may stay unused):\n%s",
+		len(lines), strings.Join(lines, "\n"))
+}
+
+// describe writes f in Go syntax, its zero fields left out, as a test's
+// failure names it.
+func (f Fault) describe() string {
+	var parts []string
+	add := func(name string, v any, set bool) {
+		if set {
+			parts = append(parts, fmt.Sprintf("%s: %#v", name, v))
+		}
+	}
+	add("Method", f.Method, f.Method != "")
+	add("PathPrefix", f.PathPrefix, f.PathPrefix != "")
+	add("Status", f.Status, f.Status != 0)
+	add("Body", f.Body, f.Body != "")
+	add("RetryAfter", f.RetryAfter, f.RetryAfter != "")
+	add("Drop", f.Drop, f.Drop)
+	add("CutBody", f.CutBody, f.CutBody)
+	if f.Delay != 0 {
+		parts = append(parts, "Delay: "+f.Delay.String())
+	}
+	add("Times", f.Times, f.Times > 1)
+	add("AfterHandler", f.AfterHandler, f.AfterHandler)
+	return "Fault{" + strings.Join(parts, ", ") + "}"
 }
 
 // ownAnswer reports whether f answers with its own response rather than
@@ -156,16 +313,17 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
-// ClearFaults drops every queued fault that has not fired yet and returns
-// how many fault uses were dropped (the sum of their remaining Times). A
-// fault that already took a request (one holding it in a Delay, say) is
-// not affected. Requests, keys and the clock stay as they are.
+// ClearFaults drops every queued fault that has not fired all its Times
+// yet and returns how many fault uses were dropped (the sum of their
+// remaining Times). A fault that already took a request (one holding it
+// in a Delay, say) is not affected. Requests, keys and the clock stay as
+// they are. The dropped faults are no longer reported as never fired.
 func (s *Server) ClearFaults() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
-	for _, f := range s.faults {
-		n += f.Times
+	for _, q := range s.faults {
+		n += q.Times
 	}
 	s.faults = nil
 	return n
@@ -175,15 +333,16 @@ func (s *Server) ClearFaults() int {
 func (s *Server) takeFault(r *http.Request) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) || !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+	for i, q := range s.faults {
+		if q.Method != "" && !strings.EqualFold(q.Method, r.Method) || !strings.HasPrefix(r.URL.Path, q.PathPrefix) {
 			continue
 		}
-		f.Times--
-		if f.Times == 0 {
+		q.fired = true
+		q.Times--
+		if q.Times == 0 {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
 		}
-		return *f, true
+		return q.Fault, true
 	}
 	return Fault{}, false
 }

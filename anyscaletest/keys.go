@@ -227,15 +227,15 @@ func (s *Server) revokeAll(userID string) {
 }
 
 func (s *Server) keyRoutes() {
-	s.handle("POST /api/v2/users/create_api_key", s.createKey)
-	s.handle("GET /api/v2/users/api_keys", s.listOwnKeys)
-	s.handle("DELETE /api/v2/users/api_keys/{api_key_id}", s.revokeOwnKey)
-	s.handle("POST /api/v2/users/api_keys/revoke", s.bulkRevokeOwn)
-	s.handle("GET /api/v2/users/rotate_api_key", s.rotateOwn)
-	s.handle("GET /api/v2/users/admin/api_keys", s.listAllKeys)
-	s.handle("DELETE /api/v2/users/admin/api_keys/{api_key_id}", s.revokeAnyKey)
-	s.handle("POST /api/v2/users/admin/api_keys/revoke", s.bulkRevokeAny)
-	s.handle("POST /api/v2/organization_collaborators/rotate_api_key_for_user/{user_id}", s.revokeAllForUser)
+	s.handle("POST "+PathCreateKey, s.createKey)
+	s.handle("GET "+PathKeys, s.listOwnKeys)
+	s.handle("DELETE "+PathKey+"{api_key_id}", s.revokeOwnKey)
+	s.handle("POST "+PathRevokeKeys, s.bulkRevokeOwn)
+	s.handle("GET "+PathRotateKey, s.rotateOwn)
+	s.handle("GET "+PathOrgKeys, s.listAllKeys)
+	s.handle("DELETE "+PathOrgKey+"{api_key_id}", s.revokeAnyKey)
+	s.handle("POST "+PathOrgRevokeKeys, s.bulkRevokeAny)
+	s.handle("POST "+PathRevokeAllForUser+"{user_id}", s.revokeAllForUser)
 }
 
 // createKey is POST /api/v2/users/create_api_key.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -490,7 +491,8 @@ func TestLegacyAndOverPolicyKeys(t *testing.T) {
 
 	_, forever := s.AddKey(alice, "forever", 0)
 	s.Advance(100 * 365 * 24 * time.Hour)
-	call(t, s, "GET", "/api/v2/userinfo/", alice.Token, nil).detail(t, http.StatusUnauthorized)
+	call(t, s, "GET", "/api/v2/userinfo/", longSecret, nil).detail(t, http.StatusUnauthorized)
+	call(t, s, "GET", "/api/v2/userinfo/", alice.Token, nil).result(t, http.StatusOK) // the seeded key moves with the clock
 	items, _, _ = call(t, s, "GET", "/api/v2/users/api_keys", forever, nil).list(t)
 	assert.Len(t, items, 4, "expired keys stay listed")
 	assert.Panics(t, func() { s.AddLegacyKey(alice, "old-laptop") }, "the name is taken by an active key")
@@ -638,15 +640,18 @@ func TestLastUsedInKeyLists(t *testing.T) {
 		t.Fatalf("key %s not listed", id)
 		return nil
 	}
-	id := keyID(alice.Token)
+	id, secret := s.AddKey(alice, "laptop", 30*24*time.Hour) // a seeded key would move with the clock
 	assert.Nil(t, lastUsed(t, id), "never used: null")
 
 	s.Advance(time.Hour)
-	call(t, s, "GET", "/api/v2/userinfo/", alice.Token, nil).result(t, http.StatusOK)
+	call(t, s, "GET", "/api/v2/userinfo/", secret, nil).result(t, http.StatusOK)
 	s.Advance(time.Hour)
 	assert.Equal(t, "2031-01-02T04:04:05+00:00", lastUsed(t, id), "the server clock at the last use")
-	items, _, _ := call(t, s, "GET", "/api/v2/users/api_keys", alice.Token, nil).list(t)
-	assert.Equal(t, "2031-01-02T05:04:05+00:00", items[0]["last_used_at"], "listing with the key uses it")
+	items, _, _ := call(t, s, "GET", "/api/v2/users/api_keys", secret, nil).list(t)
+	require.Len(t, items, 2)
+	i := slices.IndexFunc(items, func(it map[string]any) bool { return it["hex_hashed_id"] == id })
+	require.NotEqual(t, -1, i)
+	assert.Equal(t, "2031-01-02T05:04:05+00:00", items[i]["last_used_at"], "listing with the key uses it")
 
 	s.SetLastUsed(id, time.Date(2030, 6, 7, 8, 9, 10, 123_000, time.FixedZone("x", 3600)))
 	assert.Equal(t, "2030-06-07T07:09:10.000123+00:00", lastUsed(t, id))

@@ -19,9 +19,9 @@ type login struct {
 }
 
 func (s *Server) loginRoutes() {
-	s.handlePublic("GET /api/v2/users/create_otp_token", s.startLogin)
-	s.handlePublic("GET /api/v2/users/request_otp_token/{otp}", s.pollLogin)
-	s.handlePublic("GET /otp/{otp}", s.browserApprove)
+	s.handlePublic("GET "+PathLoginStart, s.startLogin)
+	s.handlePublic("GET "+PathLoginPoll+"{otp}", s.pollLogin)
+	s.handlePublic("GET "+PathLoginApprove+"{otp}", s.browserApprove)
 }
 
 // startLogin is GET /api/v2/users/create_otp_token?duration_seconds=N.

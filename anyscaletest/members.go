@@ -6,9 +6,9 @@ import (
 )
 
 func (s *Server) memberRoutes() {
-	s.handle("GET /api/v2/userinfo/{$}", s.userInfo)
-	s.handle("GET /api/v2/organization_collaborators/{$}", s.listMembers)
-	s.handle("DELETE /api/v2/organization_collaborators/{identity_id}", s.removeMember)
+	s.handle("GET "+PathUserInfo+"{$}", s.userInfo)
+	s.handle("GET "+PathMembers+"{$}", s.listMembers)
+	s.handle("DELETE "+PathMembers+"{identity_id}", s.removeMember)
 }
 
 // userInfo is GET /api/v2/userinfo/.

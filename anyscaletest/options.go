@@ -1,6 +1,10 @@
 package anyscaletest
 
-import "time"
+import (
+	"net"
+	"net/http"
+	"time"
+)
 
 // Option configures NewServer and Start.
 type Option func(*config)
@@ -11,6 +15,8 @@ type config struct {
 	ownerEmail          string
 	unknownRevokeAnswer bool
 	requestLog          int
+	listener            net.Listener
+	wrap                func(api http.Handler) http.Handler
 }
 
 // DefaultRequestLog is how many of the latest requests Requests keeps
@@ -46,3 +52,18 @@ func WithOwnerEmail(email string) Option { return func(c *config) { c.ownerEmail
 // server may (its answer's fields are unknown). They still revoke exactly
 // as without it. The default answer is {"result": {"revoked": [<ids>]}}.
 func WithUnknownRevokeAnswer() Option { return func(c *config) { c.unknownRevokeAnswer = true } }
+
+// WithListener serves on l instead of a new listener on a random loopback
+// port; URL is l's address and Close closes l. It is for a fake on a
+// fixed port, as cmd/anyscale-fake runs it; the fake checks no token's
+// origin, so keep l on loopback.
+func WithListener(l net.Listener) Option { return func(c *config) { c.listener = l } }
+
+// WithWrap puts wrap's handler in front of the fake's API: it gets every
+// request first and either answers it itself or passes it to api.
+// Requests it answers are not the fake's: they are not recorded,
+// faulted, dated nor authenticated. cmd/anyscale-fake serves its admin
+// API under /_fake/ so.
+func WithWrap(wrap func(api http.Handler) http.Handler) Option {
+	return func(c *config) { c.wrap = wrap }
+}

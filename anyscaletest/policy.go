@@ -1,7 +1,7 @@
 package anyscaletest
 
-// This file holds every policy number and every "choice" of wire.md (and
-// every decision the fake makes where wire.md is silent), each in exactly
+// This file holds every policy number and every "choice" of docs/wire.md (and
+// every decision the fake makes where docs/wire.md is silent), each in exactly
 // one place, so that each is cheap to change once the real answer is known.
 
 import (
@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 )
 
-// Policy numbers (wire.md, "Policy").
+// Policy numbers (docs/wire.md, "Policy").
 const (
 	// maxKeyLifetime caps the lifetime of a user's own key (30 days).
 	maxKeyLifetime = 30 * 24 * time.Hour
@@ -45,7 +45,7 @@ const (
 	maxBodyBytes = 1 << 20
 )
 
-// Status codes where wire.md allows more than one answer.
+// Status codes where docs/wire.md allows more than one answer.
 const (
 	// statusRevokeOwn answers DELETE /api/v2/users/api_keys/{id}: 204, no body.
 	statusRevokeOwn = http.StatusNoContent
@@ -59,7 +59,7 @@ const (
 	statusKeyForHuman = http.StatusForbidden
 )
 
-// Request field names that wire.md marks as choices.
+// Request field names that docs/wire.md marks as choices.
 const (
 	// fieldKeyName is the create_api_key body field holding the key name.
 	fieldKeyName = "name"
@@ -82,7 +82,7 @@ const (
 // removing a member revokes all its keys (members.go); a pending login
 // never expires (login.go).
 
-// Lists exclude revoked keys (choice: wire.md does not say) and include
+// Lists exclude revoked keys (choice: docs/wire.md does not say) and include
 // expired ones, so that clients can show and audit what is still around.
 const listsIncludeRevoked = false
 
@@ -95,7 +95,7 @@ const (
 // Ids and secrets.
 const (
 	idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	idRandLen  = 26 // wire.md: a prefix and 26 lowercase letters and digits
+	idRandLen  = 26 // docs/wire.md: a prefix and 26 lowercase letters and digits
 	// tokenPrefix starts every secret the fake issues: it passes the
 	// official CLI's check (starts with "a" and contains "_").
 	tokenPrefix  = "aph0_"
@@ -155,7 +155,7 @@ func newTraceID() string { return randomHex(traceIDBytes) }
 func newRequestID() string { return randomHex(requestIDBytes) }
 
 // keyID derives a key's id (its hex_hashed_id) from its secret.
-// Choice: wire.md marks the mapping as unconfirmed; we use the lowercase
+// Choice: docs/wire.md marks the mapping as unconfirmed; we use the lowercase
 // hex SHA-256 of the secret, so the fake never needs to store a secret.
 func keyID(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
@@ -166,7 +166,7 @@ func keyID(secret string) string {
 func displayID(id string) string { return "key_" + id[:8] }
 
 // generatedKeyName returns a candidate name for a key created without one
-// (wire.md: "a unique generated name (a hash)"); callers retry until it is
+// (docs/wire.md: "a unique generated name (a hash)"); callers retry until it is
 // unique among the owner's active keys. Choice: "key-" and 8 hex digits.
 func generatedKeyName() string { return "key-" + randomHex(4) }
 
@@ -210,7 +210,7 @@ func checkServiceAccountName(name string) string {
 	return ""
 }
 
-// serviceAccountEmail is wire.md's service account email, lower-cased.
+// serviceAccountEmail is docs/wire.md's service account email, lower-cased.
 func serviceAccountEmail(name, orgID string) string {
 	return strings.ToLower(name + "@org-" + orgID + ".serviceaccount.com")
 }

@@ -7,10 +7,12 @@ import (
 	"strings"
 )
 
-// serveHTTP is the entry point: trace id, recording, faults, routing.
+// serveHTTP is the entry point: trace id and Date, recording, faults,
+// routing.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	traceID := newTraceID()
 	w.Header().Set("X-Trace-Id", traceID)
+	s.setDate(w.Header())
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {
 		return // the client went away
@@ -34,7 +36,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveFault(w, sw, r, f)
 }
 
-// routes registers every endpoint of wire.md.
+// routes registers every endpoint of docs/wire.md.
 func (s *Server) routes() {
 	s.keyRoutes()
 	s.memberRoutes()
@@ -61,6 +63,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// endpoint is a registered route: its method and its mux path pattern,
+// such as "/api/v2/users/api_keys/{api_key_id}".
+type endpoint struct{ method, path string }
+
 // handlerFunc is a handler run with s.mu held; me is the authenticated
 // caller (nil on the unauthenticated endpoints).
 type handlerFunc func(r *http.Request, me *account) reply
@@ -72,6 +78,8 @@ func (s *Server) handle(pattern string, h handlerFunc) { s.register(pattern, tru
 func (s *Server) handlePublic(pattern string, h handlerFunc) { s.register(pattern, false, h) }
 
 func (s *Server) register(pattern string, authed bool, h handlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.endpoints = append(s.endpoints, endpoint{method: method, path: path})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if mw, ok := w.(*muxWriter); ok {
 			mw.ours = true

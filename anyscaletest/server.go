@@ -18,6 +18,7 @@ type Server struct {
 
 	ts        *httptest.Server
 	mux       *http.ServeMux
+	endpoints []endpoint // every route, registered before serving and never changed
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -31,7 +32,7 @@ type Server struct {
 	members  []*account          // in creation order, removed ones included
 	keys     keyStore
 	logins   map[string]*login // by otp
-	faults   []*Fault
+	faults   []*queuedFault
 	requests []Request
 	reqBase  int // how many requests ResetRequests forgot
 
@@ -39,8 +40,9 @@ type Server struct {
 	requestLog          int  // WithRequestLog; set once, before serving
 }
 
-// NewServer starts a server on 127.0.0.1 at a random port, seeded with one
-// organization and its owner. Call Close when done.
+// NewServer starts a server on 127.0.0.1 at a random port (or on
+// WithListener's), seeded with one organization and its owner. Call Close
+// when done.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
 		clock:      time.Now().UTC().Truncate(time.Second),
@@ -67,17 +69,32 @@ func NewServer(opts ...Option) *Server {
 	s.routes()
 	owner := s.AddUser(cfg.ownerEmail, Owner)
 	s.ownerID = owner.ID
-	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
+	if cfg.wrap != nil {
+		h = cfg.wrap(h)
+	}
+	s.ts = httptest.NewUnstartedServer(h)
+	if cfg.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = cfg.listener
+	}
 	s.URL = "http://" + s.ts.Listener.Addr().String() // what Start sets, known before serving
 	s.ts.Start()
 	return s
 }
 
-// Start is NewServer for tests: the server closes when t's test ends.
+// Start is NewServer for tests: the server closes when t's test ends, and
+// the test fails then if a fault queued by FailNext never fired (see
+// RequireFaultsFired).
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := NewServer(opts...)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		if msg := s.unfired(); msg != "" {
+			t.Error(msg)
+		}
+	})
 	return s
 }
 
@@ -101,7 +118,8 @@ func (s *Server) OrgID() string { return s.orgID }
 // OrgName returns the name of the seeded organization.
 func (s *Server) OrgName() string { return s.orgName }
 
-// Owner returns the seeded owner, whose Token is a valid 30-day key.
+// Owner returns the seeded owner, whose Token is a valid 30-day key that
+// moves with the clock (see Advance).
 func (s *Server) Owner() User {
 	s.mu.Lock()
 	defer s.mu.Unlock()

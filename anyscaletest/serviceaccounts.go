@@ -6,7 +6,7 @@ import (
 )
 
 func (s *Server) serviceAccountRoutes() {
-	s.handle("POST /api/v2/users/service_accounts", s.createServiceAccount)
+	s.handle("POST "+PathServiceAccounts, s.createServiceAccount)
 }
 
 // serviceAccount is a's AnyscaleServiceAccount in the organization orgID.

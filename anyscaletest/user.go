@@ -24,7 +24,8 @@ type User struct {
 	// Role is the permission level in the organization.
 	Role Role
 	// Token is the secret of the seeded key; it stops working once that
-	// key is revoked, rotated, expired or the member is removed.
+	// key is revoked or rotated, or the member is removed. Advance never
+	// expires it: the seeded key moves with the clock (see Advance).
 	Token string
 }
 

@@ -61,7 +61,7 @@ type collaborator struct {
 	IsServiceAccount bool     `json:"is_service_account"`
 }
 
-// serviceAccountInfo is AnyscaleServiceAccount, exactly (wire.md,
+// serviceAccountInfo is AnyscaleServiceAccount, exactly (docs/wire.md,
 // confirmed). It has no identity id: deleting one needs the member list.
 type serviceAccountInfo struct {
 	UserID          string `json:"user_id"`
@@ -78,7 +78,7 @@ type sessionResult struct {
 }
 
 // revokeResult answers both bulk revokes by default: the ids revoked.
-// Choice: the real RevokeApiKeysResponse's fields are unknown (wire.md).
+// Choice: the real RevokeApiKeysResponse's fields are unknown (docs/wire.md).
 type revokeResult struct {
 	Revoked []string `json:"revoked"`
 }

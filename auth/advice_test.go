@@ -66,6 +66,18 @@ func TestAdviceIsData(t *testing.T) {
 			t.Skip("this platform does not check permissions")
 		}
 		assert.Equal(t, []client.Advice{{Action: client.ActionFixPermissions, Source: "file", Origin: path}}, client.AdviceOf(err))
+		assert.Contains(t, err.Error(), "run `chmod 600 "+path+"`")
+		assert.NotContains(t, client.Facts(err), "chmod", "the fix is advice: a command line says it once, in its own words")
+
+		// Save refuses a directory open to others the same way.
+		open := filepath.Join(t.TempDir(), "open")
+		require.NoError(t, os.Mkdir(open, 0o777))
+		require.NoError(t, os.Chmod(open, 0o777))
+		err = credentials.Save(filepath.Join(open, credentials.FileName), "aph0_abcdefghijklmnop")
+		require.ErrorAs(t, err, &insecure)
+		assert.Contains(t, err.Error(), "run `chmod go-w "+open+"`")
+		assert.NotContains(t, client.Facts(err), "chmod")
+		assert.Equal(t, []client.Advice{{Action: client.ActionFixPermissions, Source: "directory", Origin: open}}, client.AdviceOf(err))
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Environment variables the SDK reads.
@@ -84,10 +85,12 @@ func shownHost(raw string) string {
 }
 
 // Origins that ResolveHost reports for a host that does not come from the
-// token's source.
+// token's source (the token's own host reports the token's Origin).
 const (
-	hostOriginEnv     = EnvHost
-	hostOriginDefault = "default"
+	// HostFromEnv: the process's ANYSCALE_HOST.
+	HostFromEnv = EnvHost
+	// HostFromDefault: DefaultHost, as nothing else named a host.
+	HostFromDefault = "default"
 )
 
 // ResolveHost returns the API base URL that a client which was not given
@@ -105,7 +108,7 @@ const (
 // each call.
 func ResolveHost(tok Token) (host, origin string) {
 	if h := strings.TrimSpace(os.Getenv(EnvHost)); h != "" {
-		return h, hostOriginEnv
+		return h, HostFromEnv
 	}
 	if h := strings.TrimSpace(tok.Host); h != "" {
 		origin := tok.Origin
@@ -117,7 +120,7 @@ func ResolveHost(tok Token) (host, origin string) {
 		}
 		return h, origin
 	}
-	return DefaultHost, hostOriginDefault
+	return DefaultHost, HostFromDefault
 }
 
 // Provider resolves a token. A Provider that is not configured in this
@@ -130,8 +133,13 @@ type Provider interface {
 // ProviderFunc adapts a function to a Provider.
 type ProviderFunc func(ctx context.Context) (Token, error)
 
-// Token calls f(ctx).
-func (f ProviderFunc) Token(ctx context.Context) (Token, error) { return f(ctx) }
+// Token calls f(ctx); a nil ctx is an error, f is not called.
+func (f ProviderFunc) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.ProviderFunc.Token"); err != nil {
+		return Token{}, err
+	}
+	return f(ctx)
+}
 
 // ErrUnavailable is matched by the error of a source that is not
 // configured here; a Chain moves on to its next source. Any other error

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // ChainOption configures DefaultChain.
@@ -128,8 +129,11 @@ func (c *Chain) WithLogger(l *slog.Logger) *Chain {
 // *ChainError; when one is broken, the error is that provider's own, so
 // errors.Is and errors.As reach its cause (such as a
 // *credentials.FormatError). Errors are not cached. A done ctx returns
-// ctx.Err().
+// ctx.Err(); a nil ctx, an error matching nothing but itself.
 func (c *Chain) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.Chain.Token"); err != nil {
+		return Token{}, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Token{}, err

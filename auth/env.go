@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Env returns a Provider of the ANYSCALE_CLI_TOKEN variable, read when
@@ -17,7 +19,12 @@ func Env() Provider { return envProvider{} }
 
 type envProvider struct{}
 
-func (p envProvider) Token(ctx context.Context) (Token, error) { return p.resolve(ctx).tokenOf() }
+func (p envProvider) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.Env().Token"); err != nil {
+		return Token{}, err
+	}
+	return p.resolve(ctx).tokenOf()
+}
 
 func (envProvider) resolve(ctx context.Context) outcome {
 	o := outcome{source: SourceEnv, origin: EnvToken}
@@ -30,16 +37,20 @@ func (envProvider) resolve(ctx context.Context) outcome {
 	case !ok:
 		o.err = unavailable(SourceEnv, EnvToken, "not set", nil)
 	case v == "":
-		o.err = &msgError{
-			msg: "auth: env: " + EnvToken + " is set but empty; unset it or set it to an API key",
+		o.err = advice.Wrap(&msgError{
+			msg: "auth: env: " + EnvToken + " is set but empty",
 			err: credentials.ErrInvalidToken,
-		}
+		}, envAdvice, "unset it or set it to an API key")
 	default:
 		if err := credentials.ValidateToken(v); err != nil {
-			o.err = fmt.Errorf("auth: env: %s (fix or unset it): %w", EnvToken, err)
+			o.err = advice.Wrap(fmt.Errorf("auth: env: %s: %w", EnvToken, err), envAdvice, "fix or unset it")
 			return o
 		}
 		o.token = Token{Value: credentials.Secret(v), Source: SourceEnv, Origin: EnvToken}
 	}
 	return o
 }
+
+// envAdvice is what a broken token variable advises: set it to a key, or
+// unset it.
+var envAdvice = advice.Advice{Action: advice.ConfigureToken, Source: string(SourceEnv), Origin: EnvToken}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Status is what one source contributed to a Chain, in a Report.
@@ -114,6 +116,9 @@ func (r Report) String() string {
 // nothing, and reports a panicking provider as broken instead of
 // panicking.
 func (c *Chain) Explain(ctx context.Context) Report {
+	if err := ctxguard.Check(ctx, "auth.Chain.Explain"); err != nil {
+		return Report{Err: err}
+	}
 	var (
 		r        Report
 		attempts []Attempt

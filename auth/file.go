@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // FileOption configures File.
@@ -60,7 +61,12 @@ type fileProvider struct {
 	cfg fileConfig
 }
 
-func (p *fileProvider) Token(ctx context.Context) (Token, error) { return p.resolve(ctx).tokenOf() }
+func (p *fileProvider) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.File().Token"); err != nil {
+		return Token{}, err
+	}
+	return p.resolve(ctx).tokenOf()
+}
 
 func (p *fileProvider) resolve(ctx context.Context) outcome {
 	o := outcome{source: SourceFile}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
 )
 
@@ -88,6 +89,8 @@ func TestEnv(t *testing.T) {
 		assert.NotErrorIs(t, err, auth.ErrUnavailable)
 		assert.ErrorIs(t, err, credentials.ErrInvalidToken)
 		assert.Equal(t, "auth: env: ANYSCALE_CLI_TOKEN is set but empty; unset it or set it to an API key", err.Error())
+		assert.Equal(t, "auth: env: ANYSCALE_CLI_TOKEN is set but empty", client.Facts(err))
+		assert.Equal(t, []client.Advice{{Action: client.ActionConfigureToken, Source: "env", Origin: auth.EnvToken}}, client.AdviceOf(err))
 	})
 	t.Run("malformed", func(t *testing.T) {
 		t.Setenv(auth.EnvToken, tokInvalid)

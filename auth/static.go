@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // originStatic is the Origin of a token given in code.
@@ -35,7 +36,12 @@ type staticProvider struct {
 	token *credentials.Secret
 }
 
-func (p *staticProvider) Token(ctx context.Context) (Token, error) { return p.resolve(ctx).tokenOf() }
+func (p *staticProvider) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.StaticSecret().Token"); err != nil {
+		return Token{}, err
+	}
+	return p.resolve(ctx).tokenOf()
+}
 
 func (p *staticProvider) resolve(ctx context.Context) outcome {
 	o := outcome{source: SourceStatic, origin: originStatic}

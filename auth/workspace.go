@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/regfile"
 )
 
@@ -82,6 +83,9 @@ type workspaceProvider struct {
 }
 
 func (p *workspaceProvider) Token(ctx context.Context) (Token, error) {
+	if err := ctxguard.Check(ctx, "auth.Workspace().Token"); err != nil {
+		return Token{}, err
+	}
 	return p.resolve(ctx).tokenOf()
 }
 

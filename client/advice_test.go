@@ -148,7 +148,8 @@ func TestRenewTokenFactsNameNoCommand(t *testing.T) {
 
 // A call that lost its answer and may have acted advises checking first;
 // a timed-out attempt names the option that sets the bound in its advice
-// sentence only, not in its facts.
+// sentence only, not in its facts, and advises checking the host and
+// where it came from, as every other failure to reach it does.
 func TestTransportErrorAdvice(t *testing.T) {
 	t.Parallel()
 	t.Run("lost answer", func(t *testing.T) {
@@ -163,7 +164,7 @@ func TestTransportErrorAdvice(t *testing.T) {
 		err = fmt.Errorf("serviceaccounts: creating ci: %w", err)
 		assert.Equal(t, []client.Advice{{Action: client.ActionCheckFirst}}, client.AdviceOf(err))
 		facts := checkFacts(t, err)
-		assert.True(t, strings.HasPrefix(facts, "serviceaccounts: creating ci: POST https://api.test/api/v2/x: connection reset by peer; "), facts)
+		assert.True(t, strings.HasPrefix(facts, "serviceaccounts: creating ci: POST https://api.test/api/v2/x (the host given to the client): connection reset by peer; "), facts)
 		assert.NotContains(t, facts, `Post "`, "one clause names the call")
 		var ue *url.Error
 		assert.ErrorAs(t, err, &ue, "net/http's error is still there")
@@ -179,9 +180,31 @@ func TestTransportErrorAdvice(t *testing.T) {
 		})
 		_, err := f.c.Do(context.Background(), http.MethodGet, "/api/v2/x", nil, nil, nil)
 		require.Error(t, err)
-		assert.Empty(t, client.AdviceOf(err), "no action a command line could take")
+		assert.Equal(t, []client.Advice{{Action: client.ActionExplainChain, Subject: baseURL, Origin: client.HostFromOption}}, client.AdviceOf(err))
 		assert.Contains(t, err.Error(), "client.WithAttemptTimeout")
 		facts := checkFacts(t, err)
 		assert.Contains(t, facts, "each attempt may take at most 1ms")
 	})
+}
+
+// An option given a bad value says what is wrong in plain words; the
+// option's name is the advice, for the Go program that passed it.
+func TestOptionErrorsNameNoOption(t *testing.T) {
+	t.Parallel()
+	for name, opt := range map[string]client.Option{
+		"WithBaseURL":        client.WithBaseURL(""),
+		"WithToken":          client.WithToken("sk-live-123"),
+		"WithProvider":       client.WithProvider(nil),
+		"WithHTTPClient":     client.WithHTTPClient(nil),
+		"WithAttemptTimeout": client.WithAttemptTimeout(-time.Second),
+		"WithLogger":         client.WithLogger(nil),
+		"WithUserAgent":      client.WithUserAgent("a\nb"),
+	} {
+		_, err := client.New(opt)
+		require.ErrorIs(t, err, client.ErrInvalid, name)
+		assert.False(t, client.MayHaveActed(err), name)
+		assert.Contains(t, err.Error(), "client."+name, "a Go program learns which option")
+		assert.NotRegexp(t, goIdentifier, client.Facts(err), name)
+		assert.Empty(t, client.AdviceOf(err), "no action: the program must change its arguments")
+	}
 }

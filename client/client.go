@@ -20,6 +20,7 @@ import (
 	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/pathseg"
 	"github.com/anyscale-go/anyscale/internal/redact"
 )
@@ -39,15 +40,20 @@ const Version = "0.2.0"
 // goroutines; create one and share it.
 type Client struct {
 	// base is the base URL given with WithBaseURL or $ANYSCALE_HOST; nil
-	// when the base URL follows the token (see baseFor).
+	// when the base URL follows the token (see baseFor). baseOrigin says
+	// which: HostFromOption or auth.HostFromEnv.
 	base         *baseURL
+	baseOrigin   string
 	insecureHTTP bool
-	hosts        *hostCache
-	provider     auth.Provider
-	tokens       *tokenCache
-	http         *retryablehttp.Client
-	tr           *transport // http's, shared by the clients made with WithAuth
-	logger       *slog.Logger
+	// parent is the client this one was made from with WithAuth: a token
+	// that names no host goes where the parent's would (see baseFor).
+	parent   *Client
+	hosts    *hostCache
+	provider auth.Provider
+	tokens   *tokenCache
+	http     *retryablehttp.Client
+	tr       *transport // http's, shared by the clients made with WithAuth
+	logger   *slog.Logger
 	// header is every request's headers but Authorization and
 	// Content-Type, built once.
 	header http.Header
@@ -71,13 +77,17 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("client: %w", err)
 		}
 	}
-	if host, origin := auth.ResolveHost(auth.Token{}); cfg.baseURL == "" && origin == auth.EnvHost {
-		cfg.baseURL = host
+	baseOrigin := HostFromOption
+	if host, origin := auth.ResolveHost(auth.Token{}); cfg.baseURL == "" && origin == auth.HostFromEnv {
+		cfg.baseURL, baseOrigin = host, origin
 	}
 	var base *baseURL
 	if cfg.baseURL != "" {
 		u, err := parseBaseURL(cfg.baseURL, cfg.insecureHTTP)
 		if err != nil {
+			if baseOrigin == auth.HostFromEnv {
+				return nil, fmt.Errorf("client: the API host from %s: %w", auth.EnvHost, err)
+			}
 			return nil, fmt.Errorf("client: %w", err)
 		}
 		base = newBaseURL(u)
@@ -96,6 +106,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		base:         base,
+		baseOrigin:   baseOrigin,
 		insecureHTTP: cfg.insecureHTTP,
 		hosts:        &hostCache{},
 		provider:     cfg.provider,
@@ -118,6 +129,14 @@ func New(opts ...Option) (*Client, error) {
 // freshly rotated key, or to act as a service account
 // (c.WithAuth(auth.StaticSecret(created.Secret))). A nil p gives a client
 // whose every call fails with ErrInvalid. c is unchanged.
+//
+// The copy sends its token to the host c sends its own to: c's base URL
+// (WithBaseURL, $ANYSCALE_HOST), else, for a token that names no host of
+// its own (auth.Static, auth.StaticSecret, auth.File, a key just made
+// with c), the host that goes with c's token, such as the one a workspace
+// injected. A key made through c is checked where it was made, never at
+// DefaultBaseURL by default. A token that names its own host
+// (auth.Token.Host) goes there, as with New.
 func (c *Client) WithAuth(p auth.Provider) *Client {
 	if p == nil {
 		p = auth.ProviderFunc(func(context.Context) (auth.Token, error) {
@@ -126,7 +145,7 @@ func (c *Client) WithAuth(p auth.Provider) *Client {
 		})
 	}
 	cp := *c
-	cp.provider, cp.tokens = p, &tokenCache{}
+	cp.provider, cp.tokens, cp.hosts, cp.parent = p, &tokenCache{}, &hostCache{}, c
 	return &cp
 }
 
@@ -177,6 +196,9 @@ func userAgent(product string) string {
 // MaxResponseBytes is refused. MayHaveActed tells, for every error,
 // whether the server may have acted.
 func (c *Client) Do(ctx context.Context, method, path string, query, body any, out any) (*Response, error) {
+	if err := ctxguard.Check(ctx, "client.Client.Do"); err != nil {
+		return nil, err
+	}
 	return c.call(ctx, method, path, query, body, out, true)
 }
 
@@ -230,12 +252,12 @@ func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path s
 		}
 		// A token goes only to its own host: a fresh one may come from
 		// another source, with another host.
-		base, err := c.baseFor(tok)
+		base, origin, err := c.baseFor(ctx, tok)
 		if err != nil {
 			return nil, nil, fail(err)
 		}
 		// What the call shows holds no token it sent.
-		st.base, st.token, st.scrub = base, tok, checked.scrub.And(st.scrub)
+		st.base, st.hostOrigin, st.token, st.scrub = base, origin, tok, checked.scrub.And(st.scrub)
 		// A new request each round: the last one may still be read by
 		// the transport.
 		req, err := c.newRequest(ctx, st, path, query, body, checked.authz)
@@ -259,7 +281,11 @@ func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path s
 }
 
 // sendFailed is the error of a call whose request got no answer (or one
-// that could not be read).
+// that could not be read). Its text names the host and where it came from;
+// its advice is to check both, and the token's source
+// (ActionExplainChain), unless the server may have acted on a call that
+// must not be repeated (ActionCheckFirst), the caller's context ended it,
+// or a proxy refused it (its text says what to check).
 func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st *attemptState, err error) error {
 	err = st.relabel(err)
 	clause := st.method + " " + st.path(req)
@@ -274,21 +300,31 @@ func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st 
 		}
 		err = &urlError{ue: ue}
 	}
-	var adv Advice
-	var text string // the advice, in Go terms
+	if st.hostOrigin != "" {
+		clause += " (" + hostFrom(st.hostOrigin) + ")"
+	}
 	var ne net.Error
-	switch {
-	case ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout():
+	var proxy *proxyError
+	timedOut := ctx.Err() == nil && errors.As(err, &ne) && ne.Timeout()
+	tooLarge := errors.Is(err, errBodyTooLarge)
+	if timedOut {
 		err = fmt.Errorf("%w (each attempt may take at most %s)", err, c.tr.attemptTimeout)
-		text = "client.WithAttemptTimeout sets the bound"
-	case errors.Is(err, errBodyTooLarge):
-	case st.acted && !st.idempotent:
+	}
+	checkFirst := st.acted && !st.idempotent && !tooLarge
+	if checkFirst {
 		err = fmt.Errorf("%w; the answer was lost and the server may have acted on the request, so it was not repeated", err)
-		adv, text = Advice{Action: ActionCheckFirst}, "check before repeating it"
 	}
 	err = fmt.Errorf("%s: %w", clause, err)
-	if text != "" {
-		err = advice.Wrap(err, adv, text)
+	if timedOut {
+		err = advice.Wrap(err, Advice{}, "client.WithAttemptTimeout sets the bound")
+	}
+	switch {
+	case checkFirst:
+		err = advice.Wrap(err, Advice{Action: ActionCheckFirst}, "check before repeating it")
+	case tooLarge, ctx.Err() != nil, errors.As(err, &proxy), st.base == nil:
+	default:
+		err = advice.Wrap(err, Advice{Action: ActionExplainChain, Subject: st.base.s, Origin: st.hostOrigin},
+			"check the host, where it came from and the token's source with auth.Chain.Explain (auth.DefaultChain().Explain(ctx) for the default chain)")
 	}
 	return &callError{err: err, acted: st.acted}
 }
@@ -473,7 +509,15 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 	}
 	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(newAPIError(resp, st, st.path(req), data, c.retry))
+		apiErr := newAPIError(resp, st, st.path(req), data, c.retry, c.Now())
+		if resp.StatusCode == http.StatusProxyAuthRequired {
+			// The API never answers 407: a proxy did, to a plain-http
+			// request it was to forward (a refused tunnel is a
+			// *proxyError).
+			apiErr.note = fmt.Sprintf("the proxy %s answered, not the API, so nothing reached the API; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY",
+				c.tr.proxyOf(resp.Request))
+		}
+		return fail(apiErr)
 	}
 	if out == nil {
 		return r, nil

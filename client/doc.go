@@ -12,6 +12,15 @@
 // Services such as keys call [Client.Do] and [ListPage]; programs may call
 // them too for endpoints the SDK does not wrap yet.
 //
+// Retries: GET and DELETE retry on network errors, 429 and 5xx; a POST
+// only when the server cannot have acted on it. A refused connection or a
+// host name that does not resolve is retried once, quickly, then reported
+// with the host and where it came from (ANYSCALE_HOST, an option, a
+// workspace, the default), so that a wrong host is said within a second,
+// not after a whole retry budget. Each attempt has a time bound
+// (DefaultAttemptTimeout); the caller's context bounds the whole call.
+// [Client.Now] is the server's time, from the Date of its answers.
+//
 // Every error a call returns says what the call was, once ("GET
 // /api/v2/userinfo/: 401 Unauthorized: …"); a service that wraps it adds
 // one clause of its own before it. [MayHaveActed] tells whether the server

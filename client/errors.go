@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/auth"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/redact"
 )
 
@@ -141,7 +142,7 @@ func sentinelFor(status int) error {
 	return nil
 }
 
-func newAPIError(resp *http.Response, st *attemptState, path string, body []byte, policy RetryPolicy) *APIError {
+func newAPIError(resp *http.Response, st *attemptState, path string, body []byte, policy RetryPolicy, now time.Time) *APIError {
 	tok := st.token
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -150,7 +151,7 @@ func newAPIError(resp *http.Response, st *attemptState, path string, body []byte
 		Path:       path,
 		Attempts:   st.attempt,
 	}
-	if wait, ok := retryAfter(resp, time.Now()); ok {
+	if wait, ok := retryAfter(resp, now); ok {
 		e.RetryAfter = wait
 	}
 	// The server should never echo a token; if it does, it stops here,
@@ -289,28 +290,40 @@ type callError struct {
 	acted bool
 }
 
-func (e *callError) Error() string { return e.err.Error() }
-func (e *callError) Unwrap() error { return e.err }
+func (e *callError) Error() string      { return e.err.Error() }
+func (e *callError) Unwrap() error      { return e.err }
+func (e *callError) MayHaveActed() bool { return e.acted }
 
 // MayHaveActed reports whether a call that failed with err may still have
-// acted on the server: an attempt was sent and its answer was lost, cut,
-// malformed, a server error (5xx other than a 503 with Retry-After) or a
-// redirect other than 307 and 308, or the call was cancelled or timed out while a request was out. It is
-// false for errors from before anything was sent (the SDK's checks of its
-// arguments, all matching ErrInvalid, included), for connections that
-// were refused or never made, and when every answer refused the request
-// (4xx, 429, 503 with Retry-After). Callers use it to decide between
-// "retry" and "check first": a create whose outcome is unknown must not
-// simply be repeated.
+// acted on the server: a request that could change state was written and
+// its answer was lost, cut, malformed, a server error (5xx other than a
+// 503 with Retry-After) or a redirect other than 307 and 308, or the call
+// was cancelled or timed out while such a request was out; or a service
+// failed after a step that changed state (a create whose answer holds no
+// key, a key that failed after its service account was made).
 //
-// An error that joins several (errors.Join, a bulk call's failures) may
-// have acted when any of them may have.
+// It is false for every error raised before such a request was written:
+// the SDK's checks of its arguments (ErrInvalid), a nil context, a
+// context already done, a token that could not be resolved or sent, a
+// refusal decided client-side after a read (removing yourself, no such
+// member), a connection that was refused or never made, a host name that
+// did not resolve, a TLS failure, and a proxy that refused the tunnel. It
+// is false, too, when every answer refused the request (4xx, 429, 503
+// with Retry-After). Callers use it to decide between "retry" and "check
+// first": a create whose outcome is unknown must not simply be repeated.
+//
+// The rule behind it: an error says "may have acted" only when the client
+// (or a service of this SDK) marked it so, from what happened on the
+// wire; an error from anywhere else says false. A *APIError made by hand
+// counts as acted when it is a 5xx. An error that joins several
+// (errors.Join, a bulk call's failures) may have acted when any of them
+// may have.
 func MayHaveActed(err error) bool {
 	switch e := err.(type) {
 	case nil:
 		return false
-	case *callError:
-		return e.acted
+	case acted.Reporter:
+		return e.MayHaveActed()
 	case *APIError: // one made by hand: Do's errors are *callError
 		return e.StatusCode >= 500
 	case interface{ Unwrap() []error }:
@@ -321,11 +334,7 @@ func MayHaveActed(err error) bool {
 		}
 		return false
 	case interface{ Unwrap() error }:
-		if inner := e.Unwrap(); inner != nil {
-			return MayHaveActed(inner)
-		}
+		return MayHaveActed(e.Unwrap())
 	}
-	// The services' own checks of their arguments come before any
-	// request, and match ErrInvalid.
-	return !errors.Is(err, ErrInvalid)
+	return false
 }

@@ -1,25 +1,57 @@
 package client
 
 import (
+	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/loopback"
 )
 
-// baseFor returns the base URL for a call made with tok: the client's own
-// (WithBaseURL, $ANYSCALE_HOST), else the one auth.ResolveHost gives for
-// tok (the host a workspace injected with its token, or DefaultBaseURL).
-func (c *Client) baseFor(tok auth.Token) (*baseURL, error) {
+// HostFromOption is the origin a transport error and its advice
+// (Advice.Origin) give for a base URL given with WithBaseURL; the others
+// are auth.HostFromEnv, auth.HostFromDefault and a token's Origin (see
+// auth.ResolveHost).
+const HostFromOption = "option"
+
+// baseFor returns the base URL for a call made with tok, and where it
+// came from: the client's own (WithBaseURL, $ANYSCALE_HOST), else the one
+// auth.ResolveHost gives for tok (the host a workspace injected with its
+// token, or DefaultBaseURL). A client made with WithAuth sends a token
+// that names no host where its parent sends its own.
+func (c *Client) baseFor(ctx context.Context, tok auth.Token) (*baseURL, string, error) {
 	if c.base != nil {
-		return c.base, nil
+		return c.base, c.baseOrigin, nil
 	}
 	host, origin := auth.ResolveHost(tok)
-	return c.hosts.parse(host, origin, c.insecureHTTP)
+	if origin == auth.HostFromDefault && c.parent != nil && tok.Value != "" {
+		// The parent's token, resolved as its own calls resolve it; when it
+		// has none, the parent sends nothing, and its default holds.
+		ptok, err := c.parent.provider.Token(ctx)
+		if err != nil {
+			ptok = auth.Token{}
+		}
+		return c.parent.baseFor(ctx, ptok)
+	}
+	base, err := c.hosts.parse(host, origin, c.insecureHTTP)
+	return base, origin, err
+}
+
+// hostFrom says where a call's host came from, for an error.
+func hostFrom(origin string) string {
+	switch origin {
+	case auth.HostFromEnv:
+		return "the host from " + auth.EnvHost
+	case HostFromOption:
+		return "the host given to the client"
+	case auth.HostFromDefault:
+		return "the default host"
+	}
+	return "the host from " + origin
 }
 
 // hostCache keeps the last base URL parsed for a token's host, so that a
@@ -70,8 +102,16 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%w: the base URL is not an absolute http(s) URL; %s", ErrInvalid, example)
 	}
-	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, advice.Wrap(fmt.Errorf("%w: the base URL uses plain http, which would send the token unencrypted", ErrInvalid),
+	// One spelling of the host for every decision and for the requests:
+	// LOCALHOST, localhost., 127.1 and [::ffff:127.0.0.1] are loopback,
+	// and are sent, dialed and kept from proxies as such.
+	if host := u.Hostname(); host != "" {
+		if canon := loopback.Canonical(host); canon != host {
+			u.Host = joinHostPort(canon, u.Port())
+		}
+	}
+	if u.Scheme == "http" && !insecure && !loopback.Is(u.Hostname()) {
+		return nil, advice.Wrap(fmt.Errorf("%w: the base URL uses plain http to a host other than this machine (localhost or a loopback address), which would send the token unencrypted", ErrInvalid),
 			Advice{}, "use https, or pass client.WithInsecureHTTP() on a trusted network")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -79,10 +119,14 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
+// joinHostPort is a URL's host part: host, bracketed when it is an IPv6
+// address, and ":port" when port is set.
+func joinHostPort(host, port string) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if port == "" {
+		return host
+	}
+	return host + ":" + port
 }

@@ -130,3 +130,37 @@ func TestRefreshedTokenGoesToItsOwnHost(t *testing.T) {
 	assert.Zero(t, oldHostSawNew.Load(), "the fresh token never goes to the old token's host")
 	assert.Equal(t, int32(1), newHostSawNew.Load())
 }
+
+// A base URL's host is normalised before the loopback decision, and the
+// client sends to the normalised form: what is decided is what is dialed.
+// Plain http to anything else is refused, however it is spelled.
+func TestBaseURLHostIsNormalised(t *testing.T) {
+	t.Setenv(auth.EnvHost, "")
+	for given, want := range map[string]string{
+		"http://LOCALHOST:8080":           "http://localhost:8080",
+		"http://LocalHost.:8080/api/":     "http://localhost:8080/api",
+		"http://127.1:8080":               "http://127.0.0.1:8080",
+		"http://0x7f.0.0.1":               "http://127.0.0.1",
+		"http://2130706433:1":             "http://127.0.0.1:1",
+		"http://[::ffff:127.0.0.1]:8080":  "http://127.0.0.1:8080",
+		"http://[0:0:0:0:0:0:0:1]:8080":   "http://[::1]:8080",
+		"https://API.Example.COM":         "https://api.example.com",
+		"https://api.example.com.:8443/x": "https://api.example.com.:8443/x",
+	} {
+		c, err := client.New(client.WithBaseURL(given), client.WithToken(canary))
+		require.NoError(t, err, given)
+		assert.Equal(t, want, c.BaseURL(), given)
+	}
+	for _, refused := range []string{
+		"http://api.localhost:8080", "http://localhost.localdomain", "http://127.0.0.1.example.com",
+		"http://0.0.0.0:8080", "http://[::]:8080", "http://10.0.0.1", "http://localhost..:1", "http://ｌｏｃａｌｈｏｓｔ:1",
+	} {
+		_, err := client.New(client.WithBaseURL(refused), client.WithToken(canary))
+		require.ErrorIs(t, err, client.ErrInvalid, refused)
+		assert.Contains(t, err.Error(), "plain http", refused)
+		t.Setenv(auth.EnvHost, refused)
+		_, err = client.New(client.WithToken(canary))
+		require.ErrorIs(t, err, client.ErrInvalid, "ANYSCALE_HOST=%s", refused)
+		t.Setenv(auth.EnvHost, "")
+	}
+}

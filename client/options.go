@@ -8,6 +8,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
 // Option configures a Client; see New.
@@ -74,20 +75,25 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // WithBaseURL sets the API's base URL. Without it the client uses
 // $ANYSCALE_HOST, else DefaultBaseURL. It must be https unless its host is
-// loopback or WithInsecureHTTP is given.
+// this machine or WithInsecureHTTP is given. The host is normalised first
+// (LOCALHOST, localhost., 127.1, 0x7f.0.0.1 and [::ffff:127.0.0.1] are
+// localhost and 127.0.0.1), and a base URL on this machine is never sent
+// through a proxy, whatever HTTP_PROXY, HTTPS_PROXY and NO_PROXY say: a
+// plain-http token stays on the machine. The same holds for
+// $ANYSCALE_HOST and for the host a workspace injects.
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		if u == "" {
-			return fmt.Errorf("%w: WithBaseURL: the URL is empty", ErrInvalid)
+			return optionError("WithBaseURL", "the base URL is empty")
 		}
 		c.baseURL = u
 		return nil
 	}
 }
 
-// WithInsecureHTTP allows a plain-http base URL on a non-loopback host.
-// The token then crosses the network unencrypted: use it only on a trusted
-// network.
+// WithInsecureHTTP allows a plain-http base URL on a host other than this
+// machine. The token then crosses the network unencrypted, through any
+// proxy the environment names: use it only on a trusted network.
 func WithInsecureHTTP() Option {
 	return func(c *config) error {
 		c.insecureHTTP = true
@@ -100,7 +106,7 @@ func WithInsecureHTTP() Option {
 func WithToken(token string) Option {
 	return func(c *config) error {
 		if err := credentials.ValidateToken(token); err != nil {
-			return fmt.Errorf("%w: WithToken: %w", ErrInvalid, err)
+			return optionError("WithToken", "the token is not usable: %w", err)
 		}
 		c.provider = auth.Static(token)
 		return nil
@@ -113,7 +119,7 @@ func WithToken(token string) Option {
 func WithProvider(p auth.Provider) Option {
 	return func(c *config) error {
 		if p == nil {
-			return fmt.Errorf("%w: WithProvider: the provider is nil", ErrInvalid)
+			return optionError("WithProvider", "the token provider is nil")
 		}
 		c.provider = p
 		return nil
@@ -125,10 +131,19 @@ func WithProvider(p auth.Provider) Option {
 // DefaultAttemptTimeout (WithAttemptTimeout wins over both). Tests pass one
 // whose Transport is httpmock.NewMockTransport(). The default transport
 // clones http.DefaultTransport, so the proxy variables work.
+//
+// An *http.Transport (nil means http.DefaultTransport) is copied when New
+// runs, and the copy gets the client's rules: a request to this machine
+// never goes through its proxy, the name localhost is dialed on a
+// loopback address, and a proxy that refuses the tunnel (407, 403) is
+// reported as such, naming the proxy. Changes made to the transport after
+// New do not reach the client, nor does closing its idle connections
+// (Client.CloseIdleConnections does). Another http.RoundTripper is used as
+// it is: where it sends a request is its own affair.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return fmt.Errorf("%w: WithHTTPClient: the client is nil", ErrInvalid)
+			return optionError("WithHTTPClient", "the HTTP client is nil")
 		}
 		c.httpClient = hc
 		return nil
@@ -151,7 +166,7 @@ const DefaultAttemptTimeout = 30 * time.Second
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: WithAttemptTimeout(%s): the bound must be positive", ErrInvalid, d)
+			return optionError("WithAttemptTimeout", "the time bound of an attempt is %s: it must be positive", d)
 		}
 		c.attemptTimeout = d
 		return nil
@@ -171,7 +186,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return fmt.Errorf("%w: WithLogger: the logger is nil", ErrInvalid)
+			return optionError("WithLogger", "the logger is nil")
 		}
 		c.logger = l
 		return nil
@@ -184,10 +199,18 @@ func WithUserAgent(product string) Option {
 	return func(c *config) error {
 		for _, r := range product {
 			if r < ' ' || r == 0x7f {
-				return fmt.Errorf("%w: WithUserAgent: control character in %q", ErrInvalid, product)
+				return optionError("WithUserAgent", "the user agent %q holds a control character", product)
 			}
 		}
 		c.userAgent = product
 		return nil
 	}
+}
+
+// optionError is the error of an option given a bad value: the facts say
+// what is wrong in plain words, matching ErrInvalid; the option's name is
+// the advice, for the Go program that passed it.
+func optionError(option, format string, args ...any) error {
+	return advice.Wrap(fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...), Advice{},
+		"check the value given to client."+option)
 }

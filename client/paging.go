@@ -8,6 +8,8 @@ import (
 	"iter"
 	"net/http"
 	"slices"
+
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Page is one page of a list.
@@ -80,6 +82,9 @@ type PageQuery struct {
 //
 // query is as for Do, with the paging fields of PageQuery; errors are Do's.
 func ListPage[T any](ctx context.Context, c *Client, path string, query any) (*Page[T], error) {
+	if err := ctxguard.Check(ctx, "client.ListPage"); err != nil {
+		return nil, err
+	}
 	var env ListEnvelope[T]
 	if _, err := c.call(ctx, http.MethodGet, path, query, nil, &env, false); err != nil {
 		return nil, err
@@ -116,6 +121,10 @@ var ErrPagingLoop = errors.New("the list's paging does not end")
 func All[T any](ctx context.Context, first string, fetch func(ctx context.Context, pageToken string) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		if err := ctxguard.Check(ctx, "client.All"); err != nil {
+			yield(zero, err)
+			return
+		}
 		token := first
 		// Brent's cycle detection: saved is a token seen earlier; it
 		// moves forward at doubling distances, so a cycle of any length

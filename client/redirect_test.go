@@ -204,7 +204,7 @@ func TestRefusedRedirectHidesAnEchoedToken(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), http.MethodPost, "/api/v2/x", nil, nil, nil)
 	require.Error(t, err)
-	assert.True(t, strings.HasPrefix(err.Error(), "POST "+srv.URL+"/api/v2/x: refusing a redirect"), err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), "POST "+srv.URL+"/api/v2/x (the host given to the client): refusing a redirect"), err.Error())
 	var ue *url.Error
 	require.ErrorAs(t, err, &ue)
 	assert.NotContains(t, ue.URL, canary)

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,8 +17,12 @@ import (
 // The retry rules. GET, HEAD and DELETE are idempotent: they retry on
 // network errors, 429 and 500/502/503/504. Any other method (POST creates
 // keys and service accounts) retries only when the server cannot have acted
-// on it: 429, 503 with Retry-After, or a refused connection. A Retry-After
-// longer than RetryPolicy.MaxRetryAfter ends the retries.
+// on it: 429, 503 with Retry-After, or nothing at the host. Nothing at the
+// host (a refused connection, a name DNS does not know) is retried once, for
+// a server that is restarting, and then said: a wrong host is not worth a
+// whole retry budget. Neither is a certificate error, a refused redirect or
+// a proxy's refusal of the tunnel, which end the retries at once. A
+// Retry-After longer than RetryPolicy.MaxRetryAfter ends the retries.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	retry, cerr := c.shouldRetry(ctx, resp, err)
 	if retry && err == nil && resp != nil {
@@ -35,22 +40,36 @@ func (c *Client) shouldRetry(ctx context.Context, resp *http.Response, err error
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	st := stateFrom(ctx)
 	idempotent, acted := true, false
-	if st := stateFrom(ctx); st != nil {
+	if st != nil {
 		idempotent, acted = st.idempotent, st.acted
 	}
 	// A wait over the cap ends the retries, whether or not the answer
 	// asking for it could be read.
-	if wait, ok := retryAfter(resp, time.Now()); ok && wait > c.retry.MaxRetryAfter {
+	if wait, ok := retryAfter(resp, c.Now()); ok && wait > c.retry.MaxRetryAfter {
 		return false, nil
 	}
 	if err != nil {
 		if !retryableNetError(err) {
 			return false, nil
 		}
-		// A call that must not be repeated is, only when no attempt of
-		// it reached the server.
-		return idempotent || !acted && errors.Is(err, syscall.ECONNREFUSED), nil
+		if nothingThere(err) {
+			// A refused connection or an unknown host name: a server
+			// that is restarting passes on one quick retry; a wrong host
+			// never does, so it is said at once, not after the whole
+			// retry budget.
+			if st != nil {
+				st.nothingThere++
+				if st.nothingThere > maxNothingThereRetries {
+					return false, nil
+				}
+			}
+			// A call that must not be repeated is, since nothing
+			// reached the server.
+			return idempotent || !acted, nil
+		}
+		return idempotent, nil
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -71,7 +90,13 @@ type idempotencyKey struct{}
 // mark a POST that is safe to repeat (revoking all of a user's keys) as
 // idempotent, and a GET that is not (rotating keys revokes the token that
 // sent it) as not.
+//
+// A nil ctx stays nil, so that the call made with it fails as every call
+// with a nil context does, instead of panicking here.
 func WithIdempotency(ctx context.Context, idempotent bool) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, idempotencyKey{}, idempotent)
 }
 
@@ -92,11 +117,28 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+// maxNothingThereRetries is how many times a call is retried when
+// nothing answers at the host: the connection was refused, or the name
+// does not resolve.
+const maxNothingThereRetries = 1
+
+// nothingThere reports whether a transport error says that nothing
+// answers at the host: the connection was refused, or DNS says the name
+// does not exist.
+func nothingThere(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) && dns.IsNotFound
+}
+
 // retryableNetError reports whether a transport error may pass on a retry:
-// not a certificate problem, a refused redirect or a malformed request.
+// not a certificate problem, a refused redirect, a malformed request or a
+// proxy's final refusal.
 func retryableNetError(err error) bool {
+	var proxy *proxyError
 	switch {
 	case certificateError(err):
+		return false
+	case errors.As(err, &proxy) && proxy.final():
 		return false
 	case errors.Is(err, errRedirectRefused), errors.Is(err, errBodyTooLarge):
 		return false
@@ -122,7 +164,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	// Another call's Retry-After holds this one too.
 	held := c.gate().remaining()
 	if resp != nil {
-		if wait, ok := retryAfter(resp, time.Now()); ok {
+		if wait, ok := retryAfter(resp, c.Now()); ok {
 			return min(max(wait, held), c.retry.MaxRetryAfter)
 		}
 	}
@@ -138,12 +180,13 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 }
 
 // retryAfter parses a 429 or 503 response's Retry-After header, in seconds
-// or as an HTTP date.
+// or as an HTTP date. A date is the server's: it counts from the answer's
+// own Date header, else from now (the server's time, Client.Now).
 func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
 		return 0, false
 	}
-	return parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	return parseRetryAfter(resp.Header.Get("Retry-After"), dateOf(resp, now))
 }
 
 // maxRetryAfterSeconds caps a parsed Retry-After: a day, longer than any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"syscall"
 	"testing"
@@ -20,6 +21,8 @@ func TestRetryRules(t *testing.T) {
 	t.Parallel()
 	netErr := errors.New("connection reset by peer")
 	refused := fmt.Errorf("dial tcp 10.0.0.1:443: connect: %w", syscall.ECONNREFUSED)
+	unknownHost := &net.DNSError{Err: "no such host", Name: "api.exmaple.com", IsNotFound: true}
+	dnsDown := &net.DNSError{Err: "server misbehaving", Name: "api.example.com", IsTemporary: true}
 	const all = 1 + 3 // first attempt plus fastRetry.MaxRetries
 	tests := []struct {
 		method     string
@@ -51,8 +54,14 @@ func TestRetryRules(t *testing.T) {
 		{method: "POST", status: 429, wantCalls: all, wantIs: client.ErrRateLimited},
 		{method: "POST", status: 429, retryAfter: "0", wantCalls: all, wantIs: client.ErrRateLimited},
 		{method: "POST", err: netErr, wantCalls: 1},
-		{method: "POST", err: refused, wantCalls: all},
-		{method: "GET", err: refused, wantCalls: all},
+		// Nothing at the host: one quick retry (a server restarting), no
+		// more (a wrong host says so at once).
+		{method: "POST", err: refused, wantCalls: 2},
+		{method: "GET", err: refused, wantCalls: 2},
+		{method: "GET", err: unknownHost, wantCalls: 2},
+		{method: "POST", err: unknownHost, wantCalls: 2},
+		{method: "GET", err: dnsDown, wantCalls: all},
+		{method: "POST", err: dnsDown, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%s %d %q %v", tt.method, tt.status, tt.retryAfter, tt.err)

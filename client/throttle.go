@@ -56,6 +56,7 @@ func (g *gate) wait(ctx context.Context) error {
 type throttle struct {
 	base          http.RoundTripper
 	gate          *gate
+	clock         *serverClock
 	maxRetryAfter time.Duration
 }
 
@@ -64,7 +65,7 @@ func (t *throttle) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp == nil || resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
 		return resp, err
 	}
-	if wait, ok := retryAfter(resp, time.Now()); ok && wait > 0 && wait <= t.maxRetryAfter {
+	if wait, ok := retryAfter(resp, t.clock.now()); ok && wait > 0 && wait <= t.maxRetryAfter {
 		t.gate.hold(wait)
 	}
 	callopt.Throttled(req.Context())

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,7 +32,9 @@ const TraceIDHeader = "X-Trace-Id"
 type attemptState struct {
 	method string
 	// base is the call's base URL: only its scheme and host get the token.
-	base *baseURL
+	// hostOrigin is where it came from (see baseFor).
+	base       *baseURL
+	hostOrigin string
 	// label replaces the URL path in logs and errors when the path holds
 	// a secret (a login code); see callopt.WithPathLabel.
 	label string
@@ -40,6 +45,9 @@ type attemptState struct {
 	idempotent bool
 
 	attempt int
+	// nothingThere counts the attempts that found nothing at the host
+	// (a refused connection, an unknown name); see shouldRetry.
+	nothingThere int
 	// acted is set once an attempt may have been acted on by the server:
 	// it was sent and its answer was lost, or was a server error or a
 	// success.
@@ -101,12 +109,18 @@ func (c *Client) newRetryClient(hc *http.Client, attemptTimeout time.Duration) *
 	if attemptTimeout > 0 {
 		timeout = attemptTimeout
 	}
-	if base == nil {
+	// The client's rules for loopback hosts and proxies go on an
+	// *http.Transport of its own: its default, or a copy of the caller's.
+	// Another RoundTripper (a test double) is used as it is.
+	switch t := base.(type) {
+	case nil:
 		if hc != nil {
-			base = http.DefaultTransport
+			base = guardTransport(http.DefaultTransport.(*http.Transport).Clone())
 		} else {
-			base = defaultTransport()
+			base = guardTransport(defaultTransport())
 		}
+	case *http.Transport:
+		base = guardTransport(t.Clone())
 	}
 	c.tr = newTransport(base, c.logger, c.retry.MaxRetryAfter, timeout)
 	return &retryablehttp.Client{
@@ -162,6 +176,7 @@ func freshConnections(base http.RoundTripper) http.RoundTripper {
 //	scrubErrors    the token out of a transport error's text
 //	trackActed     whether the server may have acted (MayHaveActed)
 //	throttle       a 429 or 503 paces every call, and runs OnThrottle hooks
+//	clock          the server's clock, from each answer's Date (Client.Now)
 //	scopeAuth      the Authorization header only to the call's own host
 //	boundAttempt   each attempt's time bound, until its answer is closed
 //	noReplay       a call that must not be repeated, where net/http cannot
@@ -177,22 +192,44 @@ type transport struct {
 	base http.RoundTripper
 	// gate paces every call after a 429 or 503 with Retry-After.
 	gate *gate
+	// clock is the server's, measured from its answers (Client.Now).
+	clock *serverClock
+	// proxy is the base transport's proxy function; nil when the base is
+	// not an *http.Transport.
+	proxy func(*http.Request) (*url.URL, error)
 	// attemptTimeout bounds each attempt, from sending the request to
 	// reading the answer's last byte.
 	attemptTimeout time.Duration
 }
 
 func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, attemptTimeout time.Duration) *transport {
-	t := &transport{base: base, gate: &gate{}, attemptTimeout: attemptTimeout}
+	t := &transport{base: base, gate: &gate{}, clock: &serverClock{}, attemptTimeout: attemptTimeout}
+	if ht, ok := base.(*http.Transport); ok {
+		t.proxy = ht.Proxy
+	}
 	var rt http.RoundTripper = &noReplay{base: base, fresh: freshConnections(base)}
 	rt = &boundAttempt{base: rt, timeout: attemptTimeout}
 	rt = &scopeAuth{base: rt}
-	rt = &throttle{base: rt, gate: t.gate, maxRetryAfter: maxRetryAfter}
-	rt = &trackActed{base: rt}
+	rt = &clockFromAnswers{base: rt, clock: t.clock}
+	rt = &throttle{base: rt, gate: t.gate, clock: t.clock, maxRetryAfter: maxRetryAfter}
+	_, traced := base.(*http.Transport)
+	rt = &trackActed{base: rt, traced: traced}
 	rt = &scrubErrors{base: rt}
 	rt = &logAttempts{base: rt, logger: logger}
 	t.top = &countAttempts{base: rt}
 	return t
+}
+
+// proxyOf names the proxy req went through, as errors show it.
+func (t *transport) proxyOf(req *http.Request) string {
+	if t.proxy == nil || req == nil {
+		return "(unknown)"
+	}
+	u, err := t.proxy(req)
+	if err != nil || u == nil {
+		return "(unknown)"
+	}
+	return shownProxy(u)
 }
 
 // closeIdle closes the base transport's idle connections. No layer is
@@ -266,19 +303,42 @@ func (t *scrubErrors) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // trackActed notes in the call's state whether the server may have acted
-// on an attempt: it was sent and its answer was lost, was a success, a
+// on an attempt: it was written and its answer was lost, was a success, a
 // server error (but a 503 with Retry-After, a refusal), or a redirect
 // other than 307 and 308. It reads the error as the network gave it,
 // before scrubErrors.
-type trackActed struct{ base http.RoundTripper }
+//
+// Over net/http's Transport (traced), an attempt that failed was written
+// only if it got a connection: httptrace's GotConn. A refused or failed
+// dial, a name that did not resolve, a TLS handshake that failed and a
+// proxy that refused the tunnel all come before it, whatever error they
+// surface as. Over another RoundTripper (a test double), the error's kind
+// decides (unsent).
+type trackActed struct {
+	base   http.RoundTripper
+	traced bool
+}
 
 func (t *trackActed) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
 	st := stateFrom(req.Context())
 	if st == nil || st.acted {
-		return resp, err
+		return t.base.RoundTrip(req)
 	}
+	if err := req.Context().Err(); err != nil {
+		// Done before this attempt: nothing is written.
+		return nil, err
+	}
+	var conn atomic.Bool
+	if t.traced {
+		ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { conn.Store(true) },
+		})
+		req = req.WithContext(ctx)
+	}
+	resp, err := t.base.RoundTrip(req)
 	switch {
+	case err != nil && t.traced:
+		st.acted = conn.Load()
 	case err != nil:
 		st.acted = !unsent(err)
 	case resp.StatusCode < 300:
@@ -297,13 +357,15 @@ func (t *trackActed) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // unsent reports whether a transport error means the request never
 // reached the server: the connection was refused or never made, the name
-// did not resolve, or TLS failed before the request was written.
+// did not resolve, TLS failed before the request was written, or a proxy
+// refused the tunnel.
 func unsent(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
 	var record tls.RecordHeaderError
+	var proxy *proxyError
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &dns) || errors.As(err, &op) && op.Op == "dial" ||
-		certificateError(err) || errors.As(err, &record)
+		certificateError(err) || errors.As(err, &record) || errors.As(err, &proxy)
 }
 
 // boundAttempt bounds each attempt by timeout, until its answer is closed

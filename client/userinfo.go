@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"net/http"
+
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // permissionOwner is an organization owner's permission level.
@@ -49,6 +51,9 @@ func (u *UserInfo) OrganizationID() string {
 // A token the API does not accept is an error matching ErrUnauthorized,
 // whose advice is ActionRenewToken.
 func (c *Client) WhoAmI(ctx context.Context) (*UserInfo, error) {
+	if err := ctxguard.Check(ctx, "client.Client.WhoAmI"); err != nil {
+		return nil, err
+	}
 	var u UserInfo
 	if _, err := c.call(ctx, http.MethodGet, "/api/v2/userinfo/", nil, nil, &u, false); err != nil {
 		return nil, err

@@ -2,11 +2,15 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,4 +137,70 @@ func TestWithAttemptTimeoutRejectsNonPositive(t *testing.T) {
 		_, err := client.New(client.WithAttemptTimeout(d))
 		assert.ErrorIs(t, err, client.ErrInvalid, "%s", d)
 	}
+}
+
+// loopbackOnly passes requests to loopback hosts and refuses, recording
+// it, every other: a test that fails must not send its canary away.
+type loopbackOnly struct {
+	base    http.RoundTripper
+	mu      sync.Mutex
+	refused []string
+}
+
+func (t *loopbackOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.URL.Hostname(); h != "127.0.0.1" && h != "localhost" {
+		t.mu.Lock()
+		t.refused = append(t.refused, h)
+		t.mu.Unlock()
+		return nil, fmt.Errorf("dial tcp %s: connect: %w", h, syscall.ECONNREFUSED)
+	}
+	return t.base.RoundTrip(req)
+}
+
+func (t *loopbackOnly) seen() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.refused...)
+}
+
+// A key goes only to the host that issued it or the host the caller
+// named: a copy made with WithAuth whose token names no host of its own
+// (a static secret, a credentials file) sends it where the parent sends
+// its own, such as the host a workspace injected, never to the default.
+func TestWithAuthSendsWhereTheParentSends(t *testing.T) {
+	t.Setenv(auth.EnvHost, "")
+	injected, _ := countingServer(t)
+	rt := &loopbackOnly{base: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(rt.base.(*http.Transport).CloseIdleConnections)
+	hc := &http.Client{Transport: rt}
+	parent, err := client.New(client.WithProvider(hostProvider{host: injected.URL}), client.WithHTTPClient(hc))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	require.NoError(t, credentials.Save(path, credentials.Secret(canary2)))
+	ctx := context.Background()
+	for name, p := range map[string]auth.Provider{
+		"StaticSecret": auth.StaticSecret(credentials.Secret(canary2)),
+		"Static":       auth.Static(canary2),
+		"File":         auth.File(auth.WithPath(path)),
+	} {
+		for _, c := range []*client.Client{parent.WithAuth(p), parent.WithAuth(auth.Static(canary)).WithAuth(p)} {
+			me, err := c.WhoAmI(ctx)
+			require.NoError(t, err, name)
+			assert.Equal(t, canary2+"@x", me.Email, "%s: the workspace's host got the copy's token", name)
+		}
+	}
+	assert.Empty(t, rt.seen(), "nothing went to another host")
+
+	// A token that names its own host goes there.
+	own, _ := countingServer(t)
+	_, err = parent.WithAuth(hostProvider{host: own.URL}).WhoAmI(ctx)
+	require.NoError(t, err)
+
+	// A parent without a token sends to its default; so does its copy.
+	bare, err := client.New(client.WithProvider(auth.NewChain()), client.WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = bare.WithAuth(auth.StaticSecret(credentials.Secret(canary2))).WhoAmI(ctx)
+	require.Error(t, err)
+	assert.Equal(t, []string{"console.anyscale.com", "console.anyscale.com"}, rt.seen(), "the default host, once retried")
+	assert.Equal(t, []client.Advice{{Action: client.ActionExplainChain, Subject: client.DefaultBaseURL, Origin: auth.HostFromDefault}}, client.AdviceOf(err))
 }

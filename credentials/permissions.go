@@ -34,9 +34,11 @@ type InsecurePermissionsError struct {
 	UID          int
 }
 
-// Error says which path is too open and the chmod that fixes it:
+// Error says which path is too open, then the fix (AdviceText):
 // `chmod 600 <file>` for the file, `chmod go-w <dir>` for the directory.
-func (e *InsecurePermissionsError) Error() string { return "credentials: " + e.problem() }
+func (e *InsecurePermissionsError) Error() string {
+	return "credentials: " + e.problem() + "; " + e.AdviceText()
+}
 
 // AdviceOf says what to do next as data: tighten the permissions of Path
 // (Source is "directory" or "file"), or replace a path another account
@@ -52,21 +54,32 @@ func (e *InsecurePermissionsError) AdviceOf() (advice.Advice, bool) {
 	return advice.Advice{Action: advice.FixPermissions, Source: kind, Origin: e.Path}, true
 }
 
-// problem is Error without the package prefix, for messages that wrap it.
+// AdviceText is the fix that ends Error, as a shell command.
+func (e *InsecurePermissionsError) AdviceText() string {
+	switch {
+	case e.ForeignOwner:
+		return "remove it, or use a path of your own"
+	case e.Mode.IsDir():
+		return fmt.Sprintf("run `chmod go-w %s`", e.Path)
+	}
+	return fmt.Sprintf("run `chmod 600 %s`", e.Path)
+}
+
+// problem is what is wrong, without the package prefix or the fix.
 func (e *InsecurePermissionsError) problem() string {
 	if e.ForeignOwner {
 		what := "credentials file " + e.Path
 		if e.Mode.IsDir() {
 			what = "directory " + e.Path
 		}
-		return fmt.Sprintf("%s belongs to user id %d, not to you (user id %d) or root, and that account could replace the token; remove it, or use a path of your own",
+		return fmt.Sprintf("%s belongs to user id %d, not to you (user id %d) or root, and that account could replace the token",
 			what, e.UID, os.Getuid())
 	}
 	if e.Mode.IsDir() {
-		return fmt.Sprintf("directory %s has mode %s, writable by group or others, who could replace the credentials file in it; run `chmod go-w %s`",
-			e.Path, octal(e.Mode), e.Path)
+		return fmt.Sprintf("directory %s has mode %s, writable by group or others, who could replace the credentials file in it",
+			e.Path, octal(e.Mode))
 	}
-	return fmt.Sprintf("%s has mode %s, open to group or others; run `chmod 600 %s`", e.Path, octal(e.Mode), e.Path)
+	return fmt.Sprintf("%s has mode %s, open to group or others", e.Path, octal(e.Mode))
 }
 
 // octal prints a mode as chmod(1) takes it, such as 0644 or 01777.

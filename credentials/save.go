@@ -91,7 +91,7 @@ func checkPlace(fsys fileSystem, dir, path string) error {
 			return fmt.Errorf("credentials: %w", err)
 		}
 		if pe := looseDir(dir, info); pe != nil {
-			return &refusedError{msg: "credentials: not saving to " + path + ": " + pe.problem() + ", then save again", err: pe}
+			return &refusedError{msg: "credentials: not saving to " + path + ": " + pe.problem() + "; " + pe.AdviceText(), err: pe}
 		}
 	}
 	info, err := fsys.Lstat(path)

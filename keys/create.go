@@ -8,6 +8,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/organization"
@@ -156,7 +157,8 @@ func (s scope) create(ctx context.Context, body createBody) (credentials.Secret,
 		return "", err
 	}
 	if out.ServerSessionID == "" {
-		return "", fmt.Errorf("%w: the server answered the key request without a key", client.ErrMalformedResponse)
+		// The request was carried out: a key may exist that nobody holds.
+		return "", acted.Mark(fmt.Errorf("%w: the server answered the key request without a key", client.ErrMalformedResponse))
 	}
 	return out.ServerSessionID, nil
 }
@@ -239,7 +241,7 @@ func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 		return "", err
 	}
 	if out.ServerSessionID == "" {
-		return "", fmt.Errorf("keys: %w: the answer to the rotation holds no new key: every key of yours may be revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", client.ErrMalformedResponse)
+		return "", acted.Mark(fmt.Errorf("keys: %w: the answer to the rotation holds no new key: every key of yours may be revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", client.ErrMalformedResponse))
 	}
 	return out.ServerSessionID, nil
 }

@@ -45,7 +45,9 @@ const ConsoleHost = login.ConsoleHost
 
 // Login runs the browser login with the service's client: login.Run.
 //
-// API: GET /api/v2/users/create_otp_token, GET /api/v2/users/request_otp_token/{otp}
+// API: GET /api/v2/users/create_otp_token
+//
+// API: GET /api/v2/users/request_otp_token/{otp}
 //
 // Deprecated: use login.Run.
 func (s *Service) Login(ctx context.Context, opts LoginOptions) (*LoginResult, error) {

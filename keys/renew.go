@@ -13,6 +13,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
@@ -123,7 +124,7 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 		// Nobody holds the new key: revoke it now if the API lets us, else
 		// the next run does.
 		_ = New(acting).Revoke(context.WithoutCancel(ctx), fresh.ID)
-		return nil, renewAgain(fmt.Errorf("keys: renewing %q: saving the new key (the store still holds the key it held): %w", opts.Name, err), opts.Name)
+		return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: saving the new key (the store still holds the key it held): %w", opts.Name, err)), opts.Name)
 	}
 
 	checked := s.c.WithAuth(auth.StaticSecret(made.Secret))
@@ -134,11 +135,11 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 	if err != nil {
 		if held {
 			if rerr := store.Save(context.WithoutCancel(ctx), old); rerr != nil {
-				return nil, fmt.Errorf("keys: renewing %q: the new key, now stored, failed its check (%w), and the key held before could not be put back: %w", opts.Name, err, rerr)
+				return nil, acted.Mark(fmt.Errorf("keys: renewing %q: the new key, now stored, failed its check (%w), and the key held before could not be put back: %w", opts.Name, err, rerr))
 			}
-			return nil, renewAgain(fmt.Errorf("keys: renewing %q: the new key failed its check; the store holds the key it held: %w", opts.Name, err), opts.Name)
+			return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key failed its check; the store holds the key it held: %w", opts.Name, err)), opts.Name)
 		}
-		return nil, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored but failed its check: %w", opts.Name, err), opts.Name)
+		return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored but failed its check: %w", opts.Name, err)), opts.Name)
 	}
 
 	if ready != nil {
@@ -147,7 +148,7 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 	result := &RenewResult{New: fresh, Failed: map[string]error{}}
 	lineage, err = New(checked).lineage(ctx, opts.Name, s.c.Now())
 	if err != nil {
-		return result, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored and works, but the older keys could not be listed for revocation: %w", opts.Name, err), opts.Name)
+		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but the older keys could not be listed for revocation: %w", opts.Name, err)), opts.Name)
 	}
 	stale := staleKeys(lineage, fresh.ID, old.KeyID, opts.Keep)
 	if len(stale) == 0 {
@@ -159,7 +160,7 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 		maps.Copy(result.Failed, res.Failed)
 	}
 	if err != nil {
-		return result, renewAgain(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked: %w", opts.Name, len(result.Failed), err), opts.Name)
+		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked: %w", opts.Name, len(result.Failed), err)), opts.Name)
 	}
 	return result, nil
 }

@@ -24,7 +24,9 @@ const DefaultConcurrency = parallel.DefaultLimit
 // lists are never null, and each failure carries its error's facts
 // (client.Facts: its text without the SDK's advice sentences), in the order
 // the ids were given to RevokeMany (by id for a result made otherwise).
-// Decoding gives each failed id an error holding that text.
+// Decoding gives each failed id an error holding that text. Since it
+// marshals itself, a struct that embeds a RevokeResult marshals as the
+// RevokeResult alone: give it a field name.
 type RevokeResult struct {
 	// Revoked lists the ids this call revoked, in the order given.
 	Revoked []string

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/callopt"
 	"github.com/anyscale-go/anyscale/internal/parallel"
@@ -201,7 +202,7 @@ func (r *revokeRun) batch(ctx context.Context, lo, hi int) {
 	}
 	if r.bulk.unreadable.Load() {
 		for i := range batch {
-			r.queue.Next(func(ctx context.Context) { r.alone(ctx, lo+i, nil) })
+			r.queue.Next(func(ctx context.Context) { r.alone(ctx, lo+i, nil, false) })
 		}
 		return
 	}
@@ -236,7 +237,9 @@ func (r *revokeRun) batch(ctx context.Context, lo, hi int) {
 			settled++
 			continue
 		}
-		r.queue.Next(func(ctx context.Context) { r.alone(ctx, lo+i, err) })
+		// A 2xx was carried out: it may have revoked the id, whatever
+		// revoking it alone then meets.
+		r.queue.Next(func(ctx context.Context) { r.alone(ctx, lo+i, err, err == nil) })
 	}
 }
 
@@ -245,8 +248,9 @@ func notSent(id string, why error) error { return fmt.Errorf("key %s: not sent: 
 
 // alone revokes the id at index i on its own, to learn its state: no bulk
 // answer said it was revoked. batchErr is its bulk request's error, if it
-// failed.
-func (r *revokeRun) alone(ctx context.Context, i int, batchErr error) {
+// failed; bulkDone reports that its bulk request succeeded (a 2xx that did
+// not list it), so that a failure here may still follow a revocation.
+func (r *revokeRun) alone(ctx context.Context, i int, batchErr error, bulkDone bool) {
 	id := r.ids[i]
 	defer r.progress.add(1)
 	if why := r.halted(ctx); why != nil {
@@ -255,6 +259,8 @@ func (r *revokeRun) alone(ctx context.Context, i int, batchErr error) {
 			// Its bulk request went out: its own error says whether it
 			// may have acted.
 			r.settle(i, outcome{err: fmt.Errorf("key %s: %w; not tried alone: %w", id, batchErr, why)})
+		case bulkDone:
+			r.settle(i, outcome{err: acted.Mark(fmt.Errorf("key %s: the bulk answer did not say whether it was revoked; not tried alone: %w", id, why))})
 		default:
 			r.settle(i, outcome{err: notSent(id, why)})
 		}
@@ -275,9 +281,13 @@ func (r *revokeRun) alone(ctx context.Context, i int, batchErr error) {
 		r.silent(ctx, seen, err)
 	}
 	err = r.stopped(ctx, err)
-	if batchErr != nil {
+	switch {
+	case batchErr != nil:
+		// Either may have acted: the error says so if one did.
 		err = fmt.Errorf("key %s: the bulk request failed (%w), and so did revoking it alone: %w", id, batchErr, err)
-	} else {
+	case bulkDone:
+		err = acted.Mark(fmt.Errorf("key %s: the bulk answer did not say whether it was revoked, and revoking it alone failed: %w", id, err))
+	default:
 		err = fmt.Errorf("key %s: %w", id, err)
 	}
 	r.settle(i, outcome{err: err})

@@ -3,7 +3,6 @@ package keys_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,19 +23,11 @@ import (
 // fastRetries: three attempts a call, milliseconds apart.
 var fastRetries = client.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}
 
-// actedRule reports whether this client says "may have acted" only for
-// what it marked so (an error it did not make is false). Before that rule,
-// an error of the SDK's own (a context, "not sent") reads as true; the
-// assertions on MayHaveActed being false for those wait for it.
-func actedRule() bool { return !client.MayHaveActed(errors.New("an error the client did not make")) }
-
-// notActed asserts that err says nothing was done, once the client's rule
-// is in.
+// notActed asserts that err says nothing was done: client.MayHaveActed is
+// false.
 func notActed(t *testing.T, err error, msgAndArgs ...any) {
 	t.Helper()
-	if actedRule() {
-		assert.False(t, client.MayHaveActed(err), msgAndArgs...)
-	}
+	assert.False(t, client.MayHaveActed(err), msgAndArgs...)
 }
 
 // dropper accepts connections, reads each request, and closes the

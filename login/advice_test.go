@@ -167,7 +167,7 @@ func TestErrorFactsNameNoGoIdentifier(t *testing.T) {
 			_, err := login.Run(context.Background(), noTokenClient(t, mt, baseURL), login.Options{OpenURL: quiet, CredentialsPath: path})
 			return err
 		}},
-		{name: "no login URL", run: func(t *testing.T, path string) error {
+		{name: "no login URL", action: client.ActionRunAgain, advised: true, run: func(t *testing.T, path string) error {
 			_, err := login.Run(context.Background(), mockLogin(t, `{"result":{}}`), login.Options{OpenURL: quiet, CredentialsPath: path})
 			return err
 		}},
@@ -191,12 +191,12 @@ func TestErrorFactsNameNoGoIdentifier(t *testing.T) {
 			_, err := login.Run(context.Background(), mockLogin(t, goodStart, status(404)), login.Options{OpenURL: quiet, CredentialsPath: path})
 			return err
 		}},
-		{name: "an answer in an unknown shape", is: client.ErrMalformedResponse, run: func(t *testing.T, path string) error {
+		{name: "an answer in an unknown shape", action: client.ActionRunAgain, advised: true, is: client.ErrMalformedResponse, run: func(t *testing.T, path string) error {
 			_, err := login.Run(context.Background(), mockLogin(t, goodStart, httpmock.NewStringResponder(200, `{"result":{}}`)),
 				login.Options{OpenURL: quiet, CredentialsPath: path})
 			return err
 		}},
-		{name: "approved without a token", run: func(t *testing.T, path string) error {
+		{name: "approved without a token", action: client.ActionRunAgain, advised: true, run: func(t *testing.T, path string) error {
 			_, err := login.Run(context.Background(), mockLogin(t, goodStart, httpmock.NewStringResponder(200, `{"result":{"valid":true}}`)),
 				login.Options{OpenURL: quiet, CredentialsPath: path})
 			return err

@@ -13,9 +13,11 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ascii"
 	"github.com/anyscale-go/anyscale/internal/callopt"
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // The login endpoints; they take no token.
@@ -106,7 +108,9 @@ type startQuery struct {
 // Run logs in through the browser and saves the new key in the
 // credentials file.
 //
-// API: GET /api/v2/users/create_otp_token, GET /api/v2/users/request_otp_token/{otp}
+// API: GET /api/v2/users/create_otp_token
+//
+// API: GET /api/v2/users/request_otp_token/{otp}
 //
 // Run starts a login, hands the approval URL to opts.OpenURL, polls until
 // the login is approved, validates the new token and saves it atomically
@@ -119,6 +123,9 @@ type startQuery struct {
 // error. The server hands the token out once: if the answer carrying it is
 // lost, the error says so, and the login must be run again.
 func Run(ctx context.Context, c *client.Client, opts Options) (*Result, error) {
+	if err := ctxguard.Check(ctx, "login.Run"); err != nil {
+		return nil, err
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -138,7 +145,7 @@ func Run(ctx context.Context, c *client.Client, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("login: starting: %w", err)
 	}
 	if start.OTP == "" || start.URL == "" {
-		return nil, errors.New("login: starting: the server returned no login URL; try again")
+		return nil, runAgain(errors.New("login: starting: the server returned no login URL"), "try again")
 	}
 	if err := checkURL(start.URL, start.OTP, c.BaseURL()); err != nil {
 		return nil, err
@@ -203,11 +210,11 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 			continue
 		}
 		if res.Valid == nil {
-			return "", fmt.Errorf("login: polling: %w: the answer has no \"valid\" field; the server may have handed out a key in it, which is lost: run the login again, and revoke a key named for this login in the console if one appears", client.ErrMalformedResponse)
+			return "", runAgain(acted.Mark(fmt.Errorf("login: polling: %w: the answer has no \"valid\" field; the server may have handed out a key in it, which is lost", client.ErrMalformedResponse)), "run the login again, and revoke a key named for this login in the console if one appears")
 		}
 		if *res.Valid {
 			if res.ServerSessionID == "" {
-				return "", errors.New("login: approved, but the server returned no token; run the login again")
+				return "", runAgain(acted.Mark(errors.New("login: approved, but the server returned no token")), "run the login again")
 			}
 			return res.ServerSessionID, nil
 		}
@@ -424,4 +431,10 @@ func days(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// runAgain advises running the login again, which is safe: a login that
+// did not finish wrote nothing.
+func runAgain(err error, text string) error {
+	return advice.Wrap(err, advice.Advice{Action: advice.RunAgain}, text)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/internal/advice"
 	"github.com/anyscale-go/anyscale/internal/ctxguard"
 	"github.com/anyscale-go/anyscale/internal/email"
@@ -86,7 +87,7 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOptions) (
 	account := w.toAccount()
 	subject := orName(account.Email, name)
 	if account.UserID == "" {
-		err := fmt.Errorf("serviceaccounts: service account %q was created, but the server returned no user id for its key", name)
+		err := acted.Mark(fmt.Errorf("serviceaccounts: service account %q was created, but the server returned no user id for its key", name))
 		return nil, advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: subject},
 			fmt.Sprintf("make one with CreateKey(ctx, ByName(%q))", name))
 	}
@@ -97,7 +98,7 @@ func (s *Service) Create(ctx context.Context, name string, opts ...KeyOptions) (
 			return nil, advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: subject},
 				fmt.Sprintf("a key may exist that nobody holds, so replace it with RotateKeys(ctx, ByName(%q))", name))
 		}
-		err = needOwner(fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w", name, err))
+		err = needOwner(acted.Mark(fmt.Errorf("serviceaccounts: service account %q was created, but its first key was not: %w", name, err)))
 		return nil, advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: subject},
 			fmt.Sprintf("make one with CreateKey(ctx, ByName(%q))", name))
 	}
@@ -353,7 +354,7 @@ func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (
 			return "", advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: sa.Email},
 				"a key may exist that nobody holds, so run RotateKeys again")
 		}
-		err = needOwner(fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, but a new key could not be made: %w", sa.Email, err))
+		err = needOwner(acted.Mark(fmt.Errorf("serviceaccounts: the old keys of %s are already revoked, but a new key could not be made: %w", sa.Email, err)))
 		return "", advice.Wrap(err, advice.Advice{Action: advice.CreateKey, Subject: sa.Email}, "make one now with CreateKey")
 	}
 	return secret, nil

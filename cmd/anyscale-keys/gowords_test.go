@@ -22,6 +22,11 @@ import (
 // login`). The command line speaks of its own commands and flags.
 var goWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-zA-Z]+\(|With[A-Z]\w*\(\)|\banyscale login\b`)
 
+// completionTrailer starts the line cobra's hidden __complete command
+// writes to standard error for the shell's completion script, which
+// discards it: the protocol, not a message to a person.
+const completionTrailer = "Completion ended with directive: "
+
 // properNames are words goWord matches that name no Go identifier.
 var properNames = map[string]bool{"GitHub": true}
 
@@ -30,6 +35,9 @@ var properNames = map[string]bool{"GitHub": true}
 func goWords(out string) []string {
 	var bad []string
 	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, completionTrailer) {
+			continue
+		}
 		for _, m := range goWord.FindAllString(line, -1) {
 			if !properNames[m] {
 				bad = append(bad, fmt.Sprintf("%q in: %s", m, line))
@@ -44,9 +52,20 @@ func goWords(out string) []string {
 // the test can check all of it once the script ends.
 const transcriptEnv = "ANYSCALE_KEYS_TEST_TRANSCRIPT"
 
+// unsetEnv names the variables (comma-separated) that anyscale-keys, run
+// by a script, runs without while they are empty: testscript can set a
+// variable empty but not unset it (see the script command unset).
+const unsetEnv = "ANYSCALE_KEYS_TEST_UNSET"
+
 // runCLI runs anyscale-keys as main does, and copies what it writes to
 // $ANYSCALE_KEYS_TEST_TRANSCRIPT when that is set.
 func runCLI() int {
+	for _, name := range strings.Split(os.Getenv(unsetEnv), ",") {
+		if name != "" && os.Getenv(name) == "" {
+			os.Unsetenv(name)
+		}
+	}
+	os.Unsetenv(unsetEnv)
 	streams := iostreams.System()
 	if path := os.Getenv(transcriptEnv); path != "" {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)

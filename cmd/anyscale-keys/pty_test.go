@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,12 @@ type terminal struct {
 
 func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	t.Helper()
+	return startTerminalSized(t, 200, env, args...)
+}
+
+// startTerminalSized is startTerminal on a terminal cols columns wide.
+func startTerminalSized(t *testing.T, cols uint16, env []string, args ...string) *terminal {
+	t.Helper()
 	// The test binary runs anyscale-keys when called by that name (see
 	// TestMain).
 	bin := filepath.Join(t.TempDir(), "anyscale-keys")
@@ -42,7 +49,7 @@ func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	require.NoError(t, os.Symlink(self, bin))
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: cols})
 	require.NoError(t, err)
 	term := &terminal{t: t, cmd: cmd, tty: tty, done: make(chan struct{})}
 	go func() {
@@ -198,4 +205,63 @@ func TestTerminalCtrlCAtThePrompt(t *testing.T) {
 	}
 	_, member := srv.LookupUser(bob.Email)
 	assert.True(t, member, "bob is still a member")
+}
+
+// On an 80-column terminal, every line of the tables fits: ids shortened
+// to a unique prefix, long names and emails cut with "…", times relative.
+func TestTerminalTablesFit80Columns(t *testing.T) {
+	srv := anyscaletest.Start(t)
+	owner := srv.Owner()
+	long := "a-key-name-that-goes-on-and-on-well-past-any-column-width-there-is"
+	for i := range 3 {
+		srv.AddKey(owner, fmt.Sprintf("%s-%d", long, i), 20*24*time.Hour)
+	}
+	srv.AddKey(owner, "legacy-without-expiry", 0)
+	someone := srv.AddUser("someone.with.a.rather.long.address@engineering.example-corporation.com", anyscaletest.Collaborator)
+	srv.AddKey(someone, long, 0)
+	bot := srv.AddServiceAccount("a-service-account-with-a-name-as-long-as-the-policy-allows-it-x")
+	srv.AddKey(bot, "bot-key", 0)
+	env := []string{"ANYSCALE_HOST=" + srv.URL, "ANYSCALE_CLI_TOKEN=" + owner.Token, "HOME=" + t.TempDir()}
+	for _, args := range [][]string{
+		{"keys", "list"},
+		{"keys", "list", "--org"},
+		{"keys", "audit", "--org"},
+		{"members", "list"},
+		{"sa", "list"},
+	} {
+		term := startTerminalSized(t, 80, env, args...)
+		code, shown := term.wait()
+		require.Equal(t, 0, code, "%v: %s", args, shown)
+		lines := 0
+		for _, line := range strings.Split(shown, "\n") {
+			line = strings.TrimRight(line, "\r")
+			if i := strings.LastIndex(line, "\r"); i >= 0 {
+				line = line[i+1:] // a progress bar, redrawn in place
+			}
+			if w := utf8.RuneCountInString(line); w > 80 {
+				t.Errorf("%v: a line of %d columns:\n%s", args, w, line)
+			}
+			lines++
+		}
+		assert.Greater(t, lines, 2, "%v: %s", args, shown)
+		assert.NotRegexp(t, `[0-9a-f]{64}`, shown, "%v: a whole id on a terminal", args)
+		if args[0] == "keys" {
+			assert.Regexp(t, `(?m)^(OWNER\s+)?ID\s+NAME\s+`, shown, args)
+			assert.Contains(t, shown, "…", "%v: a long value is cut with an ellipsis", args)
+		}
+		if args[0] == "keys" && args[1] == "list" {
+			assert.Regexp(t, `in \d+ days`, shown, "%v: times are relative", args)
+		}
+		if len(args) > 2 || args[0] == "members" {
+			assert.Regexp(t, `(?m)^\S*…?\s`, shown)
+		}
+	}
+	// keys list --org names each key's owner: a user's email (cut to fit),
+	// or a service account's name.
+	term := startTerminalSized(t, 200, env, "keys", "list", "--org")
+	_, shown := term.wait()
+	assert.Regexp(t, `(?m)^ID\s+NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+OWNER\s*\r?$`, shown)
+	assert.Contains(t, shown, "someone.with.a.rather.long.address@engineering.example-corporation.com")
+	assert.Contains(t, shown, "a-service-account-with-a-name-as-long-as-the-policy-allows-it-x")
+	assert.Contains(t, shown, owner.Email)
 }

@@ -38,8 +38,10 @@ func TestMain(m *testing.M) {
 //	fake used ID DURATION                     the key was last used DURATION ago
 //	fake advance DURATION                     move the server clock
 //	fake fail METHOD PATH STATUS [TIMES]      the next requests get STATUS
+//	fake hang METHOD PATH                     the next request gets no answer (for a minute)
 //	fake count-keys EMAIL N                   the member has N active keys
 //	exits N PROGRAM [ARGS...]                 run PROGRAM; it must exit with N
+//	unset VAR                                 anyscale-keys runs without VAR until env sets it again
 //	nosecret                                  no token shows in stdout or stderr
 //	secretout                                 stdout is one token alone; stderr shows none
 func TestScripts(t *testing.T) {
@@ -65,6 +67,7 @@ func TestScripts(t *testing.T) {
 			"fake":      fakeCmd,
 			"exits":     exitsCmd,
 			"nosecret":  nosecretCmd,
+			"unset":     unsetCmd,
 			"secretout": secretoutCmd,
 		},
 	})
@@ -167,6 +170,11 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 		}
 		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Status: status, Times: times})
+	case "hang":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fake hang METHOD PATH")
+		}
+		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Delay: time.Minute})
 	case "count-keys":
 		if len(args) != 3 {
 			ts.Fatalf("usage: fake count-keys EMAIL N")
@@ -197,6 +205,18 @@ func parseDays(s string) (time.Duration, error) {
 		return time.Duration(d) * 24 * time.Hour, err
 	}
 	return time.ParseDuration(s)
+}
+
+func unsetCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: unset VAR")
+	}
+	names := []string{}
+	if old := ts.Getenv(unsetEnv); old != "" {
+		names = strings.Split(old, ",")
+	}
+	ts.Setenv(args[0], "")
+	ts.Setenv(unsetEnv, strings.Join(append(names, args[0]), ","))
 }
 
 func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {

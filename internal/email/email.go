@@ -35,7 +35,7 @@ func Hint(s string) string {
 }
 
 // IsServiceAccount reports whether an address has a service account's
-// form, "<name>@org-<organization id>.serviceaccount.com" (wire.md).
+// form, "<name>@org-<organization id>.serviceaccount.com" (docs/wire.md).
 func IsServiceAccount(address string) bool {
 	_, domain, ok := strings.Cut(Normalize(address), "@")
 	return ok && strings.HasPrefix(domain, "org-") && strings.HasSuffix(domain, ".serviceaccount.com")

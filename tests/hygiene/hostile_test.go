@@ -57,7 +57,7 @@ func errorDetail(status int, detailJSON string) func(http.ResponseWriter, *http.
 }
 
 // okAnswer answers r as the API would, every text field holding field:
-// the endpoints the hostile test drives, with the shapes wire.md gives.
+// the endpoints the hostile test drives, with the shapes docs/wire.md gives.
 func okAnswer(w http.ResponseWriter, r *http.Request, field string, header ...string) {
 	f := jsonString(field)
 	now := time.Now().UTC()

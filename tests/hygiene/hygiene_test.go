@@ -25,7 +25,7 @@ import (
 var fast = client.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetryAfter: time.Second}
 
 // workspaceMarkers are the variables that make the Workspace provider
-// think it runs in a workspace (wire.md).
+// think it runs in a workspace (docs/wire.md).
 var workspaceMarkers = []string{"ANYSCALE_EXPERIMENTAL_WORKSPACE_ID", "ANYSCALE_SESSION_ID", "ANYSCALE_CLUSTER_ID"}
 
 // hermetic points HOME at a temporary directory and clears the variables

@@ -1,8 +1,6 @@
 package authcmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -20,14 +18,6 @@ ANYSCALE_CLI_TOKEN, then ~/.anyscale/credentials.json (written by
 "anyscale-keys login"), then the token an Anyscale workspace injects.`,
 		Example: `  anyscale-keys auth explain
   anyscale-keys auth explain -o json | jq -r '.sources[] | select(.status == "used") | .source'`,
-		// Without a subcommand, the help; an unknown one is a usage error.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
-			}
-			return cmd.Help()
-		},
 	}
 	cmd.AddCommand(NewCmdExplain(f, nil))
 	return cmd

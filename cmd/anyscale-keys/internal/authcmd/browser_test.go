@@ -3,6 +3,7 @@ package authcmd
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -38,6 +39,12 @@ func TestOpenBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The opener that stays in the foreground needs sleep, found before
+	// PATH holds only the fake opener.
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
 	t.Setenv("PATH", dir)
 	t.Setenv("OPENED", log)
 
@@ -55,7 +62,7 @@ func TestOpenBrowser(t *testing.T) {
 	}
 
 	// An opener that stays in the foreground is left to run.
-	opener("exec sleep 1")
+	opener("exec " + sleep + " 1")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := openBrowser(ctx, "https://example.com/otp/x"); err != nil {

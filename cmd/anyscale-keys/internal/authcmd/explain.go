@@ -25,7 +25,7 @@ type ExplainOptions struct {
 // NewCmdExplain returns `auth explain`; runF, when set, runs instead of
 // explainRun (tests check the parsing alone).
 func NewCmdExplain(f *cmdutil.Factory, runF func(context.Context, *ExplainOptions) error) *cobra.Command {
-	opts := &ExplainOptions{F: f, Chain: func() *auth.Chain { return defaultChain(f) }}
+	opts := &ExplainOptions{F: f, Chain: f.Chain}
 	return &cobra.Command{
 		Use:   "explain",
 		Short: "Show which token source is used, and why",
@@ -43,8 +43,8 @@ which two tokens can be compared. With -o json, an object: sources (each with
 source, status, origin, fingerprint and reason), host, host_origin, and error
 when no token is used.
 
-With --host, every other command sends its calls to that URL, whatever the
-host line says; explain notes this on standard error.
+With --host, the host line (and .host in JSON) is that URL, from "--host": the
+one every other command given the same --host sends its calls to.
 
 Exits 3 when no token is used: no source has one, or a broken source stops the
 chain first; 0 otherwise.`,
@@ -65,22 +65,15 @@ chain first; 0 otherwise.`,
 	}
 }
 
-// defaultChain is the chain the client uses, its file source at the path
-// login saves to.
-func defaultChain(f *cmdutil.Factory) *auth.Chain {
-	path, err := f.CredentialsPath()
-	if err != nil {
-		// The file source reports the missing home directory itself.
-		return auth.DefaultChain()
-	}
-	return auth.DefaultChain(auth.WithFileOptions(auth.WithPath(path)))
-}
-
 func explainRun(ctx context.Context, opts *ExplainOptions) error {
 	f := opts.F
 	r := opts.Chain().Explain(ctx)
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if f.Host != "" {
+		// --host wins over every other source of the host.
+		r.Host, r.HostOrigin = shownHost(f.Host), "--host"
 	}
 	if f.JSON() {
 		if err := cmdutil.WriteJSON(f.IO.Out, cmdutil.ExplainOf(r)); err != nil {
@@ -88,9 +81,6 @@ func explainRun(ctx context.Context, opts *ExplainOptions) error {
 		}
 	} else if _, err := fmt.Fprintln(f.IO.Out, r.String()); err != nil {
 		return err
-	}
-	if f.Host != "" {
-		fmt.Fprintf(f.IO.ErrOut, "Note: --host is given: calls go to %s, whatever the host line says.\n", shownHost(f.Host))
 	}
 	if r.Used() == nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnauthenticated, Err: notAuthenticated(r)}

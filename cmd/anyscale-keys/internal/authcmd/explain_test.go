@@ -122,9 +122,12 @@ func TestExplainBrokenSource(t *testing.T) {
 	}
 }
 
-func TestExplainHostNote(t *testing.T) {
+// --host X is what explain reports as the host, from "--host", in the
+// table and in JSON; a URL that could hide a secret is not shown.
+func TestExplainHostFlag(t *testing.T) {
+	t.Setenv("ANYSCALE_HOST", "https://from-env.example.com")
 	for host, want := range map[string]string{
-		"https://api.example.com":              "calls go to https://api.example.com, whatever the host line says",
+		"https://api.example.com":              "host: https://api.example.com (from --host)",
 		"https://user:hunter2@api.example.com": "not shown",
 		"https://api.example.com/?key=hunter2": "not shown",
 	} {
@@ -133,13 +136,25 @@ func TestExplainHostNote(t *testing.T) {
 		if err := e.explain(auth.NewChain(auth.Static(envToken))); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(e.err.String(), want) || strings.Contains(e.err.String(), "hunter2") {
-			t.Errorf("--host %s: stderr %q", host, e.err)
+		if !strings.Contains(e.out.String(), want) || strings.Contains(e.out.String(), "hunter2") || strings.Contains(e.out.String(), "from-env") {
+			t.Errorf("--host %s: stdout %q", host, e.out)
+		}
+		e = newTestEnv(t, false)
+		e.f.Host, e.f.Output = host, cmdutil.FormatJSON
+		if err := e.explain(auth.NewChain(auth.Static(envToken))); err != nil {
+			t.Fatal(err)
+		}
+		var got cmdutil.Explain
+		if err := json.Unmarshal(e.out.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.HostOrigin != "--host" || strings.Contains(got.Host, "hunter2") || strings.Contains(got.Host, "from-env") {
+			t.Errorf("--host %s: JSON host %q from %q", host, got.Host, got.HostOrigin)
 		}
 	}
 	e := newTestEnv(t, false)
-	if err := e.explain(auth.NewChain(auth.Static(envToken))); err != nil || e.err.Len() != 0 {
-		t.Errorf("without --host: %v, stderr %q", err, e.err)
+	if err := e.explain(auth.NewChain(auth.Static(envToken))); err != nil || !strings.Contains(e.out.String(), "from-env.example.com (from ANYSCALE_HOST)") {
+		t.Errorf("without --host: %v, stdout %q", err, e.out)
 	}
 }
 

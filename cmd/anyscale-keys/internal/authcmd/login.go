@@ -129,13 +129,14 @@ use the new key.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&expires, "expires", "", "the key's lifetime, such as 12h, 7d or 30d (default 7d, at most 30d)")
+	fl.StringVar(&expires, "expires", "", "the key's lifetime, a `DURATION` such as 12h, 7d or 30d (default 7d, at most 30d)")
 	fl.BoolVar(&opts.NoExpiry, "no-expiry", false, "ask for a key that never expires")
 	fl.BoolVar(&opts.Web, "web", false, "open the approval URL in the browser")
 	fl.BoolVar(&opts.ApproveWithHTTP, "approve-with-http", false, "for tests: approve the login with an HTTP GET of its URL instead of a browser")
-	fl.DurationVar(&opts.PollInterval, "poll-interval", 0, "for tests: the wait between polls (default 3s)")
+	fl.DurationVar(&opts.PollInterval, "poll-interval", 0, "for tests: the wait between polls, a `DURATION` (default 3s)")
 	_ = fl.MarkHidden("approve-with-http")
 	_ = fl.MarkHidden("poll-interval")
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -187,7 +188,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	expiry := "never expires"
 	if out.ExpiresAt != nil {
-		expiry = "expires about " + cmdutil.Date(out.ExpiresAt) + " UTC"
+		expiry = "expires about " + cmdutil.Date(out.ExpiresAt)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "%s. The new key %s; it was saved to %s.\n", who, expiry, res.Path)
 	if _, set := os.LookupEnv(auth.EnvToken); set {

@@ -18,7 +18,7 @@ type WhoAmIOptions struct {
 // (tests check the parsing alone).
 func NewCmdWhoAmI(f *cmdutil.Factory, runF func(context.Context, *WhoAmIOptions) error) *cobra.Command {
 	opts := &WhoAmIOptions{F: f}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the token belongs to",
 		Long:  "Show the user or service account the token belongs to, and its organization and role.",
@@ -32,6 +32,8 @@ func NewCmdWhoAmI(f *cmdutil.Factory, runF func(context.Context, *WhoAmIOptions)
 			return whoAmIRun(cmd.Context(), opts)
 		},
 	}
+	cmdutil.AddTimeoutFlag(cmd, f)
+	return cmd
 }
 
 func whoAmIRun(ctx context.Context, opts *WhoAmIOptions) error {
@@ -51,7 +53,7 @@ func printUser(f *cmdutil.Factory, me *client.UserInfo) error {
 	if f.JSON() {
 		return cmdutil.WriteJSON(f.IO.Out, u)
 	}
-	t := cmdutil.NewTable(f.IO.Out, "EMAIL", "ID", "ROLE", "ORGANIZATION")
+	t := cmdutil.NewTable(f.IO, "EMAIL", cmdutil.Keep("ID"), cmdutil.Keep("ROLE"), "ORGANIZATION")
 	t.Row(u.Email, u.ID, u.PermissionLevel, u.OrganizationName)
 	return t.Flush()
 }

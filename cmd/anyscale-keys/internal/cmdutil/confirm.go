@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +33,55 @@ func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
 	}
 	return nil
 }
+
+// Aligned lays rows of cells out in columns, two spaces apart, for a
+// confirmation's list.
+func Aligned(rows [][]string) []string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	_ = tw.Flush()
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+}
+
+// ConfirmList is Confirm for a change to several things: on a terminal
+// it says what the command does (loss, such as "revokes 3 keys of
+// yours"), lists the things, one a line (the first few, then how many
+// more), says what follows (after), and asks. Where it cannot ask, it
+// refuses with the count alone, as Confirm does.
+func ConfirmList(io *iostreams.IOStreams, yes bool, loss string, items []string, after string) error {
+	if yes {
+		return nil
+	}
+	if !io.CanPrompt() {
+		return UsageError(fmt.Errorf("refusing to go on without confirmation: this %s; pass --yes to confirm", loss))
+	}
+	fmt.Fprintf(io.ErrOut, "This %s:\n", loss)
+	shown := items
+	if len(items) > maxListed {
+		shown = items[:maxListed-1]
+	}
+	for _, it := range shown {
+		fmt.Fprintf(io.ErrOut, "  %s\n", it)
+	}
+	if len(shown) < len(items) {
+		fmt.Fprintf(io.ErrOut, "  and %d more\n", len(items)-len(shown))
+	}
+	ok, err := io.Confirm(after + " Go on?")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
+	}
+	return nil
+}
+
+// maxListed is how many things a confirmation lists before it counts the
+// rest.
+const maxListed = 10
 
 // AddYesFlag adds --yes (-y) to a destructive command.
 func AddYesFlag(cmd *cobra.Command, yes *bool) {

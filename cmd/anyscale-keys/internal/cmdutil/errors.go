@@ -90,9 +90,9 @@ func AdviceSentence(path string, a client.Advice) string {
 		return "Give the key's id instead: " + a.Subject + "."
 	case client.ActionRefine:
 		if a.Subject == "" {
-			return "Name just one of the matches."
+			return "Name just one of the matches, by its id as listed."
 		}
-		return "Name just one of the matches of " + a.Subject + "."
+		return "Name just one of the matches of " + a.Subject + ", by its id as listed."
 	case client.ActionRunAgain:
 		return "Nothing is lost: run the same command again to finish the job."
 	}
@@ -178,17 +178,14 @@ func getFirst(path string, a client.Advice) string {
 	return "See whether it was made with `anyscale-keys sa get " + accountFlag(a.Subject) + "` before you run the command again."
 }
 
-// accountFlag is the flag that names the service account subject on the
-// command line: --email for an email, else --name; NAME when there is
+// accountFlag is the argument that names the service account subject on
+// the command line: its name or its email; NAME when there is
 // none.
 func accountFlag(subject string) string {
-	switch {
-	case subject == "":
-		return "--name NAME"
-	case strings.Contains(subject, "@"):
-		return "--email " + ShellQuote(subject)
+	if subject == "" {
+		return "NAME"
 	}
-	return "--name " + ShellQuote(subject)
+	return ShellQuote(subject)
 }
 
 // ShellQuote is s as a POSIX shell reads it back: itself when it holds

@@ -19,6 +19,7 @@ import (
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/keys"
 )
 
 // allActions is every action the SDK can advise; TestAllActionsListed
@@ -164,17 +165,17 @@ func TestAdviceSentences(t *testing.T) {
 		{"anyscale-keys whoami", client.Advice{Action: client.ActionExplainChain},
 			"Check the host and where the token comes from with `anyscale-keys auth explain`."},
 		{"anyscale-keys sa create", client.Advice{Action: client.ActionCreateKey, Subject: "ci@org-1.serviceaccount.com"},
-			"Make a key for the service account with `anyscale-keys sa key --email ci@org-1.serviceaccount.com`."},
+			"Make a key for the service account with `anyscale-keys sa key ci@org-1.serviceaccount.com`."},
 		{"anyscale-keys sa create", client.Advice{Action: client.ActionCreateKey, Subject: "it's ci"},
-			"Make a key for the service account with `anyscale-keys sa key --name 'it'\\''s ci'`."},
+			"Make a key for the service account with `anyscale-keys sa key 'it'\\''s ci'`."},
 		{"anyscale-keys sa key", client.Advice{Action: client.ActionRotateKeys, Subject: "ci@org-1.serviceaccount.com"},
-			"Replace every key of the service account (a key nobody holds may exist) with `anyscale-keys sa rotate --email ci@org-1.serviceaccount.com`."},
+			"Replace every key of the service account (a key nobody holds may exist) with `anyscale-keys sa rotate ci@org-1.serviceaccount.com`."},
 		{"anyscale-keys sa rotate", client.Advice{Action: client.ActionRotateOwnKey},
 			"A job that runs on the service account's own token replaces that token with `anyscale-keys keys rotate`, run on that token."},
 		{"anyscale-keys sa rotate", client.Advice{Action: client.ActionNeedOwner},
 			"Only an organization owner can do this: ask an owner, or run it with an owner's token."},
 		{"anyscale-keys sa create", client.Advice{Action: client.ActionGetFirst, Subject: "ci-deploy"},
-			"See whether it was made with `anyscale-keys sa get --name ci-deploy` before you run the command again."},
+			"See whether it was made with `anyscale-keys sa get ci-deploy` before you run the command again."},
 		{"anyscale-keys keys create", client.Advice{Action: client.ActionGetFirst, Subject: "ci-deploy"},
 			"See whether the key was made with `anyscale-keys keys list --name ci-deploy` before you run the command again."},
 		{"anyscale-keys sa get", client.Advice{Action: client.ActionListToFind, Subject: `name "ci"`},
@@ -194,7 +195,7 @@ func TestAdviceSentences(t *testing.T) {
 		{"anyscale-keys keys revoke", client.Advice{Action: client.ActionUseID, Subject: "0123abcd"},
 			"Give the key's id instead: 0123abcd."},
 		{"anyscale-keys keys revoke", client.Advice{Action: client.ActionRefine, Subject: `"ci"`},
-			"Name just one of the matches of \"ci\"."},
+			"Name just one of the matches of \"ci\", by its id as listed."},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, cmdutil.AdviceSentence(tt.path, tt.a), "%s after %s", tt.a.Action, tt.path)
@@ -212,7 +213,7 @@ func TestPrintError(t *testing.T) {
 	var b bytes.Buffer
 	cmdutil.PrintError(&b, "anyscale-keys sa key", err)
 	assert.Equal(t, "anyscale-keys: "+facts.Error()+"\n"+
-		"Replace every key of the service account (a key nobody holds may exist) with `anyscale-keys sa rotate --email ci@org-1.serviceaccount.com`.\n", b.String())
+		"Replace every key of the service account (a key nobody holds may exist) with `anyscale-keys sa rotate ci@org-1.serviceaccount.com`.\n", b.String())
 	assert.False(t, goWord.MatchString(b.String()), b.String())
 }
 
@@ -236,4 +237,13 @@ func TestPrintErrorPlain(t *testing.T) {
 	var b bytes.Buffer
 	cmdutil.PrintError(&b, "anyscale-keys keys list", cmdutil.UsageError(errors.New("--owner needs --org \n")))
 	assert.Equal(t, "anyscale-keys: --owner needs --org\n", b.String())
+}
+
+// The JSON shapes carry an error's facts, not the SDK's Go-worded advice.
+func TestShapesCarryFacts(t *testing.T) {
+	err := advice.Wrap(errors.New("key abc: 500 Internal Server Error"), advice.Advice{Action: advice.CheckFirst, Subject: "abc"},
+		"check with Keys(ctx) before calling RevokeMany again")
+	got := cmdutil.RevokeResultOf(&keys.RevokeResult{Failed: map[string]error{"abc": err}}, []string{"abc"})
+	require.Len(t, got.Failed, 1)
+	assert.Equal(t, "key abc: 500 Internal Server Error", got.Failed[0].Error)
 }

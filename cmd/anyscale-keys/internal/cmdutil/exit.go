@@ -7,6 +7,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/keys"
 )
 
 // The exit codes of anyscale-keys, each distinct so that scripts can tell
@@ -30,6 +31,9 @@ const (
 	ExitPartial = 6
 	// ExitFindings: an audit with --fail-on-findings found something.
 	ExitFindings = 7
+	// ExitAmbiguous: a reference (a key's id prefix, display id or name;
+	// a member's email) matches several, and nothing was changed.
+	ExitAmbiguous = 8
 	// ExitInterrupted: stopped by Ctrl-C.
 	ExitInterrupted = 130
 )
@@ -50,13 +54,23 @@ func UsageError(err error) error { return &ExitError{Code: ExitUsage, Err: err} 
 // ExitCode maps an error to the exit code scripts can rely on.
 func ExitCode(err error) int {
 	var ee *ExitError
+	var noAnswer *NoAnswerError
+	var source *TokenSourceError
+	var ambiguous *keys.AmbiguousError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.Code
+	case errors.As(err, &noAnswer):
+		return ExitFailure
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
+	case errors.As(err, &source):
+		// Every token source that is broken, whatever its error.
+		return ExitUnauthenticated
+	case errors.As(err, &ambiguous), advised(err, client.ActionRefine):
+		return ExitAmbiguous
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, auth.ErrUnavailable),
 		errors.Is(err, credentials.ErrInvalidToken), errors.Is(err, credentials.ErrCorrupt), errors.Is(err, credentials.ErrNoToken):
 		// No token, a rejected one, or a token source that is broken.
@@ -69,4 +83,14 @@ func ExitCode(err error) int {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// advised reports whether err carries advice with action a.
+func advised(err error, a client.Action) bool {
+	for _, adv := range client.AdviceOf(err) {
+		if adv.Action == a {
+			return true
+		}
+	}
+	return false
 }

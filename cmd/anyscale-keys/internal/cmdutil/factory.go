@@ -3,11 +3,20 @@ package cmdutil
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"sync"
+	"time"
 
+	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/credentials"
 )
+
+// DefaultTimeout is how long a command waits for the API to answer before
+// it gives up, unless --timeout says otherwise: a host that never answers
+// fails within it, a few seconds to spare under 40.
+const DefaultTimeout = 30 * time.Second
 
 // Factory hands commands their dependencies. The root command fills it
 // from the global flags before a command runs; tests fill it themselves.
@@ -21,11 +30,21 @@ type Factory struct {
 	Output string
 	// Debug is --debug: the SDK's debug log on standard error.
 	Debug bool
+	// Timeout is --timeout: how long the command waits for an answer from
+	// the API before it gives up (0: DefaultTimeout).
+	Timeout time.Duration
 
 	// Client makes the API client; the default builds one from the flags.
 	Client func() (*client.Client, error)
 	// CredentialsPath is where login saves and logout removes the token.
 	CredentialsPath func() (string, error)
+
+	// watch is the default client's watchdog, once a client was made.
+	mu    sync.Mutex
+	watch *watchdog
+	// cancel ends the command's context when the API stays silent: the
+	// root sets it (see WithCancel).
+	cancel context.CancelCauseFunc
 }
 
 // NewFactory returns a Factory on io whose Client and CredentialsPath
@@ -36,8 +55,70 @@ func NewFactory(io *iostreams.IOStreams, version string) *Factory {
 	return f
 }
 
+// WithCancel returns ctx made cancellable by the factory's watchdog: once
+// the API has given no answer for --timeout, the context ends with a
+// *NoAnswerError as its cause. The root calls it before a command runs.
+func (f *Factory) WithCancel(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancelCause(ctx)
+	f.mu.Lock()
+	f.cancel = cancel
+	f.mu.Unlock()
+	return ctx
+}
+
+// NoAnswer returns the error of the watchdog that gave up on a silent
+// API, or nil.
+func (f *Factory) NoAnswer() *NoAnswerError {
+	f.mu.Lock()
+	w := f.watch
+	f.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	return w.fired()
+}
+
+// timeout is --timeout, or its default.
+func (f *Factory) timeout() time.Duration {
+	if f.Timeout > 0 {
+		return f.Timeout
+	}
+	return DefaultTimeout
+}
+
+// Chain is the credential chain the default client uses: the SDK's
+// default, its file source at CredentialsPath.
+func (f *Factory) Chain() *auth.Chain {
+	path, err := f.CredentialsPath()
+	if err != nil {
+		// The file source reports the missing home directory itself.
+		return auth.DefaultChain()
+	}
+	return auth.DefaultChain(auth.WithFileOptions(auth.WithPath(path)))
+}
+
 func (f *Factory) defaultClient() (*client.Client, error) {
-	opts := []client.Option{client.WithUserAgent("anyscale-keys/" + f.Version)}
+	src := &tokenSource{chain: f.Chain()}
+	w := &watchdog{timeout: f.timeout(), debug: f.Debug, errOut: f.IO.ErrOut, base: transport()}
+	w.origin = func() string {
+		if f.Host != "" {
+			return "--host"
+		}
+		_, origin := auth.ResolveHost(src.last())
+		return origin
+	}
+	f.mu.Lock()
+	w.cancel = f.cancel
+	f.watch = w
+	f.mu.Unlock()
+	opts := []client.Option{
+		client.WithUserAgent("anyscale-keys/" + f.Version),
+		client.WithProvider(src),
+		client.WithHTTPClient(&http.Client{Transport: w}),
+		// An attempt is bounded a little beyond the watchdog, so that a
+		// host that never answers is reported as such, naming it.
+		client.WithAttemptTimeout(f.timeout() + 5*time.Second),
+	}
 	if f.Host != "" {
 		opts = append(opts, client.WithBaseURL(f.Host))
 	}
@@ -68,3 +149,13 @@ func (f *Factory) JSON() bool { return f.Output == FormatJSON }
 // Context is the context a command runs in: the root cancels it on
 // Ctrl-C.
 type Context = context.Context
+
+// transport is the base transport of the default client: a clone of
+// net/http's default (so the proxy variables work), with a pool sized for
+// one host shared by the concurrent requests of a bulk command.
+func transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 128
+	t.MaxIdleConns = max(t.MaxIdleConns, 128)
+	return t
+}

@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/anyscale-go/anyscale/auth"
@@ -43,14 +45,39 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// RevokeResult is a bulk revoke's outcome in JSON, keys.RevokeResult's own:
-// {"revoked", "not_found", "failed": [{"id", "error"}]}, every id in
-// exactly one list, each failure with its error's facts.
-type RevokeResult = keys.RevokeResult
+// RevokeResult is a bulk revoke's outcome in JSON: keys.RevokeResult as it
+// marshals ({"revoked", "not_found", "failed": [{"id", "error"}]}, every id
+// in exactly one list, each failure with its error's facts), read into
+// plain fields. keys.RevokeResult marshals itself, so a struct that
+// embeds it marshals as it alone; this one embeds, its fields joining
+// those around it.
+type RevokeResult struct {
+	Revoked  []string       `json:"revoked"`
+	NotFound []string       `json:"not_found"`
+	Failed   []FailedRevoke `json:"failed"`
+}
 
-// RevokeResultOf is r's JSON shape: r itself, whose failures are in the
-// order RevokeMany was given the ids (ids, deduplicated).
-func RevokeResultOf(r *keys.RevokeResult, _ []string) RevokeResult { return *r }
+// FailedRevoke is an id that may still be active, and why: an entry of
+// keys.RevokeResult's "failed".
+type FailedRevoke struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
+}
+
+// RevokeResultOf is r's JSON shape: r as it marshals, its failures in the
+// order RevokeMany was given the ids (ids, deduplicated; a result made
+// otherwise: by id).
+func RevokeResultOf(r *keys.RevokeResult, _ []string) RevokeResult {
+	var out RevokeResult
+	b, err := json.Marshal(r)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil { // a RevokeResult always marshals
+		panic(fmt.Sprintf("cmdutil: a revoke result does not marshal: %v", err))
+	}
+	return out
+}
 
 // Audit is an audit report in JSON: keys.AuditReport's fields, each
 // finding's key with its status at the audit's clock reading.

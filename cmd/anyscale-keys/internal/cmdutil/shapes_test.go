@@ -102,11 +102,18 @@ func TestRevokeResultShape(t *testing.T) {
 		map[string]any{"id": "abc", "error": "key abc: 500 Internal Server Error"},
 	}, got["failed"], "a result made by hand: by id")
 
-	var back cmdutil.RevokeResult
-	b, _ := json.Marshal(cmdutil.RevokeResultOf(&keys.RevokeResult{Failed: map[string]error{"abc": err}}, nil))
-	require.NoError(t, json.Unmarshal(b, &back))
-	require.Len(t, back.Failed, 1)
-	assert.EqualError(t, back.Failed["abc"], "key abc: 500 Internal Server Error", "read back: the facts")
+	shape := cmdutil.RevokeResultOf(&keys.RevokeResult{Failed: map[string]error{"abc": err}}, nil)
+	require.Len(t, shape.Failed, 1)
+	assert.Equal(t, "key abc: 500 Internal Server Error", shape.Failed[0].Error, "the facts")
+
+	// One shape: the SDK's marshaled, and it flattens when embedded.
+	r := &keys.RevokeResult{Revoked: []string{"a"}, NotFound: []string{"b"}, Failed: map[string]error{"c": err}}
+	assert.Equal(t, object(t, r), object(t, cmdutil.RevokeResultOf(r, nil)))
+	embedded := object(t, struct {
+		SavedTo string `json:"saved_to"`
+		cmdutil.RevokeResult
+	}{"x", cmdutil.RevokeResultOf(r, nil)})
+	assert.Equal(t, []string{"failed", "not_found", "revoked", "saved_to"}, names(embedded))
 }
 
 func TestAuditShape(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -26,6 +27,10 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	inTTY, outTTY, errTTY bool
+	// width is the terminal's width in columns (0: ask the terminal).
+	width int
+	// termWidth reads the terminal's width; nil: none.
+	termWidth func() (int, bool)
 
 	// interrupt, when set, ends a wait for an answer: Ctrl-C at a
 	// question stops the command.
@@ -48,8 +53,35 @@ func System() *IOStreams {
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		inTTY: isTTY(os.Stdin), outTTY: isTTY(os.Stdout), errTTY: isTTY(os.Stderr),
+		termWidth: func() (int, bool) {
+			w, _, err := term.GetSize(int(os.Stdout.Fd()))
+			return w, err == nil && w > 0
+		},
 	}
 }
+
+// defaultWidth is the width a table fits when the terminal does not say.
+const defaultWidth = 80
+
+// TerminalWidth is the width, in columns, of the terminal standard output
+// is: what the terminal says, else $COLUMNS, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if s.width > 0 {
+		return s.width
+	}
+	if s.termWidth != nil {
+		if w, ok := s.termWidth(); ok {
+			return w
+		}
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return defaultWidth
+}
+
+// SetWidth sets the terminal's width, for tests.
+func (s *IOStreams) SetWidth(w int) { s.width = w }
 
 // Test returns streams on buffers, none of them a terminal (see SetTTY),
 // and the buffers.
@@ -66,6 +98,9 @@ func (s *IOStreams) IsStdinTTY() bool { return s.inTTY }
 
 // IsStdoutTTY reports whether standard output is a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
+
+// IsStderrTTY reports whether standard error is a terminal.
+func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
 
 // CanPrompt reports whether the command may ask a question: standard input
 // and standard error are both terminals.

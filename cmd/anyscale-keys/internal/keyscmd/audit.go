@@ -3,6 +3,7 @@ package keyscmd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,8 +45,10 @@ Service account keys are exempt from the 30-day rule. With --org every finding
 names the key's owner, and a progress bar shows on a terminal while each
 member's keys are listed.
 
-The table shows the findings (OWNER with --org, DISPLAY ID, NAME, FINDING,
-DETAIL, ACTION); standard error says how many keys were checked. With -o json:
+The table shows the findings (OWNER with --org: a user's email or a service
+account's name; ID, NAME, FINDING, DETAIL, ACTION), fitted to a terminal's
+width as "keys list" is, whole and tab-separated in a pipe; standard error says
+how many keys were checked. With -o json:
 {"at": ..., "checked": N, "findings": [{"key": {...}, "kind": ..., "detail": ...,
 "action": ..., "owner_email": ..., "service_account": ...}]}.
 
@@ -68,9 +71,10 @@ With --fail-on-findings any finding makes it exit with status 7, for CI.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Org, "org", false, "every key of the organization (organization owners)")
-	cmd.Flags().Var(newDurationValue(&opts.ExpiringWithin, "7d"), "expiring-within", "report active keys that expire within this window")
-	cmd.Flags().Var(newDurationValue(&opts.UnusedFor, "30d"), "unused-for", "report active keys not used for this long (keys never used always)")
+	cmd.Flags().Var(cmdutil.NewDurationValue(&opts.ExpiringWithin, "7d"), "expiring-within", "report active keys that expire within `DURATION`")
+	cmd.Flags().Var(cmdutil.NewDurationValue(&opts.UnusedFor, "30d"), "unused-for", "report active keys not used for `DURATION` (keys never used always)")
 	cmd.Flags().BoolVar(&opts.FailOnFindings, "fail-on-findings", false, "exit with status 7 when there are findings")
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -112,17 +116,27 @@ func printAudit(f *cmdutil.Factory, r *keys.AuditReport, org bool) error {
 	if len(r.Findings) == 0 {
 		return nil
 	}
-	titles := []string{"DISPLAY ID", "NAME", "FINDING", "DETAIL", "ACTION"}
+	cols := []any{cmdutil.Keep("ID"), "NAME", cmdutil.Keep("FINDING"), "DETAIL", "ACTION"}
 	if org {
-		titles = append([]string{"OWNER"}, titles...)
+		cols = append([]any{"OWNER"}, cols...)
 	}
-	t := cmdutil.NewTable(f.IO.Out, titles...)
+	t := cmdutil.NewTable(f.IO, cols...)
+	short := func(id string) string { return id }
+	if t.TTY() {
+		ids := make([]string, len(r.Findings))
+		for i, x := range r.Findings {
+			ids[i] = x.Key.ID
+		}
+		short = cmdutil.ShortIDs(ids)
+	}
 	for _, x := range r.Findings {
-		row := []string{x.Key.DisplayID, x.Key.Name, string(x.Kind), x.Detail, x.Action}
+		row := []string{short(x.Key.ID), x.Key.Name, string(x.Kind), x.Detail, x.Action}
 		if org {
 			owner := x.OwnerEmail
-			if x.ServiceAccount && owner != "" {
-				owner += " (service account)"
+			if x.ServiceAccount {
+				// A service account's email is NAME@org-….serviceaccount.com:
+				// its name is what the other commands take.
+				owner, _, _ = strings.Cut(owner, "@")
 			}
 			row = append([]string{owner}, row...)
 		}

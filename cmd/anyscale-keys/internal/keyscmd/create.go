@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
-	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -23,6 +22,8 @@ type CreateOptions struct {
 	// Out is --out: the credentials file to write the secret to, or "" to
 	// print it.
 	Out string
+	// Clobber is --clobber: --out may replace a file that exists.
+	Clobber bool
 }
 
 // NewCmdCreate returns `keys create`; runF, when set, runs instead of
@@ -39,8 +40,12 @@ The secret is printed once, alone on one line of standard output whatever -o
 says, so that it pipes into a secret store; it cannot be shown again. With
 --out FILE it is written instead to FILE as a credentials file (mode 0600, the
 format of ~/.anyscale/credentials.json), and standard output gets the new key
-as JSON with -o json, else nothing. Standard error names the new key, its
-display id and its expiry, never the secret.`,
+as JSON with -o json, else nothing. Standard error names the new key, its id (a prefix
+that every command taking a key takes), its display id and its expiry, never
+the secret.
+
+--out refuses a file that exists unless --clobber is given, and a directory
+that does not exist; either way before any key is made.`,
 		Example: `  # A key for a CI job, straight into a secret store
   anyscale-keys keys create ci-deploy --expires 30d | gh secret set ANYSCALE_CLI_TOKEN
 
@@ -69,17 +74,16 @@ display id and its expiry, never the secret.`,
 			return createRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().Var(newDurationValue(&opts.Expires, "30d"), "expires", "the key's lifetime, such as 30d, 7d or 12h (at most 30d)")
-	cmd.Flags().StringVar(&opts.Out, "out", "", "write the secret to this credentials file (mode 0600) instead of standard output")
+	cmd.Flags().Var(cmdutil.NewDurationValue(&opts.Expires, "30d"), "expires", "the key's lifetime, a `DURATION` such as 30d, 7d or 12h (at most 30d)")
+	cmdutil.AddOutFlags(cmd, &opts.Out, &opts.Clobber, "the secret")
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	if opts.Out != "" {
-		if err := cmdutil.CheckOut(opts.Out); err != nil {
-			return err
-		}
+	if err := cmdutil.CheckOut(opts.Out, opts.Clobber); err != nil {
+		return err
 	}
 	c, err := f.Client()
 	if err != nil {
@@ -90,23 +94,33 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	label := "display id " + k.Key.DisplayID
+	label := "id " + cmdutil.ShortID(k.Key.ID) + ", display id " + k.Key.DisplayID
 	if !k.Listed {
-		label = fmt.Sprintf("display id not known yet: find it with `anyscale-keys keys list --name %s`", strconv.Quote(opts.Name))
+		label = fmt.Sprintf("its id not known yet: find it with `anyscale-keys keys list --name %s`", strconv.Quote(opts.Name))
 	}
+	now := c.Now()
 	if opts.Out == "" {
 		fmt.Fprintf(f.IO.ErrOut, "Created key %q (%s); it %s.\nIts secret is on standard output and is shown only this once: store it now.\n",
-			k.Key.Name, label, expiry(k.Key))
+			k.Key.Name, label, expiry(k.Key, now))
 		_, err := fmt.Fprintln(f.IO.Out, k.Secret.Reveal())
 		return err
 	}
-	if err := credentials.Save(opts.Out, k.Secret); err != nil {
+	// The file keeps the key's id and expiry beside its secret, so that
+	// "keys rotate" knows which key it holds.
+	stored := keys.Stored{Secret: k.Secret}
+	if k.Listed {
+		stored.KeyID = k.Key.ID
+		if k.Key.ExpiresAt != nil {
+			stored.ExpiresAt = *k.Key.ExpiresAt
+		}
+	}
+	if err := keys.FileStore(opts.Out).Save(ctx, stored); err != nil {
 		return lostSecret(ctx, ks, k, opts.Out, err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created key %q (%s); it %s.\nIts secret is saved in %s (mode 0600) and shown nowhere else.\n",
-		k.Key.Name, label, expiry(k.Key), opts.Out)
+		k.Key.Name, label, expiry(k.Key, now), opts.Out)
 	if f.JSON() {
-		return cmdutil.WriteJSON(f.IO.Out, cmdutil.KeyOf(k.Key, time.Now()))
+		return cmdutil.WriteJSON(f.IO.Out, cmdutil.KeyOf(k.Key, now))
 	}
 	return nil
 }

@@ -98,9 +98,9 @@ func TestNewCmdRevoke(t *testing.T) {
 		want    keyscmd.RevokeOptions
 		wantErr bool
 	}{
-		{args: []string{"k1"}, want: keyscmd.RevokeOptions{IDs: []string{"k1"}}},
-		{args: []string{"k1", "k2", "--yes"}, want: keyscmd.RevokeOptions{IDs: []string{"k1", "k2"}, Yes: true}},
-		{args: []string{"-y", "--org", "k1"}, want: keyscmd.RevokeOptions{IDs: []string{"k1"}, Org: true, Yes: true}},
+		{args: []string{"k1"}, want: keyscmd.RevokeOptions{Refs: []string{"k1"}}},
+		{args: []string{"k1", "k2", "--yes"}, want: keyscmd.RevokeOptions{Refs: []string{"k1", "k2"}, Yes: true}},
+		{args: []string{"-y", "--org", "k1"}, want: keyscmd.RevokeOptions{Refs: []string{"k1"}, Org: true, Yes: true}},
 		{args: []string{"-"}, want: keyscmd.RevokeOptions{FromStdin: true}},
 		{args: []string{"-", "--org", "--yes"}, want: keyscmd.RevokeOptions{FromStdin: true, Org: true, Yes: true}},
 		{args: []string{}, wantErr: true},
@@ -135,9 +135,10 @@ func TestNewCmdRotate(t *testing.T) {
 		want    keyscmd.RotateOptions
 		wantErr bool
 	}{
-		{args: nil, want: keyscmd.RotateOptions{}},
-		{args: []string{"--yes", "--out", "creds.json"}, want: keyscmd.RotateOptions{Yes: true, Out: "creds.json"}},
-		{args: []string{"-y"}, want: keyscmd.RotateOptions{Yes: true}},
+		{args: nil, want: keyscmd.RotateOptions{Expires: 30 * day}},
+		{args: []string{"--yes", "--out", "creds.json", "--clobber"}, want: keyscmd.RotateOptions{Yes: true, Out: "creds.json", Clobber: true, Expires: 30 * day}},
+		{args: []string{"-y", "--all", "--name", "laptop", "--expires", "7d"}, want: keyscmd.RotateOptions{Yes: true, All: true, Name: "laptop", Expires: 7 * day}},
+		{args: []string{"--expires", "31d"}, wantErr: true},
 		{args: []string{"now"}, wantErr: true},
 		{args: []string{"--force"}, wantErr: true},
 	}

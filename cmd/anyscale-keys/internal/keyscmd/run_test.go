@@ -87,7 +87,7 @@ func TestRevokeConfirmedOnTerminal(t *testing.T) {
 	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), id); err != nil {
 		t.Fatal(err)
 	}
-	wantQ := "This revokes key of yours (" + id + "): anything that uses it loses access, and this cannot be undone. Go on? [y/N] "
+	wantQ := "This revokes 1 key of yours:\n  " + id[:12] + "  ci  yours\nAnything that uses it loses access, and this cannot be undone. Go on? [y/N] "
 	if !strings.HasPrefix(e.errOut.String(), wantQ) {
 		t.Errorf("stderr = %q, want the question %q first", e.errOut, wantQ)
 	}
@@ -112,7 +112,8 @@ func TestRevokeDeclinedOnTerminal(t *testing.T) {
 		if !errors.Is(err, cmdutil.ErrDeclined) || cmdutil.ExitCode(err) != cmdutil.ExitFailure {
 			t.Errorf("answer %q: err = %v (exit %d), want ErrDeclined, exit 1", answer, err, cmdutil.ExitCode(err))
 		}
-		if q := e.errOut.String(); !strings.Contains(q, "This revokes 5 keys in the organization, whoever owns them ("+ids[0]+", "+ids[1]+", "+ids[2]+" and 2 more)") {
+		if q := e.errOut.String(); !strings.Contains(q, "This revokes 5 keys in the organization:\n  "+ids[0][:12]+"  ka  owner@example.com\n") ||
+			!strings.Contains(q, "  "+ids[4][:12]+"  ke  owner@example.com\nAnything that uses them loses access") {
 			t.Errorf("answer %q: the question %q does not name what will be lost", answer, q)
 		}
 		for _, id := range ids {
@@ -237,35 +238,52 @@ func TestRevokeStdin(t *testing.T) {
 	a, _ := e.srv.AddKey(e.owner, "a", 10*day)
 	b, _ := e.srv.AddKey(e.owner, "b", 10*day)
 	e.in.WriteString(a + "\n\n  " + b + "  \r\nunknown\n" + a + "\n")
-	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), "-", "--yes"); err != nil {
-		t.Fatal(err)
+	// A key not found is exit 5, once the others are revoked.
+	if err := e.run(context.Background(), keyscmd.NewCmdRevoke(e.f, nil), "-", "--yes"); cmdutil.ExitCode(err) != cmdutil.ExitNotFound {
+		t.Fatalf("err = %v (exit %d), want exit 5", err, cmdutil.ExitCode(err))
 	}
 	lines := strings.Split(strings.TrimSpace(e.out.String()), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("stdout = %q, want a header and 3 rows (duplicates once)", e.out)
+	if len(lines) != 3 {
+		t.Fatalf("stdout = %q, want 3 rows (duplicates once), and in a pipe no header", e.out)
 	}
-	for i, want := range []string{a + "  revoked", b + "  revoked", "unknown"} {
-		if !strings.HasPrefix(lines[i+1], want) {
-			t.Errorf("row %d = %q, want %q first", i, lines[i+1], want)
+	for i, want := range []string{a + "\t\trevoked", b + "\t\trevoked", "unknown"} {
+		if !strings.HasPrefix(lines[i], want) {
+			t.Errorf("row %d = %q, want %q first", i, lines[i], want)
 		}
 	}
-	if !strings.Contains(lines[3], "not found") {
-		t.Errorf("row 3 = %q, want not found", lines[3])
+	if !strings.Contains(lines[2], "not found") {
+		t.Errorf("row 3 = %q, want not found", lines[2])
 	}
 }
 
+// keys rotate replaces the key this command uses: asked on a terminal,
+// naming the key it revokes; "n" changes nothing; "y" makes the new key,
+// prints it, and revokes the old one only, or every other key with --all.
 func TestRotateOnTerminal(t *testing.T) {
-	for _, answer := range []string{"y\n", "n\n"} {
+	for _, tt := range []struct {
+		answer string
+		all    bool
+		active int
+	}{{"n\n", false, 2}, {"y\n", false, 2}, {"y\n", true, 1}} {
 		e := newEnv(t)
-		e.srv.AddKey(e.owner, "ci", 10*day)
+		ci, _ := e.srv.AddKey(e.owner, "ci", 10*day)
 		e.io.SetTTY(true, false, true)
-		e.in.WriteString(answer)
-		err := e.run(context.Background(), keyscmd.NewCmdRotate(e.f, nil))
-		if !strings.HasPrefix(e.errOut.String(), "This revokes every key of yours, the one this command uses included") {
-			t.Errorf("answer %q: stderr = %q, want the question", answer, e.errOut)
+		e.in.WriteString(tt.answer)
+		args := []string{}
+		if tt.all {
+			args = append(args, "--all")
 		}
-		if answer == "n\n" {
-			if !errors.Is(err, cmdutil.ErrDeclined) || e.activeCount(e.owner) != 2 || e.out.Len() != 0 {
+		err := e.run(context.Background(), keyscmd.NewCmdRotate(e.f, nil), args...)
+		q := e.errOut.String()
+		want := "This makes a new key, saves it to standard output and checks it, then revokes 1 key of yours:\n"
+		if tt.all {
+			want = "This makes a new key, saves it to standard output and checks it, then revokes 2 keys of yours:\n"
+		}
+		if !strings.HasPrefix(q, want) || !strings.Contains(q, "(the key this command uses)") || strings.Contains(q, ci[:12]) != tt.all {
+			t.Errorf("%+v: stderr = %q, want the question naming what it revokes", tt, q)
+		}
+		if tt.answer == "n\n" {
+			if !errors.Is(err, cmdutil.ErrDeclined) || e.activeCount(e.owner) != tt.active || e.out.Len() != 0 {
 				t.Errorf("declined: err = %v, %d active keys, stdout %d bytes", err, e.activeCount(e.owner), e.out.Len())
 			}
 			continue
@@ -278,8 +296,11 @@ func TestRotateOnTerminal(t *testing.T) {
 			t.Errorf("stdout = %d bytes, want the new secret alone", e.out.Len())
 		}
 		noSecret(t, "stderr", e.errOut.String())
-		if e.activeCount(e.owner) != 1 {
-			t.Errorf("%d active keys, want the new one only", e.activeCount(e.owner))
+		if got := e.activeCount(e.owner); got != tt.active {
+			t.Errorf("%+v: %d active keys, want %d", tt, got, tt.active)
+		}
+		if e.active(t, e.owner, ci) == tt.all {
+			t.Errorf("%+v: ci active %v", tt, !tt.all)
 		}
 	}
 }
@@ -343,7 +364,8 @@ func TestCreate(t *testing.T) {
 		t.Errorf("stdout is not the secret alone on one line (%d bytes)", len(out))
 	}
 	noSecret(t, "stderr", e.errOut.String())
-	if !strings.Contains(e.errOut.String(), `Created key "ci" (display id key_`) {
+	if !strings.Contains(e.errOut.String(), `Created key "ci" (id `) || !strings.Contains(e.errOut.String(), `, display id key_`) ||
+		!strings.Contains(e.errOut.String(), "expires in 7 days (") {
 		t.Errorf("stderr = %q", e.errOut)
 	}
 	keys := e.srv.Keys(e.owner)
@@ -356,7 +378,7 @@ func TestCreate(t *testing.T) {
 func TestCreateOut(t *testing.T) {
 	e := newEnv(t)
 	e.f.Output = cmdutil.FormatJSON
-	path := filepath.Join(t.TempDir(), "sub", "creds.json")
+	path := filepath.Join(t.TempDir(), "creds.json")
 	if err := e.run(context.Background(), keyscmd.NewCmdCreate(e.f, nil), "ci", "--out", path); err != nil {
 		t.Fatal(err)
 	}

@@ -3,17 +3,11 @@ package keyscmd
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
-	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
-	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
-	"github.com/anyscale-go/anyscale/credentials"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -49,42 +43,5 @@ func TestLostSecretRevokes(t *testing.T) {
 	err = lostSecret(ctx, ks, &keys.CreatedKey{Key: keys.Key{Name: "lost"}, Secret: k.Secret}, "creds.json", saveErr)
 	if !strings.Contains(err.Error(), `keys list --name "lost"`) {
 		t.Errorf("err = %v", err)
-	}
-}
-
-// A rotated secret that cannot be saved is printed where a secret belongs:
-// every other key is gone.
-func TestSaveRotated(t *testing.T) {
-	const secret = credentials.Secret("aph0_0123456789abcdefghijklmnopqrstuvwxyz0123")
-	dir := t.TempDir()
-
-	io, _, out, errOut := iostreams.Test()
-	f := cmdutil.NewFactory(io, "test")
-	path := filepath.Join(dir, "creds.json")
-	if err := saveRotated(f, path, secret); err != nil {
-		t.Fatal(err)
-	}
-	if out.Len() != 0 || strings.Contains(errOut.String(), secret.Reveal()) || !strings.Contains(errOut.String(), secret.Fingerprint()) {
-		t.Errorf("stdout %d bytes, stderr %q", out.Len(), errOut)
-	}
-	if got, err := credentials.Load(path); err != nil || got.CLIToken != secret {
-		t.Errorf("saved file: %v", err)
-	}
-
-	if runtime.GOOS == "windows" {
-		return
-	}
-	link := filepath.Join(dir, "link.json")
-	if err := os.Symlink(filepath.Join(dir, "nowhere"), link); err != nil {
-		t.Fatal(err)
-	}
-	io, _, out, errOut = iostreams.Test()
-	f = cmdutil.NewFactory(io, "test")
-	err := saveRotated(f, link, secret)
-	if err == nil || !strings.Contains(err.Error(), "printed on standard output instead") || strings.Contains(err.Error(), secret.Reveal()) {
-		t.Errorf("err = %v", err)
-	}
-	if out.String() != secret.Reveal()+"\n" || errOut.Len() != 0 {
-		t.Errorf("stdout is not the secret alone; stderr %q", errOut)
 	}
 }

@@ -61,8 +61,9 @@ user_id, email, name, permission_level, service_account and created_at.`,
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only members whose email contains `TEXT`")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "only members whose name contains `TEXT`")
-	cmd.Flags().StringVar(&kind, "kind", "all", "which members: all, users or service-accounts")
+	cmd.Flags().StringVar(&kind, "kind", "all", "which members, a `KIND`: all, users or service-accounts")
 	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"all", "users", "service-accounts"}, cobra.ShellCompDirectiveNoFileComp))
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -81,13 +82,14 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.F.JSON() {
 		return cmdutil.WriteJSON(opts.F.IO.Out, members)
 	}
-	t := cmdutil.NewTable(opts.F.IO.Out, "EMAIL", "NAME", "ROLE", "KIND", "CREATED")
+	t := cmdutil.NewTable(opts.F.IO, "EMAIL", "NAME", cmdutil.Keep("ROLE"), cmdutil.Keep("KIND"), cmdutil.Keep("CREATED"))
+	now := c.Now()
 	for _, m := range members {
 		kind := "user"
 		if m.ServiceAccount {
 			kind = "service-account"
 		}
-		t.Row(m.Email, m.Name, m.PermissionLevel, kind, cmdutil.Date(&m.CreatedAt))
+		t.Row(m.Email, m.Name, m.PermissionLevel, kind, t.TimeCell(&m.CreatedAt, now, ""))
 	}
 	return t.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
+	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/organization"
 )
 
@@ -47,6 +48,7 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 			}
 			return nil
 		},
+		ValidArgsFunction: completeEmails(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Email = strings.TrimSpace(args[0])
 			if runF != nil {
@@ -56,6 +58,7 @@ On a terminal the command asks first; elsewhere it needs --yes.`,
 		},
 	}
 	cmdutil.AddYesFlag(cmd, &opts.Yes)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -63,6 +66,15 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	c, err := opts.F.AuthedClient(ctx)
 	if err != nil {
 		return err
+	}
+	// Nobody may remove themselves: say so before asking anything.
+	me, err := c.WhoAmI(ctx)
+	if err != nil {
+		return err
+	}
+	if email.Normalize(me.Email) == email.Normalize(opts.Email) {
+		return &cmdutil.ExitError{Code: cmdutil.ExitForbidden, Err: fmt.Errorf(
+			"%s is you: nobody can remove themselves from the organization, another owner has to; nothing was changed", opts.Email)}
 	}
 	if err := cmdutil.Confirm(opts.F.IO, opts.Yes, fmt.Sprintf(
 		"removes %s from the organization and revokes all of that member's keys", opts.Email)); err != nil {
@@ -73,4 +85,33 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 	}
 	fmt.Fprintf(opts.F.IO.ErrOut, "Removed %s from the organization and revoked all of its keys.\n", opts.Email)
 	return nil
+}
+
+// completeEmails completes a member's email from the API, with the
+// member's name (or "service account") as the description.
+func completeEmails(f *cmdutil.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		c, err := f.Client()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
+		}
+		var out []cobra.Completion
+		for m, err := range organization.New(c).All(cmd.Context(), organization.ListOptions{}) {
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
+			}
+			if !strings.HasPrefix(m.Email, toComplete) {
+				continue
+			}
+			desc := m.Name
+			if m.ServiceAccount {
+				desc = "service account " + m.Name
+			}
+			out = append(out, cobra.CompletionWithDesc(m.Email, desc))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }

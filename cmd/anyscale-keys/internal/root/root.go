@@ -10,6 +10,7 @@ import (
 	"os/signal"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/authcmd"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
@@ -23,8 +24,9 @@ import (
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "anyscale-keys",
-		Short: "Work with Anyscale API keys, service accounts and members",
+		Use:     "anyscale-keys",
+		Version: f.Version,
+		Short:   "Work with Anyscale API keys, service accounts and members",
 		Long: `anyscale-keys creates, lists, revokes, rotates and audits Anyscale API keys, and
 manages service accounts and organization members, from CI jobs and shells.
 
@@ -37,23 +39,33 @@ Standard output carries data only (a table, or JSON with -o json); messages go
 to standard error. A new key's secret is printed alone on standard output, or
 written with --out FILE.
 
-Exit codes: 0 ok, 1 failure, 2 usage (or a destructive command without --yes
-where it cannot ask), 3 not authenticated, 4 forbidden, 5 not found, 6 a bulk
+Every command that talks to the API gives up once the API has not answered
+for --timeout (default 30s), naming the host and where it came from.
+
+Exit codes: 0 ok, 1 failure (a server error, no answer in time), 2 usage (or a
+destructive command without --yes where it cannot ask), 3 not authenticated
+(no token, a rejected one, or a token source that is broken), 4 forbidden, 5
+not found (--ignore-not-found makes it 0 where a command takes it), 6 a bulk
 action left keys that may still be active, 7 an audit found something
-(--fail-on-findings), 130 interrupted.`,
+(--fail-on-findings), 8 a reference matches several things (nothing was
+changed), 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			cmd.SetContext(f.WithCancel(cmd.Context()))
 			return cmdutil.CheckFormat(f.Output)
 		},
 	}
+	cmd.SetVersionTemplate("anyscale-keys {{.Version}}\n")
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.UsageError(err) })
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&f.Host, "host", "", "the Anyscale API's URL (default: $ANYSCALE_HOST, else the SDK's default)")
-	pf.StringVarP(&f.Output, "output", "o", cmdutil.FormatTable, "output format: table or json")
+	pf.StringVar(&f.Host, "host", "", "the Anyscale API's `URL` (default: $ANYSCALE_HOST, else https://console.anyscale.com)")
+	pf.StringVarP(&f.Output, "output", "o", cmdutil.FormatTable, "output `FORMAT`: table or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
+		[]string{"table\ta table for people", "json\tthe stable shape for scripts"}, cobra.ShellCompDirectiveNoFileComp))
 	pf.BoolVar(&f.Debug, "debug", false, "log the SDK's requests to standard error (never a token)")
 
 	cmd.AddCommand(
@@ -73,7 +85,37 @@ action left keys that may still be active, 7 an audit found something
 	for _, c := range cmd.Commands() {
 		groupHelp(c)
 	}
+	noFiles(cmd)
 	return cmd
+}
+
+// fileFlags are the flags whose value is a file: only they complete file
+// names.
+var fileFlags = map[string]bool{"out": true}
+
+// noFiles makes every argument and flag value that is not a file complete
+// no file names: a command's arguments complete nothing unless the
+// command says what, and so do its flags, but those in fileFlags.
+func noFiles(c *cobra.Command) {
+	if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 {
+		c.ValidArgsFunction = cobra.NoFileCompletions
+	}
+	add := func(fl *pflag.Flag) {
+		if fileFlags[fl.Name] || fl.Value.Type() == "bool" {
+			return
+		}
+		if _, ok := c.GetFlagCompletionFunc(fl.Name); ok {
+			return
+		}
+		_ = c.RegisterFlagCompletionFunc(fl.Name, cobra.NoFileCompletions)
+	}
+	c.LocalNonPersistentFlags().VisitAll(add)
+	if !c.HasParent() {
+		c.PersistentFlags().VisitAll(add)
+	}
+	for _, sub := range c.Commands() {
+		noFiles(sub)
+	}
 }
 
 // groupHelp makes a command that only groups others (the root, sa,
@@ -109,6 +151,14 @@ func Main(args []string, io *iostreams.IOStreams) int {
 	defer stop()
 	io.SetInterrupt(ctx.Done())
 	cmd, err := root.ExecuteContextC(ctx)
+	if noAnswer := f.NoAnswer(); noAnswer != nil && err != nil {
+		// The command gave up on a silent host: say so, and keep what the
+		// command said it did (and its advice) beneath.
+		var already *cmdutil.NoAnswerError
+		if !errors.As(err, &already) {
+			err = &cmdutil.NoAnswerError{Host: noAnswer.Host, Origin: noAnswer.Origin, Timeout: noAnswer.Timeout, Err: err}
+		}
+	}
 	if err == nil {
 		return cmdutil.ExitOK
 	}

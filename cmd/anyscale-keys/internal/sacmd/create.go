@@ -21,6 +21,8 @@ type CreateOptions struct {
 	// Out is --out: the credentials file to write the key to, "" for
 	// standard output.
 	Out string
+	// Clobber is --clobber: --out may replace a file that exists.
+	Clobber bool
 }
 
 // NewCmdCreate returns `sa create`; runF, when set, runs instead of
@@ -50,7 +52,7 @@ file (mode 0600) instead, and standard output gets the account's JSON with
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			var err error
-			if opts.ExpiresIn, opts.Out, err = kf.parse(cmd); err != nil {
+			if opts.ExpiresIn, opts.Out, opts.Clobber, err = kf.parse(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -60,11 +62,12 @@ file (mode 0600) instead, and standard output gets the account's JSON with
 		},
 	}
 	kf.add(cmd)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if err := cmdutil.CheckOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out, opts.Clobber); err != nil {
 		return err
 	}
 	c, err := opts.F.Client()

@@ -25,17 +25,16 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 	opts := &DeleteOptions{F: f}
 	var rf refFlags
 	cmd := &cobra.Command{
-		Use:   "delete (--name NAME | --email EMAIL) [--yes]",
+		Use:   "delete ACCOUNT [--yes]",
 		Short: "Delete a service account and all its keys",
-		Long: `Delete the service account named by --name or --email, and with it all its keys
+		Long: `Delete the service account ACCOUNT (its name, or its email), and with it all its keys
 (organization owners only): every job using one of them stops working. On a
 terminal the command asks first; elsewhere it needs --yes.`,
-		Example: `  anyscale-keys sa delete --name old-deployer
-  anyscale-keys sa delete --email old-deployer@org-abc.serviceaccount.com --yes`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Example: `  anyscale-keys sa delete old-deployer
+  anyscale-keys sa delete old-deployer@org-abc.serviceaccount.com --yes`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -44,8 +43,9 @@ terminal the command asks first; elsewhere it needs --yes.`,
 			return deleteRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
 	cmdutil.AddYesFlag(cmd, &opts.Yes)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package sacmd
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -21,20 +22,23 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 	opts := &GetOptions{F: f}
 	var rf refFlags
 	cmd := &cobra.Command{
-		Use:   "get (--name NAME | --email EMAIL)",
+		Use:   "get ACCOUNT",
 		Short: "Show one service account",
-		Long: `Show the service account named by --name or by --email (give one of the two).
+		Long: `Show the service account ACCOUNT: its name, or its email (an argument with "@").
 
 A name matches exactly; an email matches as the server stores emails, with only
-the letters A-Z matched without regard to case. None is exit code 5. The table
-shows NAME, EMAIL, ROLE, ID and CREATED; -o json gives one object with id,
-user_id, name, email, permission_level and created_at.`,
-		Example: `  anyscale-keys sa get --name ci-deploy
-  anyscale-keys sa get --email ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+the letters A-Z matched without regard to case. None is exit code 5. On a
+terminal it shows NAME, EMAIL, ROLE, ID, USER ID and CREATED, one a line; in a
+pipe, one tab-separated line of NAME, EMAIL, ROLE, ID and CREATED; -o json gives
+one object with id (the identity id, ide_..., as in "members list"), user_id
+(usr_..., the user id "whoami" shows and keys name as their owner), name, email,
+permission_level and created_at. (--name and --email still work until 0.4.0,
+with a notice.)`,
+		Example: `  anyscale-keys sa get ci-deploy
+  anyscale-keys sa get ci-deploy@org-abc.serviceaccount.com -o json | jq -r .user_id`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -43,7 +47,8 @@ user_id, name, email, permission_level and created_at.`,
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -60,7 +65,19 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if opts.F.JSON() {
 		return cmdutil.WriteJSON(opts.F.IO.Out, sa)
 	}
-	t := cmdutil.NewTable(opts.F.IO.Out, "NAME", "EMAIL", "ROLE", "ID", "CREATED")
-	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.IdentityID, cmdutil.Date(&sa.CreatedAt))
+	if opts.F.IO.IsStdoutTTY() {
+		// One account: a field a line, whole, as gh's "view" commands
+		// show one thing.
+		now := c.Now()
+		for _, line := range cmdutil.Aligned([][]string{
+			{"NAME", sa.Name}, {"EMAIL", sa.Email}, {"ROLE", sa.PermissionLevel}, {"ID", sa.IdentityID}, {"USER ID", sa.UserID},
+			{"CREATED", cmdutil.Relative(sa.CreatedAt, now) + " (" + cmdutil.Date(&sa.CreatedAt) + ")"},
+		}) {
+			fmt.Fprintln(opts.F.IO.Out, line)
+		}
+		return nil
+	}
+	t := cmdutil.NewTable(opts.F.IO, "NAME", "EMAIL", cmdutil.Keep("ROLE"), cmdutil.Keep("ID"), cmdutil.Keep("CREATED"))
+	t.Row(sa.Name, sa.Email, sa.PermissionLevel, sa.IdentityID, t.TimeCell(&sa.CreatedAt, c.Now(), ""))
 	return t.Flush()
 }

@@ -21,6 +21,8 @@ type KeyOptions struct {
 	// Out is --out: the credentials file to write the key to, "" for
 	// standard output.
 	Out string
+	// Clobber is --clobber: --out may replace a file that exists.
+	Clobber bool
 }
 
 // NewCmdKey returns `sa key`; runF, when set, runs instead of keyRun.
@@ -29,9 +31,9 @@ func NewCmdKey(f *cmdutil.Factory, runF func(context.Context, *KeyOptions) error
 	var rf refFlags
 	var kf keyFlags
 	cmd := &cobra.Command{
-		Use:   "key (--name NAME | --email EMAIL)",
+		Use:   "key ACCOUNT",
 		Short: "Make a new key for a service account",
-		Long: `Make a new key for the service account named by --name or --email (organization
+		Long: `Make a new key for the service account ACCOUNT, its name or its email (organization
 owners only). Its other keys stay valid: to replace them, use "sa rotate".
 
 The key lives 100 years unless --expires says otherwise. Its secret is printed
@@ -39,17 +41,16 @@ alone on standard output, whatever -o says; with --out it is written to FILE as
 a credentials file (mode 0600) instead, and standard output gets the account's
 JSON with -o json, else nothing. Either way the secret is shown only this once.`,
 		Example: `  # A second key for a new runner, while the old one keeps working.
-  anyscale-keys sa key --name ci-deploy --expires 30d | gh secret set ANYSCALE_CLI_TOKEN --env staging
+  anyscale-keys sa key ci-deploy --expires 30d | gh secret set ANYSCALE_CLI_TOKEN --env staging
 
   # Straight into the credentials file a job reads.
-  anyscale-keys sa key --name nightly-batch --out /etc/nightly/credentials.json`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  anyscale-keys sa key nightly-batch --out /etc/nightly/credentials.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
-			if opts.ExpiresIn, opts.Out, err = kf.parse(cmd); err != nil {
+			if opts.ExpiresIn, opts.Out, opts.Clobber, err = kf.parse(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -58,13 +59,14 @@ JSON with -o json, else nothing. Either way the secret is shown only this once.`
 			return keyRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
 	kf.add(cmd)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
 func keyRun(ctx context.Context, opts *KeyOptions) error {
-	if err := cmdutil.CheckOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out, opts.Clobber); err != nil {
 		return err
 	}
 	c, err := opts.F.Client()

@@ -42,6 +42,7 @@ created_at.`,
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "only accounts whose name contains `TEXT`")
 	cmd.Flags().StringVar(&opts.Email, "email", "", "only accounts whose email contains `TEXT`")
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
@@ -60,9 +61,10 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.F.JSON() {
 		return cmdutil.WriteJSON(opts.F.IO.Out, accounts)
 	}
-	t := cmdutil.NewTable(opts.F.IO.Out, "NAME", "EMAIL", "ROLE", "CREATED")
+	t := cmdutil.NewTable(opts.F.IO, "NAME", "EMAIL", cmdutil.Keep("ROLE"), cmdutil.Keep("CREATED"))
+	now := c.Now()
 	for _, sa := range accounts {
-		t.Row(sa.Name, sa.Email, sa.PermissionLevel, cmdutil.Date(&sa.CreatedAt))
+		t.Row(sa.Name, sa.Email, sa.PermissionLevel, t.TimeCell(&sa.CreatedAt, now, ""))
 	}
 	return t.Flush()
 }

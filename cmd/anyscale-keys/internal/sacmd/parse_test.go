@@ -80,14 +80,18 @@ func refCases(extra ...string) []struct {
 		want    serviceaccounts.Ref
 		wantErr string
 	}{
-		{name: "by name", args: with("--name", "ci"), want: serviceaccounts.ByName("ci")},
-		{name: "by email", args: with("--email", "CI@org-1.serviceaccount.com"), want: serviceaccounts.ByEmail("CI@org-1.serviceaccount.com")},
+		{name: "by name", args: with("ci"), want: serviceaccounts.ByName("ci")},
+		{name: "by email", args: with("CI@org-1.serviceaccount.com"), want: serviceaccounts.ByEmail("CI@org-1.serviceaccount.com")},
+		{name: "by the deprecated --name", args: with("--name", "ci"), want: serviceaccounts.ByName("ci")},
+		{name: "by the deprecated --email", args: with("--email", "CI@org-1.serviceaccount.com"), want: serviceaccounts.ByEmail("CI@org-1.serviceaccount.com")},
 		{name: "by email with =", args: with("--email=ci@x"), want: serviceaccounts.ByEmail("ci@x")},
-		{name: "neither", args: with(), wantErr: "name the service account with --name NAME or --email EMAIL"},
-		{name: "both", args: with("--name", "ci", "--email", "ci@x"), wantErr: "--name and --email both name a service account: give one of them"},
+		{name: "neither", args: with(), wantErr: "name the service account: "},
+		{name: "both flags", args: with("--name", "ci", "--email", "ci@x"), wantErr: "--name and --email both name a service account: give one of them"},
+		{name: "argument and flag", args: with("ci", "--name", "ci"), wantErr: "the service account is named twice"},
 		{name: "empty name", args: with("--name", ""), wantErr: "--name is empty"},
+		{name: "empty argument", args: with(" "), wantErr: "the service account's name is empty"},
 		{name: "blank email", args: with("--email", "  "), wantErr: "--email is empty"},
-		{name: "an argument", args: with("ci"), wantErr: `takes no arguments, got "ci"`},
+		{name: "two arguments", args: with("ci", "cd"), wantErr: `takes one service account, 2 given`},
 	}
 }
 
@@ -121,9 +125,9 @@ func TestNewCmdKey(t *testing.T) {
 			assert.Equal(t, KeyOptions{F: got.F, Ref: tt.want}, *got)
 		})
 	}
-	got, err := cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--expires", "12h", "--out", "ci.json")
+	got, err := cmdtest.Parse(t, NewCmdKey, "ci", "--expires", "12h", "--out", "ci.json", "--clobber")
 	require.NoError(t, err)
-	assert.Equal(t, KeyOptions{F: got.F, Ref: serviceaccounts.ByName("ci"), ExpiresIn: 12 * time.Hour, Out: "ci.json"}, *got)
+	assert.Equal(t, KeyOptions{F: got.F, Ref: serviceaccounts.ByName("ci"), ExpiresIn: 12 * time.Hour, Out: "ci.json", Clobber: true}, *got)
 	_, err = cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--expires", "0s")
 	cmdtest.Usage(t, err, "not positive")
 	_, err = cmdtest.Parse(t, NewCmdKey, "--name", "ci", "--yes")
@@ -144,7 +148,7 @@ func TestNewCmdRotate(t *testing.T) {
 			assert.Equal(t, RotateOptions{F: got.F, Ref: tt.want, Yes: true}, *got)
 		})
 	}
-	got, err := cmdtest.Parse(t, NewCmdRotate, "--email", "ci@x", "--expires", "1w", "--out", "ci.json")
+	got, err := cmdtest.Parse(t, NewCmdRotate, "ci@x", "--expires", "1w", "--out", "ci.json")
 	require.NoError(t, err)
 	assert.Equal(t, RotateOptions{F: got.F, Ref: serviceaccounts.ByEmail("ci@x"), ExpiresIn: 7 * 24 * time.Hour, Out: "ci.json"}, *got)
 	_, err = cmdtest.Parse(t, NewCmdRotate, "--name", "ci", "--expires", "forever", "--yes")

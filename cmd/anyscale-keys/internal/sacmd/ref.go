@@ -11,20 +11,45 @@ import (
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
 
-// refFlags are --name and --email, which name one service account.
+// refFlags name one service account: the argument ACCOUNT (its name, or
+// its email), or the deprecated --name and --email.
 type refFlags struct {
 	name, email string
 }
 
-func (r *refFlags) add(cmd *cobra.Command) {
+func (r *refFlags) add(cmd *cobra.Command, f *cmdutil.Factory) {
 	cmd.Flags().StringVar(&r.name, "name", "", "name the service account by its `NAME` (matched exactly)")
 	cmd.Flags().StringVar(&r.email, "email", "", "name the service account by its `EMAIL`")
+	verb := strings.Fields(cmd.Use)[0]
+	cmdutil.Deprecate(cmd, "name", "give the name as the argument: anyscale-keys sa "+verb+" NAME")
+	cmdutil.Deprecate(cmd, "email", "give the email as the argument: anyscale-keys sa "+verb+" EMAIL")
+	cmd.ValidArgsFunction = completeAccounts(f)
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return cmdutil.UsageError(fmt.Errorf("%s takes one service account, %d given", cmd.CommandPath(), len(args)))
+		}
+		return nil
+	}
 }
 
-// ref checks that exactly one of --name and --email is given and returns
-// the service account it names.
-func (r *refFlags) ref(cmd *cobra.Command) (serviceaccounts.Ref, error) {
+// ref checks that the service account is named once, as the argument
+// (a name, or an email when it holds "@") or with --name or --email, and
+// returns it.
+func (r *refFlags) ref(cmd *cobra.Command, args []string) (serviceaccounts.Ref, error) {
 	name, email := cmd.Flags().Changed("name"), cmd.Flags().Changed("email")
+	cmdutil.NoteDeprecated(cmd)
+	if len(args) == 1 {
+		arg := strings.TrimSpace(args[0])
+		switch {
+		case name || email:
+			return serviceaccounts.Ref{}, cmdutil.UsageError(fmt.Errorf("the service account is named twice (the argument, and --name or --email): give the argument alone"))
+		case arg == "":
+			return serviceaccounts.Ref{}, cmdutil.UsageError(fmt.Errorf("the service account's name is empty: %s NAME", cmd.CommandPath()))
+		case strings.Contains(arg, "@"):
+			return serviceaccounts.ByEmail(arg), nil
+		}
+		return serviceaccounts.ByName(arg), nil
+	}
 	switch {
 	case name && email:
 		return serviceaccounts.Ref{}, cmdutil.UsageError(fmt.Errorf("--name and --email both name a service account: give one of them"))
@@ -37,7 +62,7 @@ func (r *refFlags) ref(cmd *cobra.Command) (serviceaccounts.Ref, error) {
 	case email:
 		return serviceaccounts.ByEmail(r.email), nil
 	}
-	return serviceaccounts.Ref{}, cmdutil.UsageError(fmt.Errorf("name the service account with --name NAME or --email EMAIL"))
+	return serviceaccounts.Ref{}, cmdutil.UsageError(fmt.Errorf("name the service account: %s NAME (or its email)", cmd.CommandPath()))
 }
 
 // parts are the kind of ref ("name" or "email") and its value.
@@ -60,13 +85,34 @@ func describe(ref serviceaccounts.Ref) string {
 	return "service account " + value
 }
 
-// flagOf is the flag that names ref on the command line, for the next
-// command an error suggests: `--name ci` or `--email ci@…`, quoted for a
-// shell when it needs to be.
+// flagOf is the argument that names ref on the command line, for the
+// next command an error suggests: `ci` or `ci@…`, quoted for a shell when
+// it needs to be.
 func flagOf(ref serviceaccounts.Ref) string {
-	kind, value := parts(ref)
-	if strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._+-") != "" || value == "" {
-		value = "'" + strings.ReplaceAll(value, "'", `'\''`) + "'"
+	_, value := parts(ref)
+	return cmdutil.ShellQuote(value)
+}
+
+// completeAccounts completes a service account argument: the names, with
+// the emails as descriptions, from the API.
+func completeAccounts(f *cmdutil.Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		c, err := f.Client()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
+		}
+		var out []cobra.Completion
+		for sa, err := range serviceaccounts.New(c).All(cmd.Context(), serviceaccounts.ListOptions{}) {
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
+			}
+			if strings.HasPrefix(sa.Name, toComplete) {
+				out = append(out, cobra.CompletionWithDesc(sa.Name, sa.Email))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
 	}
-	return "--" + kind + " " + value
 }

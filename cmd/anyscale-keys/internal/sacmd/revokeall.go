@@ -25,18 +25,17 @@ func NewCmdRevokeAll(f *cmdutil.Factory, runF func(context.Context, *RevokeAllOp
 	opts := &RevokeAllOptions{F: f}
 	var rf refFlags
 	cmd := &cobra.Command{
-		Use:   "revoke-all (--name NAME | --email EMAIL) [--yes]",
+		Use:   "revoke-all ACCOUNT [--yes]",
 		Short: "Revoke every key of a service account",
-		Long: `Revoke every key of the service account named by --name or --email, and make no
+		Long: `Revoke every key of the service account ACCOUNT (its name, or its email), and make no
 new one (organization owners only): every job using one of its keys stops
 working. The account stays; "sa key" gives it a key again. On a terminal the
 command asks first; elsewhere it needs --yes.`,
 		Example: `  # A key of ci-deploy leaked: cut it off now, hand out a new one later.
-  anyscale-keys sa revoke-all --name ci-deploy --yes`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  anyscale-keys sa revoke-all ci-deploy --yes`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -45,8 +44,9 @@ command asks first; elsewhere it needs --yes.`,
 			return revokeAllRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
 	cmdutil.AddYesFlag(cmd, &opts.Yes)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 

@@ -21,6 +21,8 @@ type RotateOptions struct {
 	// Out is --out: the credentials file to write the key to, "" for
 	// standard output.
 	Out string
+	// Clobber is --clobber: --out may replace a file that exists.
+	Clobber bool
 	// Yes is --yes: go on without asking.
 	Yes bool
 }
@@ -32,9 +34,9 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *RotateOptions)
 	var rf refFlags
 	var kf keyFlags
 	cmd := &cobra.Command{
-		Use:   "rotate (--name NAME | --email EMAIL) [--yes]",
+		Use:   "rotate ACCOUNT [--yes]",
 		Short: "Replace every key of a service account with one new key",
-		Long: `Revoke every key of the service account named by --name or --email, then make
+		Long: `Revoke every key of the service account ACCOUNT (its name, or its email), then make
 one new key (organization owners only). A job still using an old key stops
 working until it has the new one. On a terminal the command asks first;
 elsewhere it needs --yes.
@@ -48,17 +50,16 @@ A job that runs on the service account's own token, as CI jobs do, rotates
 that token with "anyscale-keys keys rotate" instead: this command needs an
 organization owner, and the 403 (exit code 4) a non-owner gets says so.`,
 		Example: `  # An owner rotates the deploy key and stores the new one at once.
-  anyscale-keys sa rotate --name ci-deploy --yes | gh secret set ANYSCALE_CLI_TOKEN
+  anyscale-keys sa rotate ci-deploy --yes | gh secret set ANYSCALE_CLI_TOKEN
 
   # The same by email, into a credentials file, with a 90-day key.
-  anyscale-keys sa rotate --email ci-deploy@org-abc.serviceaccount.com --expires 90d --out ./ci.json --yes`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  anyscale-keys sa rotate ci-deploy@org-abc.serviceaccount.com --expires 90d --out ./ci.json --yes`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Ref, err = rf.ref(cmd); err != nil {
+			if opts.Ref, err = rf.ref(cmd, args); err != nil {
 				return err
 			}
-			if opts.ExpiresIn, opts.Out, err = kf.parse(cmd); err != nil {
+			if opts.ExpiresIn, opts.Out, opts.Clobber, err = kf.parse(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -67,14 +68,15 @@ organization owner, and the 403 (exit code 4) a non-owner gets says so.`,
 			return rotateRun(cmd.Context(), opts)
 		},
 	}
-	rf.add(cmd)
+	rf.add(cmd, f)
 	kf.add(cmd)
 	cmdutil.AddYesFlag(cmd, &opts.Yes)
+	cmdutil.AddTimeoutFlag(cmd, f)
 	return cmd
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
-	if err := cmdutil.CheckOut(opts.Out); err != nil {
+	if err := cmdutil.CheckOut(opts.Out, opts.Clobber); err != nil {
 		return err
 	}
 	what := describe(opts.Ref)

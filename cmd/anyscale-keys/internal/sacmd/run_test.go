@@ -167,7 +167,7 @@ func TestConfirmation(t *testing.T) {
 				other := e.srv.AddServiceAccount("other")
 				e.io.SetTTY(a.tty, false, a.tty)
 				e.in.WriteString(a.answer)
-				args := []string{"--name", "ci"}
+				args := []string{"ci"}
 				if a.yes {
 					args = append(args, "--yes")
 				}
@@ -231,9 +231,9 @@ func TestListEveryPage(t *testing.T) {
 	e.f.Output = cmdutil.FormatTable
 	require.NoError(t, e.run(NewCmdList(e.f, nil)))
 	lines := strings.Split(strings.TrimSuffix(e.out.String(), "\n"), "\n")
-	require.Len(t, lines, 121)
-	assert.Regexp(t, `^NAME\s+EMAIL\s+ROLE\s+CREATED$`, lines[0])
-	assert.Regexp(t, `^sa-119\s+sa-119@org-\S+\s+collaborator\s+\d{4}-\d\d-\d\d \d\d:\d\d$`, lines[120])
+	// In a pipe: no header, every value whole, tab-separated.
+	require.Len(t, lines, 120)
+	assert.Regexp(t, `^sa-119\tsa-119@org-\S+\tcollaborator\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, lines[119])
 }
 
 // sa get finds an account by its email, whose letters A-Z match in any
@@ -269,17 +269,17 @@ func TestOut(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t)
 				e.f.Output = format
-				path := filepath.Join(t.TempDir(), "new", "ci.json")
+				path := filepath.Join(t.TempDir(), "ci.json")
 				var err error
 				switch verb {
 				case "create":
 					err = e.run(NewCmdCreate(e.f, nil), "ci", "--out", path, "--expires", "2d")
 				case "key":
 					e.srv.AddServiceAccount("ci")
-					err = e.run(NewCmdKey(e.f, nil), "--name", "ci", "--out", path, "--expires", "2d")
+					err = e.run(NewCmdKey(e.f, nil), "ci", "--out", path, "--expires", "2d")
 				case "rotate":
 					e.srv.AddServiceAccount("ci")
-					err = e.run(NewCmdRotate(e.f, nil), "--name", "ci", "--out", path, "--expires", "2d", "--yes")
+					err = e.run(NewCmdRotate(e.f, nil), "ci", "--out", path, "--expires", "2d", "--yes")
 				}
 				require.NoError(t, err)
 				e.noSecret(t)
@@ -381,16 +381,16 @@ func TestOutLost(t *testing.T) {
 				err = e.run(NewCmdCreate(e.f, nil), "ci", "--out", path)
 			case "key":
 				e.srv.AddServiceAccount("ci")
-				err = e.run(NewCmdKey(e.f, nil), "--name", "ci", "--out", path)
+				err = e.run(NewCmdKey(e.f, nil), "ci", "--out", path)
 			case "rotate":
 				e.srv.AddServiceAccount("ci")
-				err = e.run(NewCmdRotate(e.f, nil), "--name", "ci", "--out", path, "--yes")
+				err = e.run(NewCmdRotate(e.f, nil), "ci", "--out", path, "--yes")
 			}
 			require.Error(t, err)
 			assert.Equal(t, cmdutil.ExitFailure, cmdutil.ExitCode(err))
 			assert.Contains(t, err.Error(), "could not be written to "+path)
 			assert.Contains(t, err.Error(), "nobody holds")
-			assert.Contains(t, err.Error(), "`anyscale-keys sa rotate --name ci --out FILE`")
+			assert.Contains(t, err.Error(), "`anyscale-keys sa rotate ci --out FILE`")
 			assert.NotRegexp(t, secretRE, err.Error())
 			e.noSecret(t)
 			_, statErr := os.Stat(filepath.Join(dir, "elsewhere"))
@@ -401,9 +401,9 @@ func TestOutLost(t *testing.T) {
 
 func TestFlagOf(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "--name ci-deploy.v2_x", flagOf(serviceaccounts.ByName("ci-deploy.v2_x")))
-	assert.Equal(t, "--email ci+a@org-1.serviceaccount.com", flagOf(serviceaccounts.ByEmail("CI+a@org-1.serviceaccount.com")))
-	assert.Equal(t, `--name 'it'\''s $HOME'`, flagOf(serviceaccounts.ByName(`it's $HOME`)))
+	assert.Equal(t, "ci-deploy.v2_x", flagOf(serviceaccounts.ByName("ci-deploy.v2_x")))
+	assert.Equal(t, "ci+a@org-1.serviceaccount.com", flagOf(serviceaccounts.ByEmail("CI+a@org-1.serviceaccount.com")))
+	assert.Equal(t, `'it'\''s $HOME'`, flagOf(serviceaccounts.ByName(`it's $HOME`)))
 	assert.Equal(t, `service account "ci"`, describe(serviceaccounts.ByName("ci")))
 	assert.Equal(t, "service account ci@x", describe(serviceaccounts.ByEmail("ci@x")))
 }

@@ -2,9 +2,9 @@
 //
 //	anyscale-keys sa create ci-deploy --expires 90d | gh secret set ANYSCALE_CLI_TOKEN
 //	anyscale-keys sa list -o json
-//	anyscale-keys sa get --name ci-deploy
-//	anyscale-keys sa rotate --name ci-deploy --yes > new-key.txt
-//	anyscale-keys sa delete --name ci-deploy --yes
+//	anyscale-keys sa get ci-deploy
+//	anyscale-keys sa rotate ci-deploy --yes > new-key.txt
+//	anyscale-keys sa delete ci-deploy --yes
 package sacmd
 
 import (
@@ -23,7 +23,8 @@ production jobs (CI/CD, schedulers) should use, and their keys.
 
 Any member may list and show them; only organization owners, or a service
 account that is an owner, may create, rotate, revoke and delete (exit code 4
-otherwise). A command about one account names it with --name or --email.
+otherwise). A command about one account names it as its argument ACCOUNT: the
+account's name, or its email (--name and --email still work until 0.4.0).
 
 A new key's secret is printed alone on standard output, whatever -o says, or
 written with --out FILE as a credentials file; it is shown only once.
@@ -31,7 +32,8 @@ Destructive commands (rotate, revoke-all, delete) ask on a terminal and need
 --yes elsewhere.`,
 		Example: `  anyscale-keys sa create ci-deploy --expires 90d | gh secret set ANYSCALE_CLI_TOKEN
   anyscale-keys sa list
-  anyscale-keys sa rotate --name ci-deploy --yes --out ./ci.json`,
+  anyscale-keys sa get ci-deploy
+  anyscale-keys sa rotate ci-deploy --yes --out ./ci.json`,
 	}
 	cmd.AddCommand(
 		NewCmdCreate(f, nil),
