@@ -179,8 +179,8 @@ func TestListValidation(t *testing.T) {
 		opts keys.ListOptions
 		want string
 	}{
-		{"page size over 50", false, keys.ListOptions{PageSize: 51}, "PageSize 51"},
-		{"negative page size", true, keys.ListOptions{PageSize: -1}, "PageSize -1"},
+		{"page size over 50", false, keys.ListOptions{PageSize: 51}, "a page size of 51"},
+		{"negative page size", true, keys.ListOptions{PageSize: -1}, "a page size of -1"},
 		{"owner on own scope", false, keys.ListOptions{Owner: organization.ByEmail("a@b.c")}, "organization scope"},
 		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "organization scope"}, // the deprecated spelling
 		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "organization scope"},       // the deprecated spelling

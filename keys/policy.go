@@ -50,13 +50,13 @@ func validateName(name string) error {
 func validateExpiry(d time.Duration) error {
 	switch {
 	case d == 0:
-		return fmt.Errorf("keys: %w: ExpiresIn is required: every user key expires, after at most 30 days", client.ErrInvalid)
+		return fmt.Errorf("keys: %w: the key's lifetime is required: every user key expires, after at most 30 days", client.ErrInvalid)
 	case d < 0:
-		return fmt.Errorf("keys: %w: ExpiresIn is negative (%s); give a lifetime of up to 30 days", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: the key's lifetime is negative (%s); give one of up to 30 days", client.ErrInvalid, d)
 	case d < time.Second:
-		return fmt.Errorf("keys: %w: ExpiresIn %s is under a second; give a lifetime of up to 30 days", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: the key's lifetime %s is under a second; give one of up to 30 days", client.ErrInvalid, d)
 	case d > MaxLifetime:
-		return fmt.Errorf("keys: %w: ExpiresIn %s is over the 30-day maximum for a user key; use a shorter lifetime and rotate the key before it expires", client.ErrInvalid, d)
+		return fmt.Errorf("keys: %w: the key's lifetime %s is over the 30-day maximum for a user key; use a shorter one and renew the key before it expires", client.ErrInvalid, d)
 	}
 	return nil
 }

@@ -167,7 +167,7 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 
 func (o RenewOptions) check() error {
 	if o.Name == "" {
-		return fmt.Errorf("keys: %w: RenewOptions.Name is required: it names the keys Renew makes and replaces", client.ErrInvalid)
+		return advice.Wrap(fmt.Errorf("keys: %w: the lineage's name is required: it names the keys a renewal makes and replaces", client.ErrInvalid), advice.Advice{}, "set RenewOptions.Name")
 	}
 	if err := validateName(o.Name + "-" + renewStamp + "-99"); err != nil {
 		return err
@@ -178,7 +178,7 @@ func (o RenewOptions) check() error {
 		}
 	}
 	if o.Keep < 0 {
-		return fmt.Errorf("keys: %w: RenewOptions.Keep is negative (%d)", client.ErrInvalid, o.Keep)
+		return fmt.Errorf("keys: %w: the number of older keys to keep is negative (%d)", client.ErrInvalid, o.Keep)
 	}
 	return nil
 }

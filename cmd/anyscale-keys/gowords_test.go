@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,13 +13,13 @@ import (
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
+	"github.com/anyscale-go/anyscale/internal/advice/advicetest"
 )
 
 // goWord matches what a message of the command line never says: a Go
-// identifier (a package's name, `organization.All`; a call, `Get(`; an
-// option, `WithInsecureHTTP()`), or the other CLI's login (`anyscale
-// login`). The command line speaks of its own commands and flags.
-var goWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-zA-Z]+\(|With[A-Z]\w*\(\)|\banyscale login\b`)
+// identifier or the other CLI's login; the SDK's facts are held to the
+// same pattern. The command line speaks of its own commands and flags.
+var goWord = advicetest.GoWord
 
 // completionTrailer starts the line cobra's hidden __complete command
 // writes to standard error for the shell's completion script, which

@@ -14,7 +14,7 @@ func Count(pageSize int) (int, error) {
 	case pageSize == 0:
 		return client.MaxPageSize, nil
 	case pageSize < 0 || pageSize > client.MaxPageSize:
-		return 0, fmt.Errorf("%w: PageSize %d is out of range: use 1..%d, or 0 for %d", client.ErrInvalid, pageSize, client.MaxPageSize, client.MaxPageSize)
+		return 0, fmt.Errorf("%w: a page size of %d is out of range: use 1..%d, or 0 for %d", client.ErrInvalid, pageSize, client.MaxPageSize, client.MaxPageSize)
 	}
 	return pageSize, nil
 }

@@ -68,6 +68,7 @@ func (w *world) clientFor(u anyscaletest.User) *client.Client {
 // file (open to others) and carol's to a workspace's injected environment.
 func newWorld(t *testing.T) *world {
 	w := &world{t: t, r: newRecorder(t), home: hermetic(t), ctx: context.Background()}
+	w.r.checkFacts = true
 	w.srv = anyscaletest.Start(t)
 	r := w.r
 	w.owner = w.srv.Owner()

@@ -21,6 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice/advicetest"
 )
 
 // pieceLen is the length of the pieces of a secret the search looks for:
@@ -116,6 +118,11 @@ type recorder struct {
 	// (*auth.Chain).WithLogger: each writes every record to a JSON and a
 	// text handler at debug level.
 	clientLog, chainLog *slog.Logger
+
+	// checkFacts makes err also hold every error's facts to the rule of
+	// advice as data (no Go identifier, no other CLI): set where the
+	// server is the fake, whose messages are known.
+	checkFacts bool
 }
 
 func newRecorder(t testing.TB) *recorder {
@@ -278,6 +285,11 @@ func (r *recorder) err(err error) {
 	r.t.Helper()
 	if err == nil {
 		return
+	}
+	if r.checkFacts {
+		if m := advicetest.GoWord.FindString(client.Facts(err)); m != "" {
+			r.t.Errorf("%s: the error's facts name %q, which belongs in its advice: %s", r.op, m, client.Facts(err))
+		}
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 		r.add(kindError, verb, fmt.Sprintf(verb, err))

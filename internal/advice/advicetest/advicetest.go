@@ -12,10 +12,12 @@ import (
 	"github.com/anyscale-go/anyscale/internal/advice"
 )
 
-// goIdentifier matches the Go spellings an error's facts must not hold: a
-// call such as `Get(` or `WithExpiresIn(`, and a qualified name such as
-// `keys.MaxLifetime` or `organization.All`.
-var goIdentifier = regexp.MustCompile(`\b[A-Z][A-Za-z]*\(|\b[a-z]+\.[A-Z]\w*`)
+// GoWord matches what an error's facts, and a message of the command
+// line, never say: a Go identifier (a qualified name, `organization.All`;
+// a CamelCase name, `OwnerEmail`; a call, `Get(`; an option,
+// `WithInsecureHTTP()`), or the other CLI's login (`anyscale login`). The
+// SDK's tests and the command line's share it.
+var GoWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-zA-Z]+\(|With[A-Z]\w*\(\)|\banyscale login\b`)
 
 // Case is one error and the advice its own layer attaches, outermost
 // first. An inner layer (the client's, on the API's answer) may carry
@@ -56,7 +58,7 @@ func Check(t *testing.T, cases []Case) {
 func NoGoIdentifier(t *testing.T, err error) {
 	t.Helper()
 	facts := advice.Facts(err)
-	if m := goIdentifier.FindString(facts); m != "" {
+	if m := GoWord.FindString(facts); m != "" {
 		t.Errorf("the facts name the Go identifier %q: %s", m, facts)
 	}
 	if !strings.HasPrefix(err.Error(), facts) {
