@@ -227,8 +227,9 @@ const (
 // Store the new secret before anything else: this client's token stops
 // working. Rotate is never repeated, by the client or by net/http, since a
 // repeat would revoke the key the first call made; a lost answer says
-// what may have happened. A service account's job rotates its own token
-// this way.
+// what may have happened. Rotate is the emergency tool (a leaked key):
+// a job that replaces its own key on a schedule uses Renew, which never
+// loses access.
 func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 	if err := ctxguard.Check(ctx, "keys.Service.Rotate"); err != nil {
 		return "", err

@@ -62,7 +62,7 @@ func rotateOwnKey(err error, subject string) error {
 		return err
 	}
 	return advice.Wrap(err, advice.Advice{Action: advice.RotateOwnKey, Subject: subject},
-		"a job that runs on a service account's own token rotates that token with keys.New(c).Rotate(ctx), which revokes the service account's keys and returns a new one")
+		"a job that runs on a service account's own token replaces that token with keys.New(c).Renew(ctx, store, opts), which never loses access (keys.New(c).Rotate revokes every key at once)")
 }
 
 // refused reports whether the server answered err's request with 403.
