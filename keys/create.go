@@ -237,12 +237,19 @@ func (s *Service) Rotate(ctx context.Context) (credentials.Secret, error) {
 	var out sessionResult
 	if _, err := s.c.Do(client.WithIdempotency(ctx, false), http.MethodGet, rotatePath, nil, nil, &out); err != nil {
 		if client.MayHaveActed(err) {
-			return "", fmt.Errorf("keys: %w; the rotation may have happened: then every key of yours is revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", err)
+			return "", rotationLost(fmt.Errorf("keys: rotating: %w; the rotation may have happened: then every key of yours is revoked, this client's included, and the new key is lost", err))
 		}
 		return "", err
 	}
 	if out.ServerSessionID == "" {
-		return "", acted.Mark(fmt.Errorf("keys: %w: the answer to the rotation holds no new key: every key of yours may be revoked, this client's included, and the new key is lost. If this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)", client.ErrMalformedResponse))
+		return "", rotationLost(acted.Mark(fmt.Errorf("keys: rotating: %w: the answer holds no new key: every key of yours may be revoked, this client's included, and the new key is lost", client.ErrMalformedResponse)))
 	}
 	return out.ServerSessionID, nil
+}
+
+// rotationLost advises what works after a rotation whose new key was
+// lost: check whether this token still answers before anything else.
+func rotationLost(err error) error {
+	return advice.Wrap(err, advice.Advice{Action: advice.CheckFirst},
+		"if this token now gets 401, create a new key in the console (a service account: ask an owner to rotate its keys)")
 }

@@ -160,7 +160,18 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 		maps.Copy(result.Failed, res.Failed)
 	}
 	if err != nil {
-		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked: %w", opts.Name, len(result.Failed), err)), opts.Name)
+		// The failures themselves, in the order given, without RevokeMany's
+		// own "keys:" clause: one package name per message.
+		var each []error
+		for _, id := range stale {
+			if e, ok := result.Failed[id]; ok {
+				each = append(each, e)
+			}
+		}
+		if len(each) == 0 {
+			each = append(each, err)
+		}
+		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked:\n%w", opts.Name, len(result.Failed), errors.Join(each...))), opts.Name)
 	}
 	return result, nil
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/auth"
@@ -115,9 +116,10 @@ func run(ctx context.Context, out io.Writer) error {
 	return err // the last run must have succeeded
 }
 
-// brief cuts a long error to its first 120 characters, for the demo's
-// output.
+// brief cuts a long error to its first line, and that to 120
+// characters, for the demo's output.
 func brief(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
 	if r := []rune(s); len(r) > 120 {
 		return string(r[:120]) + "…"
 	}
