@@ -185,9 +185,9 @@ func TestListValidation(t *testing.T) {
 		{"owner email on own scope", false, keys.ListOptions{OwnerEmail: "a@b.c"}, "organization scope"}, // the deprecated spelling
 		{"owner id on own scope", false, keys.ListOptions{OwnerID: "usr_1"}, "organization scope"},       // the deprecated spelling
 		{"created by on own scope", false, keys.ListOptions{CreatedBy: "usr_1"}, "organization scope"},
-		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "not both"},                               // the deprecated spelling
-		{"owner and owner email", true, keys.ListOptions{Owner: organization.ByUserID("usr_1"), OwnerEmail: "a@b.c"}, "not both"}, // the deprecated spelling
-		{"owner and owner id", true, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}, "not both"},        // the deprecated spelling
+		{"email and id", true, keys.ListOptions{OwnerEmail: "a@b.c", OwnerID: "usr_1"}, "give only one"},                               // the deprecated spelling
+		{"owner and owner email", true, keys.ListOptions{Owner: organization.ByUserID("usr_1"), OwnerEmail: "a@b.c"}, "give only one"}, // the deprecated spelling
+		{"owner and owner id", true, keys.ListOptions{Owner: organization.ByEmail("a@b.c"), OwnerID: "usr_1"}, "give only one"},        // the deprecated spelling
 		{"empty owner email", true, keys.ListOptions{Owner: organization.ByEmail(" ")}, "empty"},
 		{"identity id as user id", true, keys.ListOptions{Owner: organization.ByUserID("ide_1")}, "identity id"},
 	}

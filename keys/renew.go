@@ -48,19 +48,7 @@ type RenewResult struct {
 }
 
 // Renew replaces the key that store holds with a new one, in an order
-// that never loses access: it creates the new key, saves it in store,
-// checks that it answers as the same identity, and only then revokes,
-// with the new key, the lineage's older keys beyond opts.Keep. It acts as
-// the identity whose secret store holds, or, when store is empty (the
-// first run), as the client's own token. Keys outside the lineage are
-// never touched.
-//
-// A failure at any step leaves store holding a key that works, and
-// running Renew again finishes the job, revoking the keys an earlier run
-// left behind. The error is non-nil when a step failed; once the new key
-// is saved and checked, the result's New is set even if some revocations
-// failed (they are in Failed). This is the way for a service account on
-// its own token to replace its key; Rotate revokes everything at once.
+// that never loses access.
 //
 // API: GET /api/v2/userinfo/
 //
@@ -69,6 +57,21 @@ type RenewResult struct {
 // API: POST /api/v2/users/create_api_key
 //
 // API: POST /api/v2/users/api_keys/revoke
+//
+// API: DELETE /api/v2/users/api_keys/{api_key_id}
+//
+// Renew creates the new key, saves it in store, checks that it answers as
+// the same identity, and only then revokes, with the new key, the
+// lineage's older keys beyond opts.Keep. It acts as the identity whose
+// secret store holds, or, when store is empty (the first run), as the
+// client's own token. Keys outside the lineage are never touched.
+//
+// A failure at any step leaves store holding a key that works, and
+// running Renew again finishes the job, revoking the keys an earlier run
+// left behind. The error is non-nil when a step failed; once the new key
+// is saved and checked, the result's New is set even if some revocations
+// failed (they are in Failed). This is the way for a service account on
+// its own token to replace its key; Rotate revokes everything at once.
 func (s *Service) Renew(ctx context.Context, store Store, opts RenewOptions) (*RenewResult, error) {
 	if err := ctxguard.Check(ctx, "keys.Service.Renew"); err != nil {
 		return nil, err

@@ -15,15 +15,17 @@ import (
 // MinIDPrefix is the shortest prefix of a key's id that Resolve takes.
 const MinIDPrefix = 8
 
-// Resolve returns the caller's active key that ref names: its id, a unique
-// prefix of its id (MinIDPrefix characters or more), its display id or its
-// name. An exact id wins; otherwise every active key that ref matches in
-// any of these forms counts: exactly one is returned, none is
-// client.ErrNotFound, several are an *AmbiguousError (matching
-// client.ErrConflict) that lists them. Expired and revoked keys never
-// resolve.
+// Resolve returns the caller's active key that ref names.
 //
-// API: GET /api/v2/users/api_keys (every page)
+// API: GET /api/v2/users/api_keys
+//
+// ref is the key's id, a unique prefix of its id (MinIDPrefix characters
+// or more), its display id or its name; Resolve reads every page. An exact
+// id wins; otherwise every active key that ref matches in any of these
+// forms counts: exactly one is returned, none is client.ErrNotFound,
+// several are an *AmbiguousError (matching client.ErrConflict) that lists
+// them. Expired and revoked keys never resolve: a key's status is judged
+// by the server's clock (client.Client.Now).
 func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
 	if err := ctxguard.Check(ctx, "keys.Service.Resolve"); err != nil {
 		return nil, err
@@ -31,18 +33,17 @@ func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
 	return s.resolve(ctx, ref, nil)
 }
 
-// Resolve returns the organization's active key that ref names, as
-// (*Service).Resolve does among every user's and service account's keys
-// (organization owners only). The *AmbiguousError of several matches
-// names each one's owner.
+// Resolve returns the organization's active key that ref names (owners
+// only).
 //
 // API: GET /api/v2/users/admin/api_keys
 //
 // API: GET /api/v2/organization_collaborators/
 //
-// It reads every page of the organization's keys; on several matches, it
-// reads the member list and each member's keys with a match's name, to
-// name the owners.
+// It resolves as (*Service).Resolve does, among every user's and service
+// account's keys. On several matches it reads the member list and each
+// member's keys with a match's name, so that the *AmbiguousError names
+// each match's owner.
 func (s *OrgService) Resolve(ctx context.Context, ref string) (*Key, error) {
 	if err := ctxguard.Check(ctx, "keys.OrgService.Resolve"); err != nil {
 		return nil, err

@@ -111,7 +111,7 @@ func (o ListOptions) owner() (organization.Ref, error) {
 	case 1:
 		return refs[0], refs[0].Validate()
 	}
-	return organization.Ref{}, fmt.Errorf("%w: %d owner filters are set; give one, not both", client.ErrInvalid, len(refs))
+	return organization.Ref{}, fmt.Errorf("%w: %d owner filters are set; give only one", client.ErrInvalid, len(refs))
 }
 
 type listQuery struct {

@@ -54,7 +54,7 @@ type Created struct {
 //
 // API: GET /api/v2/organization_collaborators/
 //
-// The name and opts (at most one; several merge, a later non-zero field
+// The name and opts (several merge, a later non-zero field
 // winning) are validated before the first request. Neither request is
 // sent twice. If the account is made but its key is not, the error says
 // so, and advises making one (client.ActionCreateKey) or, when a key may
@@ -264,7 +264,7 @@ func (s *Service) createKey(ctx context.Context, userID string, lifetime time.Du
 //
 // API: POST /api/v2/users/create_api_key
 //
-// opts (at most one; several merge, a later non-zero field winning) are
+// opts (several merge, a later non-zero field winning) are
 // validated before any request; the key lives DefaultKeyLifetime unless
 // KeyOptions.ExpiresIn says otherwise. The key request is never sent
 // twice: when its answer is lost, a key may exist that nobody holds, and
