@@ -12,6 +12,8 @@ const MaxLifetime = 30 * 24 * time.Hour
 
 // LoginLifetime is how long a key made by a login (login.Run) lives unless
 // told otherwise: login.DefaultLifetime, 7 days.
+//
+// Deprecated: use login.DefaultLifetime.
 const LoginLifetime = login.DefaultLifetime
 
 // Status is a key's state at a moment.
