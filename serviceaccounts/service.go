@@ -157,7 +157,7 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Serv
 	}
 	page, err := s.org.List(ctx, opts.members())
 	if err != nil {
-		return nil, err
+		return nil, needOwner(fmt.Errorf("serviceaccounts: listing: %w", err))
 	}
 	out := &client.Page[ServiceAccount]{Items: make([]ServiceAccount, 0, len(page.Items)), NextPageToken: page.NextPageToken, Total: page.Total}
 	for _, m := range page.Items {
@@ -203,7 +203,7 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*ServiceAccount, error) {
 	opts := organization.ListOptions{Name: ref.Name(), Email: ref.Email(), Kind: organization.ServiceAccounts}
 	for m, err := range s.org.All(ctx, opts) {
 		if err != nil {
-			return nil, err
+			return nil, needOwner(fmt.Errorf("serviceaccounts: finding %s: %w", ref, err))
 		}
 		switch {
 		case ref.Matches(m):

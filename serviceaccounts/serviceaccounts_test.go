@@ -1003,3 +1003,23 @@ func TestKeyOptions(t *testing.T) {
 		})
 	}
 }
+
+// A failed member list, under every call that finds an account by its
+// reference, says what was being found, once, and a 403 advises an
+// owner's token.
+func TestFindingFailsWithItsClause(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{403, 500} {
+		m := apimock.New(t)
+		m.On("GET", membersPath, status, `{"error":{"detail":"boom"}}`)
+		_, err := serviceaccounts.New(m.Client).CreateKey(context.Background(), serviceaccounts.ByName("ci"))
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), `serviceaccounts: finding name "ci": GET `), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error(), "serviceaccounts:"))
+		if status == 403 {
+			assert.Contains(t, client.AdviceOf(err), client.Advice{Action: client.ActionNeedOwner})
+		}
+		_, err = serviceaccounts.New(m.Client).List(context.Background(), serviceaccounts.ListOptions{})
+		assert.True(t, strings.HasPrefix(err.Error(), "serviceaccounts: listing: GET "), err.Error())
+	}
+}
