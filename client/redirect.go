@@ -33,7 +33,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.Method != via[0].Method {
 		// net/http follows a 301, 302 or 303 to a POST or DELETE with a
 		// GET, whose answer is not the call's.
-		return fmt.Errorf("%w that turns a %s into a %s: the server may have acted on the %s; check before repeating it",
+		return fmt.Errorf("%w that turns a %s into a %s: the server may have acted on the %s",
 			errRedirectRefused, via[0].Method, req.Method, via[0].Method)
 	}
 	return nil
