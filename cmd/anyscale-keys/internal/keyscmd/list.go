@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/organization"
@@ -181,22 +183,13 @@ func printKeys(f *cmdutil.Factory, list []keys.Key, now time.Time, org bool, own
 // completeOwners completes --owner: members' emails, and service
 // accounts' names, from the API.
 func completeOwners(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		c, err := f.Client()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for m, err := range organization.New(c).All(cmd.Context(), organization.ListOptions{}) {
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-			}
-			if m.ServiceAccount && strings.HasPrefix(m.Name, toComplete) {
-				out = append(out, cobra.CompletionWithDesc(m.Name, "service account"))
-			} else if !m.ServiceAccount && strings.HasPrefix(m.Email, toComplete) {
-				out = append(out, cobra.CompletionWithDesc(m.Email, m.Name))
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+	all := func(ctx context.Context, c *client.Client) iter.Seq2[organization.Member, error] {
+		return organization.New(c).All(ctx, organization.ListOptions{})
 	}
+	return cmdutil.CompleteFromAPI(f, all, func(m organization.Member) (string, string) {
+		if m.ServiceAccount {
+			return m.Name, "service account"
+		}
+		return m.Email, m.Name
+	})
 }

@@ -3,10 +3,12 @@ package memberscmd
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/internal/email"
 	"github.com/anyscale-go/anyscale/organization"
@@ -90,28 +92,15 @@ func removeRun(ctx context.Context, opts *RemoveOptions) error {
 // completeEmails completes a member's email from the API, with the
 // member's name (or "service account") as the description.
 func completeEmails(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+	return cmdutil.FirstArgOnly(cmdutil.CompleteFromAPI(f, members, func(m organization.Member) (string, string) {
+		if m.ServiceAccount {
+			return m.Email, "service account " + m.Name
 		}
-		c, err := f.Client()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for m, err := range organization.New(c).All(cmd.Context(), organization.ListOptions{}) {
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-			}
-			if !strings.HasPrefix(m.Email, toComplete) {
-				continue
-			}
-			desc := m.Name
-			if m.ServiceAccount {
-				desc = "service account " + m.Name
-			}
-			out = append(out, cobra.CompletionWithDesc(m.Email, desc))
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
-	}
+		return m.Email, m.Name
+	}))
+}
+
+// members lists every member of the organization.
+func members(ctx context.Context, c *client.Client) iter.Seq2[organization.Member, error] {
+	return organization.New(c).All(ctx, organization.ListOptions{})
 }

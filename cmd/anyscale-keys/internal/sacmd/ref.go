@@ -1,12 +1,15 @@
 package sacmd
 
 import (
+	"context"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/cmdutil"
 	"github.com/anyscale-go/anyscale/serviceaccounts"
 )
@@ -96,23 +99,10 @@ func flagOf(ref serviceaccounts.Ref) string {
 // completeAccounts completes a service account argument: the names, with
 // the emails as descriptions, from the API.
 func completeAccounts(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		c, err := f.Client()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for sa, err := range serviceaccounts.New(c).All(cmd.Context(), serviceaccounts.ListOptions{}) {
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-			}
-			if strings.HasPrefix(sa.Name, toComplete) {
-				out = append(out, cobra.CompletionWithDesc(sa.Name, sa.Email))
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+	all := func(ctx context.Context, c *client.Client) iter.Seq2[serviceaccounts.ServiceAccount, error] {
+		return serviceaccounts.New(c).All(ctx, serviceaccounts.ListOptions{})
 	}
+	return cmdutil.FirstArgOnly(cmdutil.CompleteFromAPI(f, all, func(sa serviceaccounts.ServiceAccount) (string, string) {
+		return sa.Name, sa.Email
+	}))
 }
