@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,13 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
+
+	"github.com/anyscale-go/anyscale/tests/scriptcmd"
 )
 
 func TestMain(m *testing.M) {
@@ -71,7 +71,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fake":  fakeCmd,
 			"admin": adminCmd,
-			"exits": exitsCmd,
+			"exits": scriptcmd.Exits,
 		},
 	})
 }
@@ -191,25 +191,5 @@ func adminCmd(ts *testscript.TestScript, neg bool, args []string) {
 	_, _ = ts.Stdout().Write(b)
 	if failed := resp.StatusCode >= 400; failed != neg {
 		ts.Fatalf("%s %s: %s\n%s", args[0], args[1], resp.Status, b)
-	}
-}
-
-func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exits N PROGRAM [ARGS...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
-	got := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		got = ee.ExitCode()
-	case err != nil:
-		ts.Fatalf("running %s: %v", args[1], err)
-	}
-	if got != want {
-		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
 	}
 }

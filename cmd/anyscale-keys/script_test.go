@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/anyscale-go/anyscale/anyscaletest"
+	"github.com/anyscale-go/anyscale/tests/scriptcmd"
 )
 
 func TestMain(m *testing.M) {
@@ -65,7 +65,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fake":      fakeCmd,
-			"exits":     exitsCmd,
+			"exits":     scriptcmd.Exits,
 			"nosecret":  nosecretCmd,
 			"unset":     unsetCmd,
 			"secretout": secretoutCmd,
@@ -217,26 +217,6 @@ func unsetCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv(args[0], "")
 	ts.Setenv(unsetEnv, strings.Join(append(names, args[0]), ","))
-}
-
-func exitsCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exits N PROGRAM [ARGS...]")
-	}
-	want, err := strconv.Atoi(args[0])
-	ts.Check(err)
-	err = ts.Exec(args[1], args[2:]...)
-	got := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		got = ee.ExitCode()
-	case err != nil:
-		ts.Fatalf("running %s: %v", args[1], err)
-	}
-	if got != want {
-		ts.Fatalf("%s exited with %d, want %d", strings.Join(args[1:], " "), got, want)
-	}
 }
 
 // token matches the secrets the fake issues.
