@@ -1,23 +1,26 @@
 package ops
 
-// The paths of the requests the operations send.
+import "github.com/anyscale-go/anyscale/anyscaletest"
+
+// The paths of the requests the operations send: the fake's own
+// constants, so the registry and the fake cannot drift apart.
 const (
-	pathUserInfo       = "/api/v2/userinfo/"
-	pathCreateKey      = "/api/v2/users/create_api_key"
-	pathOwnKeys        = "/api/v2/users/api_keys"
-	pathOwnKey         = "/api/v2/users/api_keys/"
-	pathOwnBulk        = "/api/v2/users/api_keys/revoke"
-	pathRotate         = "/api/v2/users/rotate_api_key"
-	pathAdminKeys      = "/api/v2/users/admin/api_keys"
-	pathAdminKey       = "/api/v2/users/admin/api_keys/"
-	pathAdminBulk      = "/api/v2/users/admin/api_keys/revoke"
-	pathRevokeAllUser  = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
-	pathMembers        = "/api/v2/organization_collaborators/"
-	pathServiceAccount = "/api/v2/users/service_accounts"
+	pathUserInfo       = anyscaletest.PathUserInfo
+	pathCreateKey      = anyscaletest.PathCreateKey
+	pathOwnKeys        = anyscaletest.PathKeys
+	pathOwnKey         = anyscaletest.PathKey
+	pathOwnBulk        = anyscaletest.PathRevokeKeys
+	pathRotate         = anyscaletest.PathRotateKey
+	pathAdminKeys      = anyscaletest.PathOrgKeys
+	pathAdminKey       = anyscaletest.PathOrgKey
+	pathAdminBulk      = anyscaletest.PathOrgRevokeKeys
+	pathRevokeAllUser  = anyscaletest.PathRevokeAllForUser
+	pathMembers        = anyscaletest.PathMembers
+	pathServiceAccount = anyscaletest.PathServiceAccounts
 
 	// PathLoginPoll is the start of the login poll's path, which ends with
 	// the login code, a secret while the login is pending.
-	PathLoginPoll = "/api/v2/users/request_otp_token/"
+	PathLoginPoll = anyscaletest.PathLoginPoll
 )
 
 // The members the operations are seeded with, besides the owner: a
