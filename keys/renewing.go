@@ -48,8 +48,13 @@ type RenewingProvider struct {
 	mu      sync.Mutex // guards the start and Close
 	started bool
 	closed  bool
-	cancel  context.CancelFunc
-	done    chan struct{}
+	// fillErr is the error of a failed first Renew of an empty store; no
+	// other is tried before fillAgain, so a caller that asks in a loop
+	// does not send a renewal each time.
+	fillErr   error
+	fillAgain time.Time
+	cancel    context.CancelFunc
+	done      chan struct{}
 
 	// The loop's own, written by the goroutine that runs it (or, before
 	// it starts, by the start, under mu).
@@ -170,6 +175,10 @@ func (p *RenewingProvider) Close() {
 
 var errClosed = errors.New("the renewing provider is closed")
 
+// fillBackoff is how long a failed first Renew of an empty store is
+// answered from memory before another is tried.
+const fillBackoff = 10 * time.Second
+
 // start loads the store (filling an empty one with a first Renew), serves
 // its key and starts the renewals. Concurrent first calls start it once;
 // a start that fails is tried again by the next call.
@@ -186,12 +195,18 @@ func (p *RenewingProvider) start(ctx context.Context) (auth.Token, error) {
 		p.state.Store(&serving{err: err})
 		return auth.Token{}, err
 	}
+	if p.fillErr != nil && p.now().Before(p.fillAgain) {
+		return auth.Token{}, p.fillErr
+	}
 	held, err := p.store.Load(ctx)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
 		// The first run: the client's own token makes the first key.
 		if _, err := p.svc.renew(ctx, p.store, p.opts, p.serve); err != nil && !p.served() {
-			return auth.Token{}, fmt.Errorf("keys: renewing %q: filling the empty store: %w", p.opts.Name, err)
+			p.fillErr = fmt.Errorf("keys: renewing %q: filling the empty store (tried again from %s on): %w",
+				p.opts.Name, p.now().Add(fillBackoff).UTC().Format(time.RFC3339), err)
+			p.fillAgain = p.now().Add(fillBackoff)
+			return auth.Token{}, p.fillErr
 		}
 	case err != nil:
 		return auth.Token{}, fmt.Errorf("keys: renewing %q: loading the stored key: %w", p.opts.Name, err)

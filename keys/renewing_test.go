@@ -397,3 +397,28 @@ func TestRenewingSettingsAndClose(t *testing.T) {
 	assert.ErrorContains(t, err, "closed")
 	var _ auth.Provider = p
 }
+
+// A failed first fill of an empty store is answered from memory for a
+// while: a caller that asks in a loop does not send a renewal each time.
+func TestRenewingEmptyStoreFillBacksOff(t *testing.T) {
+	w := newRenewWorld(t)
+	p := keys.Renewing(w.c, w.store, keys.RenewOptions{Name: "ci"}, renewBefore)
+	clock := newFakeClock(w.srv.Now())
+	keys.SetRenewingClock(p, clock.Now, clock.After)
+	defer p.Close()
+
+	w.srv.FailNext(anyscaletest.Fault{Method: http.MethodPost, PathPrefix: anyscaletest.PathCreateKey, Status: http.StatusInternalServerError})
+	_, first := p.Token(context.Background())
+	require.Error(t, first)
+	sent := len(w.srv.Requests())
+	for range 5 {
+		_, err := p.Token(context.Background())
+		assert.Equal(t, first, err, "the same failure, from memory")
+	}
+	assert.Equal(t, sent, len(w.srv.Requests()), "nothing sent while backing off")
+
+	clock.Advance(11 * time.Second)
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err, "tried again once the back-off is over")
+	assert.True(t, w.assertStoreWorks(t).Secret == tok.Value)
+}
