@@ -79,6 +79,10 @@ func explainRun(ctx context.Context, opts *ExplainOptions) error {
 		if err := cmdutil.WriteJSON(f.IO.Out, cmdutil.ExplainOf(r)); err != nil {
 			return err
 		}
+	} else if f.IO.IsStdoutTTY() {
+		if err := explainTable(f, r); err != nil {
+			return err
+		}
 	} else if _, err := fmt.Fprintln(f.IO.Out, r.String()); err != nil {
 		return err
 	}
@@ -105,4 +109,35 @@ func notAuthenticated(r auth.Report) error {
 		return fmt.Errorf(`not authenticated: no source has a token; run "anyscale-keys login", or set %s to an API key`, auth.EnvToken)
 	}
 	return fmt.Errorf("not authenticated: a broken source stops the chain: %s", strings.Join(strings.Fields(client.Facts(r.Err)), " "))
+}
+
+// explainTable prints the report for a person at a terminal: a table that
+// fits its width (the origins and reasons cut with "…"), then the host and
+// the chain's result. In a pipe the report prints as the SDK writes it,
+// whole.
+func explainTable(f *cmdutil.Factory, r auth.Report) error {
+	t := cmdutil.NewTable(f.IO, cmdutil.Keep("SOURCE"), cmdutil.Keep("STATUS"), "ORIGIN", cmdutil.Keep("FINGERPRINT"), "REASON")
+	for _, e := range r.Entries {
+		reason := e.Reason
+		if e.Warning != "" {
+			reason += " (warning: " + e.Warning + ")"
+		}
+		t.Row(string(e.Source), string(e.Status), e.Origin, e.Fingerprint, reason)
+	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	if r.Host != "" {
+		fmt.Fprintf(f.IO.Out, "host: %s (from %s)\n", r.Host, r.HostOrigin)
+	}
+	var none *auth.ChainError
+	switch used := r.Used(); {
+	case used != nil:
+		fmt.Fprintf(f.IO.Out, "result: the token from %s (%s)\n", used.Source, used.Origin)
+	case errors.As(r.Err, &none):
+		fmt.Fprintln(f.IO.Out, "result: no credentials found")
+	default:
+		fmt.Fprintln(f.IO.Out, "result: a broken source stops the chain")
+	}
+	return nil
 }
