@@ -1,7 +1,6 @@
 package keys_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -31,14 +30,7 @@ func TestNilContextAtEveryEntryPoint(t *testing.T) {
 		{"keys.FileStore.", keys.FileStore(t.TempDir() + "/c.json"), []string{"Load", "Save"}},
 		{"keys.RenewingProvider.", renewing, []string{"Token"}},
 	} {
-		got := nilctx.Call(t, tc.recv)
-		var names []string
-		for name, err := range got {
-			names = append(names, name)
-			require.ErrorIs(t, err, ctxguard.ErrNil, tc.prefix+name)
-			assert.True(t, strings.HasPrefix(err.Error(), tc.prefix+name+": "), err.Error())
-		}
-		assert.ElementsMatch(t, tc.want, names, "%s: every entry point, and the table names them all", tc.prefix)
+		nilctx.Check(t, tc.recv, tc.prefix, tc.want...)
 	}
 	assert.Empty(t, m.Calls(), "nothing is sent")
 }

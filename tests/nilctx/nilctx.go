@@ -5,8 +5,13 @@ package nilctx
 
 import (
 	"context"
+	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/anyscale-go/anyscale/internal/ctxguard"
 )
 
 // Call calls every exported method of recv whose first parameter is a
@@ -53,4 +58,26 @@ func Call(t testing.TB, recv any) map[string]error {
 		}
 	}
 	return out
+}
+
+// Check calls every entry point of recv with a nil context (as Call does)
+// and fails t unless each answers with ctxguard's error naming itself as
+// prefix+name, and unless the entry points are exactly want: a new method
+// must be added to the table, which then covers it.
+func Check(t testing.TB, recv any, prefix string, want ...string) {
+	t.Helper()
+	var names []string
+	for name, err := range Call(t, recv) {
+		names = append(names, name)
+		if !errors.Is(err, ctxguard.ErrNil) {
+			t.Errorf("%s%s with a nil context: %v, want ctxguard's error", prefix, name, err)
+		} else if !strings.HasPrefix(err.Error(), prefix+name+": ") {
+			t.Errorf("%s%s: the error %q does not name the entry point", prefix, name, err)
+		}
+	}
+	slices.Sort(names)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(names, want) {
+		t.Errorf("%sthe entry points are %q, the table names %q", prefix, names, want)
+	}
 }
