@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
 // A call that must not be repeated (a rotation: a GET marked not
@@ -128,23 +128,10 @@ func TestDotSegmentsAreRefused(t *testing.T) {
 // rawServer answers every connection with the raw HTTP response given.
 func rawServer(t *testing.T, response string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_, _ = http.ReadRequest(bufio.NewReader(conn))
-				_, _ = io.WriteString(conn, response)
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return "http://" + rawserver.Start(t, func(conn net.Conn) {
+		rawserver.ReadRequest(conn)
+		_, _ = io.WriteString(conn, response)
+	})
 }
 
 // A hostile server or proxy that echoes the token back, in any form, does

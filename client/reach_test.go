@@ -22,6 +22,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
 // refusedURL is a plain-http URL on this machine where nothing listens.
@@ -113,19 +114,7 @@ func TestUnreachableDefaultHost(t *testing.T) {
 func TestNothingWrittenIsNotActed(t *testing.T) {
 	t.Parallel()
 	// A server that accepts and closes: a TLS handshake never completes.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conn.Close()
-		}
-	}()
-	cut := "https://" + ln.Addr().String()
+	cut := "https://" + rawserver.Start(t, func(net.Conn) {})
 	untrusted := newTLSServer(t)
 
 	for _, base := range []string{cut, untrusted} {

@@ -1,7 +1,6 @@
 package keys_test
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/keys"
 	"github.com/anyscale-go/anyscale/tests/apimock"
+	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
 // fastRetries: three attempts a call, milliseconds apart.
@@ -34,42 +34,24 @@ func notActed(t *testing.T, err error, msgAndArgs ...any) {
 // connection with no answer: every answer is lost. It counts the requests
 // by method.
 type dropper struct {
-	ln     net.Listener
+	url    string
 	mu     sync.Mutex
 	counts map[string]int
-	wg     sync.WaitGroup
 }
 
 func newDropper(t *testing.T) *dropper {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	d := &dropper{ln: ln, counts: map[string]int{}}
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			d.wg.Add(1)
-			go func() {
-				defer d.wg.Done()
-				defer conn.Close()
-				_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-				if req, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
-					d.mu.Lock()
-					d.counts[req.Method]++
-					d.mu.Unlock()
-				}
-			}()
+	d := &dropper{counts: map[string]int{}}
+	d.url = "http://" + rawserver.Start(t, func(conn net.Conn) {
+		if req := rawserver.ReadRequest(conn); req != nil {
+			d.mu.Lock()
+			d.counts[req.Method]++
+			d.mu.Unlock()
 		}
-	}()
-	t.Cleanup(func() { ln.Close(); d.wg.Wait() })
+	})
 	return d
 }
 
-func (d *dropper) URL() string { return "http://" + d.ln.Addr().String() }
+func (d *dropper) URL() string { return d.url }
 
 func (d *dropper) count(method string) int {
 	d.mu.Lock()

@@ -1,45 +1,18 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"net"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/anyscale-go/anyscale/keys"
+	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
 // dropServer accepts every connection, reads its request, and closes it
 // with no answer: every answer is lost, as behind a dead network path.
 func dropServer(b testing.TB) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-				_, _ = http.ReadRequest(bufio.NewReader(conn))
-			}()
-		}
-	}()
-	b.Cleanup(func() { ln.Close(); wg.Wait() })
-	return "http://" + ln.Addr().String()
+	return "http://" + rawserver.Start(b, rawserver.Drop)
 }
 
 // BenchmarkDeadServer: against a server that accepts and then drops every

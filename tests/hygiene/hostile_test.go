@@ -1,7 +1,6 @@
 package hygiene_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/anyscale-go/anyscale/anyscaletest"
 	"github.com/anyscale-go/anyscale/client"
 	"github.com/anyscale-go/anyscale/tests/ops"
+	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
 // echo is a hostile answer built around the Authorization header value
@@ -277,35 +277,17 @@ type rawServer struct {
 
 // newRawServer starts a raw server, closed when t ends.
 func newRawServer(t *testing.T) *rawServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &rawServer{URL: "http://" + ln.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				if req.Header.Get("Authorization") != "" {
-					s.authorized.Add(1)
-				}
-				_, _ = io.WriteString(conn, s.current.Load().response(authOf(req.Header)))
-			}()
+	s := &rawServer{}
+	s.URL = "http://" + rawserver.Start(t, func(conn net.Conn) {
+		req := rawserver.ReadRequest(conn)
+		if req == nil {
+			return
 		}
-	}()
+		if req.Header.Get("Authorization") != "" {
+			s.authorized.Add(1)
+		}
+		_, _ = io.WriteString(conn, s.current.Load().response(authOf(req.Header)))
+	})
 	return s
 }
 
