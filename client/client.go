@@ -229,8 +229,11 @@ func (c *Client) do(ctx context.Context, st *attemptState, path string, query, b
 // error; every error is a *callError.
 func (c *Client) sendAuthenticated(ctx context.Context, st *attemptState, path string, query, body any) (*retryablehttp.Request, *http.Response, error) {
 	shown := st.shown(path)
-	fail := func(err error) error { // nothing was sent, unless a 401 answered
-		return &callError{err: fmt.Errorf("%s %s: %w", st.method, shown, err), acted: st.acted}
+	// Nothing of this call was sent, unless a 401 answered; but a token
+	// source may itself have acted on the server (a renewing provider that
+	// made a key), and its own verdict stands.
+	fail := func(err error) error {
+		return &callError{err: fmt.Errorf("%s %s: %w", st.method, shown, err), acted: st.acted || MayHaveActed(err)}
 	}
 	authenticated := callopt.Authenticated(ctx)
 	var prev auth.Token

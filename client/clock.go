@@ -8,8 +8,9 @@ import (
 
 // Now returns the time as the API server sees it: the local time,
 // corrected by the clock skew measured from the Date header of the
-// server's answers (any answer, an error's included; the latest one
-// counts). Until an answer came it is the local time. Judge a key's
+// server's successful answers (the latest one counts; an error page may
+// come from a proxy or a gateway, whose clock is not the API's). Until
+// such an answer came it is the local time. Judge a key's
 // expiry with it, not with time.Now: a local clock that is off would call
 // a live key expired, or an expired one active.
 //
@@ -71,8 +72,10 @@ func dateOf(resp *http.Response, now time.Time) time.Time {
 	return now
 }
 
-// clockFromAnswers measures the server's clock from every answer to a
-// request for the call's own host (not a redirect's other host).
+// clockFromAnswers measures the server's clock from every successful
+// answer to a request for the call's own host (not a redirect's other
+// host): a 407 or an HTML 502 is a proxy's or a gateway's, whose Date
+// says nothing of the API's clock.
 type clockFromAnswers struct {
 	base  http.RoundTripper
 	clock *serverClock
@@ -81,7 +84,7 @@ type clockFromAnswers struct {
 func (t *clockFromAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 	sent := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	if err == nil {
+	if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if st := stateFrom(req.Context()); st != nil && st.base != nil && req.URL.Host == st.base.u.Host {
 			t.clock.observe(resp, sent, time.Now())
 		}

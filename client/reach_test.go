@@ -22,6 +22,7 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/acted"
 	"github.com/anyscale-go/anyscale/tests/rawserver"
 )
 
@@ -177,4 +178,25 @@ func newTLSServer(t *testing.T) string {
 
 func newDebugLogger(buf *bytes.Buffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(&lockedWriter{w: buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// A token source that acted on the server itself (a renewing provider
+// that made a key, then failed) keeps its verdict through the call that
+// asked it for a token, though the call itself sent nothing.
+func TestProviderThatActedKeepsItsVerdict(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err   error
+		acted bool
+	}{
+		{acted.Mark(errors.New("made a key, then could not save it")), true},
+		{errors.New("no token here"), false},
+	} {
+		c, err := client.New(client.WithBaseURL("http://127.0.0.1:1"), client.WithRetryPolicy(fastRetry),
+			client.WithProvider(auth.ProviderFunc(func(context.Context) (auth.Token, error) { return auth.Token{}, tc.err })))
+		require.NoError(t, err)
+		_, err = c.WhoAmI(context.Background())
+		require.ErrorIs(t, err, tc.err)
+		assert.Equal(t, tc.acted, client.MayHaveActed(err), "%v", err)
+	}
 }
