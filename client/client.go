@@ -325,6 +325,9 @@ func (c *Client) sendFailed(ctx context.Context, req *retryablehttp.Request, st 
 	case checkFirst:
 		err = advice.Wrap(err, Advice{Action: ActionCheckFirst}, "check before repeating it")
 	case tooLarge, ctx.Err() != nil, errors.As(err, &proxy), st.base == nil:
+	case st.acted && !timedOut:
+		// The host answered (its answer was cut): it was reached, and
+		// checking which host it is would not help.
 	default:
 		err = advice.Wrap(err, Advice{Action: ActionExplainChain, Subject: st.base.s, Origin: st.hostOrigin},
 			"check the host, where it came from and the token's source with auth.Chain.Explain (auth.DefaultChain().Explain(ctx) for the default chain)")
@@ -513,12 +516,12 @@ func (c *Client) handle(resp *http.Response, req *retryablehttp.Request, st *att
 	fail := func(err error) (*Response, error) { return r, &callError{err: err, acted: st.acted} }
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, st, st.path(req), data, c.retry, c.Now())
-		if resp.StatusCode == http.StatusProxyAuthRequired {
-			// The API never answers 407: a proxy did, to a plain-http
-			// request it was to forward (a refused tunnel is a
-			// *proxyError).
-			apiErr.note = fmt.Sprintf("the proxy %s answered, not the API, so nothing reached the API; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY",
-				c.tr.proxyOf(resp.Request))
+		if proxy, viaProxy := c.tr.proxyOf(resp.Request); viaProxy && resp.StatusCode == http.StatusProxyAuthRequired {
+			// A 407 to a request that went through a proxy is the
+			// proxy's: a plain-http request it was to forward (a refused
+			// tunnel is a *proxyError). Without a proxy, nothing says who
+			// answered, and nothing is concluded.
+			apiErr.note = fmt.Sprintf("the proxy %s answered, not the API, so nothing reached the API; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY", proxy)
 		}
 		return fail(apiErr)
 	}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -30,10 +31,15 @@ func (c *Client) baseFor(ctx context.Context, tok auth.Token) (*baseURL, string,
 	host, origin := auth.ResolveHost(tok)
 	if origin == auth.HostFromDefault && c.parent != nil && tok.Value != "" {
 		// The parent's token, resolved as its own calls resolve it; when it
-		// has none, the parent sends nothing, and its default holds.
+		// has none (no source is configured), its default holds. A source
+		// that is broken says nothing of the host: the call is not sent
+		// on a guess.
 		ptok, err := c.parent.provider.Token(ctx)
-		if err != nil {
+		switch {
+		case errors.Is(err, auth.ErrUnavailable):
 			ptok = auth.Token{}
+		case err != nil:
+			return nil, "", fmt.Errorf("finding the host the parent client sends to: %w", err)
 		}
 		return c.parent.baseFor(ctx, ptok)
 	}

@@ -200,3 +200,29 @@ func TestProviderThatActedKeepsItsVerdict(t *testing.T) {
 		assert.Equal(t, tc.acted, client.MayHaveActed(err), "%v", err)
 	}
 }
+
+// A 407 that came through no proxy says nothing of a proxy: nothing tells
+// who answered, and nothing is concluded.
+func TestA407WithoutAProxyClaimsNoProxy(t *testing.T) {
+	t.Parallel()
+	base := rawServer(t, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	c, err := client.New(client.WithBaseURL(base), client.WithToken(canary), client.WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(context.Background())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "proxy", "no proxy was involved")
+}
+
+// A host that answered, though its answer was cut on every attempt, was
+// reached: no advice to check which host it is.
+func TestACutAnswerIsNoUnreachableHost(t *testing.T) {
+	t.Parallel()
+	base := rawServer(t, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"result\":")
+	c, err := client.New(client.WithBaseURL(base), client.WithToken(canary), client.WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	_, err = c.WhoAmI(context.Background())
+	require.Error(t, err)
+	for _, a := range client.AdviceOf(err) {
+		assert.NotEqual(t, client.ActionExplainChain, a.Action, "%v", err)
+	}
+}

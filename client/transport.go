@@ -221,15 +221,15 @@ func newTransport(base http.RoundTripper, logger *slog.Logger, maxRetryAfter, at
 }
 
 // proxyOf names the proxy req went through, as errors show it.
-func (t *transport) proxyOf(req *http.Request) string {
+func (t *transport) proxyOf(req *http.Request) (string, bool) {
 	if t.proxy == nil || req == nil {
-		return "(unknown)"
+		return "", false
 	}
 	u, err := t.proxy(req)
 	if err != nil || u == nil {
-		return "(unknown)"
+		return "", false
 	}
-	return shownProxy(u)
+	return shownProxy(u), true
 }
 
 // closeIdle closes the base transport's idle connections. No layer is

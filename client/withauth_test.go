@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -203,4 +204,21 @@ func TestWithAuthSendsWhereTheParentSends(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, []string{"console.anyscale.com", "console.anyscale.com"}, rt.seen(), "the default host, once retried")
 	assert.Equal(t, []client.Advice{{Action: client.ActionExplainChain, Subject: client.DefaultBaseURL, Origin: auth.HostFromDefault}}, client.AdviceOf(err))
+}
+
+// A parent whose token source is broken says nothing of where it sends: a
+// copy's call fails, naming the parent's error, and sends nothing on a
+// guess (such as the default host).
+func TestWithAuthOfABrokenParentSendsNothing(t *testing.T) {
+	t.Setenv(auth.EnvHost, "")
+	rt := &loopbackOnly{base: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(rt.base.(*http.Transport).CloseIdleConnections)
+	broken := errors.New("the vault is down")
+	parent, err := client.New(client.WithHTTPClient(&http.Client{Transport: rt}),
+		client.WithProvider(auth.ProviderFunc(func(context.Context) (auth.Token, error) { return auth.Token{}, broken })))
+	require.NoError(t, err)
+	_, err = parent.WithAuth(auth.StaticSecret(credentials.Secret(canary2))).WhoAmI(context.Background())
+	require.ErrorIs(t, err, broken)
+	assert.False(t, client.MayHaveActed(err))
+	assert.Empty(t, rt.seen(), "nothing sent")
 }
