@@ -102,6 +102,9 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 	// The identity must answer before anything changes: a stored key that
 	// no longer works is reported as it is, with nothing made.
 	me, err := acting.WhoAmI(ctx)
+	if err == nil && me.ID == "" {
+		err = fmt.Errorf("%w: the answer names no user", client.ErrMalformedResponse)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("keys: renewing %q: the current key does not answer (nothing was changed): %w", opts.Name, err)
 	}
@@ -111,38 +114,47 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 		return nil, fmt.Errorf("keys: renewing %q: listing its keys (nothing was changed): %w", opts.Name, err)
 	}
 
+	// The new key's name is unique among the active keys: when Create
+	// could not read the key back, it is known by that name (its ID stays
+	// empty: nothing maps a secret to its id), and never revoked as an
+	// older key.
 	made, err := New(acting).Create(ctx, CreateRequest{Name: freeName(opts.Name, now, lineage), ExpiresIn: opts.ExpiresIn})
 	if err != nil {
 		return nil, renewAgain(fmt.Errorf("keys: renewing %q: creating the new key (the store still holds the key it held): %w", opts.Name, err), opts.Name)
 	}
 	fresh := made.Key
-	if !made.Listed {
-		fresh.ID = keyID(made.Secret)
-	}
 	next := Stored{Secret: made.Secret, KeyID: fresh.ID}
 	if fresh.ExpiresAt != nil {
 		next.ExpiresAt = *fresh.ExpiresAt
 	}
-	if err := store.Save(ctx, next); err != nil {
-		// Nobody holds the new key: revoke it now if the API lets us, else
-		// the next run does.
-		_ = New(acting).Revoke(context.WithoutCancel(ctx), fresh.ID)
-		return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: saving the new key (the store still holds the key it held): %w", opts.Name, err)), opts.Name)
-	}
-
 	checked := s.c.WithAuth(auth.StaticSecret(made.Secret))
-	who, err := checked.WhoAmI(ctx)
-	if err == nil && who.ID != me.ID {
-		err = fmt.Errorf("%w: the new key answers as %s, not as %s", client.ErrMalformedResponse, who.ID, me.ID)
-	}
-	if err != nil {
-		if held {
-			if rerr := store.Save(context.WithoutCancel(ctx), old); rerr != nil {
-				return nil, acted.Mark(fmt.Errorf("keys: renewing %q: the new key, now stored, failed its check (%w), and the key held before could not be put back: %w", opts.Name, err, rerr))
-			}
-			return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key failed its check; the store holds the key it held: %w", opts.Name, err)), opts.Name)
+	check := func() error {
+		who, err := checked.WhoAmI(ctx)
+		if err == nil && who.ID != me.ID {
+			err = fmt.Errorf("%w: the new key answers as %q, not as %s", client.ErrMalformedResponse, who.ID, me.ID)
 		}
-		return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored but failed its check: %w", opts.Name, err)), opts.Name)
+		return err
+	}
+	if !held {
+		// An empty store held no key that works: the new key is checked
+		// before it is saved, so the store never holds one that does not
+		// (a crash in between leaves a key nobody holds, which the next
+		// run revokes).
+		if err := check(); err != nil {
+			return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key failed its check, so the store stays empty: %w", opts.Name, err)), opts.Name)
+		}
+		if err := store.Save(ctx, next); err != nil {
+			return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: saving the new key: %w", opts.Name, err)), opts.Name)
+		}
+	} else {
+		// A save that failed may still have saved: the new key is left
+		// alone (a later run revokes it if it is held nowhere).
+		if err := store.Save(ctx, next); err != nil {
+			return nil, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: saving the new key (the store should still hold the key it held): %w", opts.Name, err)), opts.Name)
+		}
+		if err := check(); err != nil {
+			return nil, s.putBack(store, old, next, opts.Name, err)
+		}
 	}
 
 	if ready != nil {
@@ -153,7 +165,19 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 	if err != nil {
 		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but the older keys could not be listed for revocation: %w", opts.Name, err)), opts.Name)
 	}
-	stale := staleKeys(lineage, fresh.ID, old.KeyID, opts.Keep)
+	for _, k := range lineage {
+		if fresh.ID == "" && k.Name == fresh.Name {
+			fresh = k // the listing knows the key Create could not read back
+		}
+	}
+	result.New = fresh
+	// Another process may have saved a key of its own since: the key the
+	// store holds now is never revoked.
+	protect := next.KeyID
+	if cur, err := store.Load(ctx); err == nil && cur.Secret != next.Secret {
+		protect = cur.KeyID
+	}
+	stale := staleKeys(lineage, fresh, old.KeyID, protect, opts.Keep)
 	if len(stale) == 0 {
 		return result, nil
 	}
@@ -164,15 +188,13 @@ func (s *Service) renew(ctx context.Context, store Store, opts RenewOptions, rea
 	}
 	if err != nil {
 		// The failures themselves, in the order given, without RevokeMany's
-		// own "keys:" clause: one package name per message.
+		// own "keys:" clause: one package name per message (RevokeMany's
+		// error is set exactly when some are in Failed).
 		var each []error
 		for _, id := range stale {
 			if e, ok := result.Failed[id]; ok {
 				each = append(each, e)
 			}
-		}
-		if len(each) == 0 {
-			each = append(each, err)
 		}
 		return result, renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key is stored and works, but %d older keys were not revoked:\n%w", opts.Name, len(result.Failed), errors.Join(each...))), opts.Name)
 	}
@@ -195,6 +217,21 @@ func (o RenewOptions) check() error {
 		return fmt.Errorf("keys: %w: the number of older keys to keep is negative (%d)", client.ErrInvalid, o.Keep)
 	}
 	return nil
+}
+
+// putBack answers a new key that failed its check after it was saved: the
+// key held before goes back into the store, unless the store no longer
+// holds the new key (another process saved since, and its key stands).
+func (s *Service) putBack(store Store, old, next Stored, name string, checkErr error) error {
+	ctx := context.Background() // the caller's may be why the check failed
+	cur, err := store.Load(ctx)
+	if err != nil || cur.Secret != next.Secret {
+		return renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key failed its check, and the store no longer holds it: %w", name, checkErr)), name)
+	}
+	if err := store.Save(ctx, old); err != nil {
+		return acted.Mark(fmt.Errorf("keys: renewing %q: the new key, now stored, failed its check (%w), and the key held before could not be put back: %w", name, checkErr, err))
+	}
+	return renewAgain(acted.Mark(fmt.Errorf("keys: renewing %q: the new key failed its check; the store holds the key it held: %w", name, checkErr)), name)
 }
 
 // renewAgain adds the advice every failed Renew ends with: run it again.
@@ -235,10 +272,13 @@ func freeName(name string, now time.Time, lineage []Key) string {
 }
 
 // staleKeys returns the ids of the lineage's keys to revoke: all but the
-// new key and keep others, keeping the key the store held first, then the
-// newest.
-func staleKeys(lineage []Key, newID, heldID string, keep int) []string {
-	others := slices.DeleteFunc(slices.Clone(lineage), func(k Key) bool { return k.ID == newID })
+// new key (by its id, or by its unique name while its id is unknown), the
+// key protect names, and keep others, keeping the key the store held first,
+// then the newest.
+func staleKeys(lineage []Key, fresh Key, heldID, protect string, keep int) []string {
+	others := slices.DeleteFunc(slices.Clone(lineage), func(k Key) bool {
+		return k.ID == fresh.ID || k.Name == fresh.Name || protect != "" && k.ID == protect
+	})
 	slices.SortStableFunc(others, func(a, b Key) int {
 		switch {
 		case a.ID == heldID && b.ID != heldID:

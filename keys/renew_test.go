@@ -31,9 +31,9 @@ type renewWorld struct {
 	path  string
 }
 
-func newRenewWorld(t *testing.T) *renewWorld {
+func newRenewWorld(t *testing.T, opts ...anyscaletest.Option) *renewWorld {
 	t.Helper()
-	srv := anyscaletest.Start(t)
+	srv := anyscaletest.Start(t, opts...)
 	sa := srv.AddServiceAccount("ci")
 	c, err := srv.Client(sa, client.WithRetryPolicy(client.RetryPolicy{MaxRetries: -1}))
 	require.NoError(t, err)
