@@ -284,3 +284,35 @@ func TestRefusedURLAdvisesCheckingTheHost(t *testing.T) {
 	assert.Contains(t, err.Error(), "client.WithBaseURL or "+auth.EnvHost)
 	assert.NotContains(t, client.Facts(err), "WithBaseURL")
 }
+
+// A poll whose answer was lost may have carried the token: however the
+// login then ends (out of polls, or its context done), it concludes
+// nothing from the answer that never came, and says the token may be out.
+func TestALostPollMayHaveHandedOutTheToken(t *testing.T) {
+	quiet := func(context.Context, string) error { return nil }
+	lostPoll := func(*http.Request) (*http.Response, error) {
+		return jsonResp(502, `{"error":{"detail":"bad gateway"}}`), nil
+	}
+	t.Run("out of polls", func(t *testing.T) {
+		_, err := login.Run(context.Background(), mockLogin(t, goodStart, lostPoll),
+			login.Options{OpenURL: quiet, PollInterval: time.Millisecond, MaxPolls: 2, CredentialsPath: filepath.Join(t.TempDir(), "c.json")})
+		require.Error(t, err)
+		assert.True(t, client.MayHaveActed(err), "%v", err)
+		assert.Contains(t, err.Error(), "may have carried the token")
+		assert.NotContains(t, err.Error(), "not approved")
+		assert.Contains(t, client.AdviceOf(err), client.Advice{Action: client.ActionCheckFirst})
+	})
+	t.Run("context done", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cancelling := func(r *http.Request) (*http.Response, error) {
+			cancel()
+			return lostPoll(r)
+		}
+		_, err := login.Run(ctx, mockLogin(t, goodStart, lostPoll, cancelling),
+			login.Options{OpenURL: quiet, PollInterval: time.Millisecond, MaxPolls: 5, CredentialsPath: filepath.Join(t.TempDir(), "c.json")})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.True(t, client.MayHaveActed(err), "%v", err)
+		assert.Contains(t, err.Error(), "may have carried the token")
+	})
+}

@@ -191,7 +191,7 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 	for i := 0; i < opts.MaxPolls; i++ {
 		select {
 		case <-ctx.Done():
-			return "", fmt.Errorf("login: waiting for the approval: %w", ctx.Err())
+			return "", mayBeHandedOut(fmt.Errorf("login: waiting for the approval: %w", ctx.Err()), lost)
 		case <-timer.C:
 		}
 		var res pollAnswer
@@ -200,7 +200,7 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 				return "", lostAnswer(lost, err, opts)
 			}
 			if ctx.Err() != nil || !transient(err) {
-				return "", fmt.Errorf("login: polling: %w", err)
+				return "", mayBeHandedOut(fmt.Errorf("login: polling: %w", err), lost)
 			}
 			if client.MayHaveActed(err) {
 				lost = err
@@ -221,6 +221,10 @@ func poll(ctx context.Context, c *client.Client, otp string, opts Options) (cred
 		// The code is still pending: no earlier poll handed the token out.
 		lost = nil
 		timer.Reset(opts.PollInterval)
+	}
+	if lost != nil {
+		return "", mayBeHandedOut(fmt.Errorf("login: no answer said the login was approved after %d polls, %s apart (no credentials were written)",
+			opts.MaxPolls, opts.PollInterval), lost)
 	}
 	if lastErr != nil {
 		return "", fmt.Errorf("login: not approved after %d polls, %s apart (no credentials were written); the last poll failed: %w",
@@ -254,6 +258,18 @@ func lostAnswer(lost, gone error, opts Options) error {
 	// it once logged in.
 	return advice.Wrap(err, advice.Advice{Action: advice.CheckFirst},
 		"once logged in, find that key with keys.Service.Audit or keys.Service.List and revoke it")
+}
+
+// mayBeHandedOut adds to err, when a poll's answer was lost since the
+// last "not yet approved" (lost), that the lost answer may have carried
+// the token: nothing is concluded from an answer that never came, and the
+// error may have acted as lost may have.
+func mayBeHandedOut(err, lost error) error {
+	if lost == nil {
+		return err
+	}
+	return advice.Wrap(fmt.Errorf("%w; an earlier poll's answer was lost, and it may have carried the token, which nobody holds then (%w)", err, lost),
+		advice.Advice{Action: advice.CheckFirst}, "run the login again, and revoke a key named for this login in the console if one appears")
 }
 
 // transient reports whether a failed poll may pass next time: a server
