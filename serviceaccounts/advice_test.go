@@ -86,7 +86,15 @@ func TestAdvice(t *testing.T) {
 		{Name: "CreateKey refused", Err: run(func(m *apimock.API) { m.On("POST", keyPath, 403, denied) }, createKey),
 			Want: []advice.Advice{needOwner}},
 		{Name: "RotateKeys refused", Err: run(func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 403, denied) }, rotate),
-			Want: []advice.Advice{{Action: client.ActionRotateOwnKey, Subject: ciEmail}, needOwner}},
+			Want: []advice.Advice{needOwner}},
+		{Name: "RotateKeys refused on its own token", Err: run(func(m *apimock.API) {
+			m.On("POST", revokeAllFor+"usr_ci", 403, denied)
+			m.On("GET", "/api/v2/userinfo/", 200, `{"result":{"id":"usr_ci"}}`)
+		}, rotate), Want: []advice.Advice{{Action: client.ActionRotateOwnKey, Subject: ciEmail}, needOwner}},
+		{Name: "RotateKeys refused to another account", Err: run(func(m *apimock.API) {
+			m.On("POST", revokeAllFor+"usr_ci", 403, denied)
+			m.On("GET", "/api/v2/userinfo/", 200, `{"result":{"id":"usr_someone"}}`)
+		}, rotate), Want: []advice.Advice{needOwner}},
 		{Name: "RotateKeys revoke lost", Err: run(func(m *apimock.API) { m.On("POST", revokeAllFor+"usr_ci", 502, boom) }, rotate),
 			Want: []advice.Advice{{Action: client.ActionRotateKeys, Subject: ciEmail}}},
 		{Name: "RotateKeys new key lost", Err: run(func(m *apimock.API) {

@@ -1,6 +1,7 @@
 package serviceaccounts
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -55,14 +56,22 @@ func needOwner(err error) error {
 		"only an organization owner can manage service accounts and their keys: ask an owner, or run this with an owner's token")
 }
 
-// rotateOwnKey adds, to a 403 from RotateKeys, what works for a job that
-// runs on the service account's own token.
+// rotateOwnKey adds, to a 403 from RotateKeys made on the service
+// account's own token, what works for such a job.
 func rotateOwnKey(err error, subject string) error {
 	if !refused(err) {
 		return err
 	}
 	return advice.Wrap(err, advice.Advice{Action: advice.RotateOwnKey, Subject: subject},
 		"a job that runs on a service account's own token replaces that token with keys.New(c).Renew(ctx, store, opts), which never loses access (keys.New(c).Rotate revokes every key at once)")
+}
+
+// isCaller reports whether the client's token is userID's own: one
+// look-up, made only on a refused rotation. A look-up that fails says
+// nothing, and then it is not.
+func (s *Service) isCaller(ctx context.Context, userID string) bool {
+	me, err := s.c.WhoAmI(ctx)
+	return err == nil && me.ID != "" && me.ID == userID
 }
 
 // refused reports whether the server answered err's request with 403.

@@ -324,9 +324,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, ref Ref, opts ...KeyOptions)
 // was lost (client.ActionRotateKeys).
 //
 // It needs an organization owner's token. A job that runs on the service
-// account's own token, as CI jobs do, rotates that token with the keys
-// package's own Service.Rotate instead: the 403 such a job gets advises
-// it (client.ActionRotateOwnKey).
+// account's own token, as CI jobs do, replaces that token with the keys
+// package's Service.Renew instead: the 403 such a job gets advises it
+// (client.ActionRotateOwnKey; RotateKeys then asks the API who is calling,
+// GET /api/v2/userinfo/, so that only the account's own job is told so).
 func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (credentials.Secret, error) {
 	if err := ctxguard.Check(ctx, "serviceaccounts.Service.RotateKeys"); err != nil {
 		return "", err
@@ -345,7 +346,11 @@ func (s *Service) RotateKeys(ctx context.Context, ref Ref, opts ...KeyOptions) (
 			return "", advice.Wrap(err, advice.Advice{Action: advice.RotateKeys, Subject: sa.Email}, "run RotateKeys again")
 		}
 		err = needOwner(fmt.Errorf("serviceaccounts: revoking the keys of %s (nothing was rotated): %w", sa.Email, err))
-		return "", rotateOwnKey(err, sa.Email)
+		if refused(err) && s.isCaller(ctx, sa.UserID) {
+			// The service account's own job: it has a way that works.
+			err = rotateOwnKey(err, sa.Email)
+		}
+		return "", err
 	}
 	secret, err := s.createKey(ctx, sa.UserID, lifetime)
 	if err != nil {

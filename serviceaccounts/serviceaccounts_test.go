@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -925,7 +926,9 @@ func TestForbiddenSaysOwner(t *testing.T) {
 			assert.Equal(t, tc.stated, apiErr.Method+" "+apiErr.Path)
 			assert.Empty(t, apiErr.AdviceText(), "the client's error value is not changed: the advice wraps it")
 			assert.Contains(t, client.AdviceOf(err), client.Advice{Action: client.ActionNeedOwner})
-			paths := m.Paths()
+			// The forbidden call is the last one sent, but for RotateKeys'
+			// look-up of who is calling, which only a refusal makes.
+			paths := slices.DeleteFunc(m.Paths(), func(p string) bool { return p == "GET /api/v2/userinfo/" })
 			assert.Equal(t, tc.stated, paths[len(paths)-1], "the forbidden call is the last one, sent once")
 			assert.Equal(t, 1, strings.Count(strings.Join(paths, "\n"), tc.stated))
 		})
