@@ -216,7 +216,7 @@ func (s *Service) RemoveMember(ctx context.Context, ref Ref) error {
 	if (m.UserID != "" && m.UserID == me.ID) || (m.Email != "" && email.Equal(m.Email, me.Email)) {
 		return errSelf(m.Email)
 	}
-	return s.removeByID(ctx, m.IdentityID)
+	return s.removeByID(ctx, m.IdentityID, m.Email)
 }
 
 // errSelf refuses to remove the caller's own account.
@@ -251,13 +251,23 @@ func (s *Service) RemoveByID(ctx context.Context, identityID string) error {
 	if err := ctxguard.Check(ctx, "organization.Service.RemoveByID"); err != nil {
 		return err
 	}
-	return s.removeByID(ctx, identityID)
+	return s.removeByID(ctx, identityID, identityID)
 }
 
-func (s *Service) removeByID(ctx context.Context, identityID string) error {
+func (s *Service) removeByID(ctx context.Context, identityID, who string) error {
 	if identityID == "" {
 		return fmt.Errorf("organization: %w: the member's identity id is empty", client.ErrInvalid)
 	}
 	_, err := s.c.Do(ctx, http.MethodDelete, membersPath+url.PathEscape(identityID), nil, nil, nil)
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("organization: removing %s: %w", who, err)
+	if client.MayHaveActed(err) {
+		// The answer was lost or cut after the server may have acted:
+		// nothing says whether the member is gone.
+		return advice.Wrap(err, advice.Advice{Action: advice.GetFirst, Subject: who},
+			"check with Get whether it is still a member before removing it again")
+	}
 	return err
 }

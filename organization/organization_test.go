@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,24 @@ func TestRemoveServerErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "protected account")
 	assert.ErrorIs(t, organization.New(m.Client).RemoveMember(context.Background(), organization.ByIdentityID("")), client.ErrInvalid)
 	assert.ErrorIs(t, organization.New(m.Client).RemoveByID(context.Background(), ""), client.ErrInvalid) // the deprecated spelling
+}
+
+// A removal whose answer was lost after the server may have acted says
+// what it was removing, once, and advises looking before removing again;
+// a refusal advises nothing of the kind.
+func TestRemoveLostAnswerAdvisesLooking(t *testing.T) {
+	t.Parallel()
+	for status, acted := range map[int]bool{502: true, 403: false} {
+		m := apimock.New(t)
+		m.OnFunc("GET", "/api/v2/userinfo/", fixed(200, me))
+		m.OnFunc("GET", "/api/v2/organization_collaborators/", fixed(200, apimock.List("", old)))
+		m.OnFunc("DELETE", "/api/v2/organization_collaborators/ide_old", fixed(status, `{"error":{"detail":"boom"}}`))
+		err := organization.New(m.Client).Remove(context.Background(), "old@example.com")
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), "organization: removing old@example.com: DELETE "), err.Error())
+		assert.Equal(t, acted, client.MayHaveActed(err), "%d", status)
+		assert.Equal(t, acted, slices.Contains(client.AdviceOf(err), client.Advice{Action: client.ActionGetFirst, Subject: "old@example.com"}), "%d: %v", status, err)
+	}
 }
 
 // folding answers every member-list query with the same members, as a

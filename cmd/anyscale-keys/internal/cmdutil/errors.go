@@ -166,6 +166,12 @@ func listToFind(path string, a client.Advice) string {
 
 // getFirst names the command that shows whether a.Subject exists.
 func getFirst(path string, a client.Advice) string {
+	if group(path) == groupMembers {
+		if a.Subject == "" {
+			return "See whether the member is still there with `anyscale-keys members list` before you run the command again."
+		}
+		return "See whether " + a.Subject + " is still a member with `anyscale-keys members list` before you run the command again."
+	}
 	if group(path) == groupKeys {
 		if a.Subject == "" {
 			return "See whether the key was made with `anyscale-keys keys list` before you run the command again."

@@ -174,6 +174,8 @@ func TestAdviceSentences(t *testing.T) {
 			"A job that runs on the service account's own token replaces that token with `anyscale-keys keys rotate`, run on that token."},
 		{"anyscale-keys sa rotate", client.Advice{Action: client.ActionNeedOwner},
 			"Only an organization owner can do this: ask an owner, or run it with an owner's token."},
+		{"anyscale-keys members remove", client.Advice{Action: client.ActionGetFirst, Subject: "old@example.com"},
+			"See whether old@example.com is still a member with `anyscale-keys members list` before you run the command again."},
 		{"anyscale-keys sa create", client.Advice{Action: client.ActionGetFirst, Subject: "ci-deploy"},
 			"See whether it was made with `anyscale-keys sa get ci-deploy` before you run the command again."},
 		{"anyscale-keys keys create", client.Advice{Action: client.ActionGetFirst, Subject: "ci-deploy"},
