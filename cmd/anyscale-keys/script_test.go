@@ -170,6 +170,12 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(err)
 		}
 		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Status: status, Times: times})
+	case "lose":
+		if len(args) != 3 {
+			ts.Fatalf("usage: fake lose METHOD PATH")
+		}
+		// The server acts, and its answer is lost on the way.
+		srv.FailNext(anyscaletest.Fault{Method: args[1], PathPrefix: args[2], Drop: true, AfterHandler: true})
 	case "hang":
 		if len(args) != 3 {
 			ts.Fatalf("usage: fake hang METHOD PATH")

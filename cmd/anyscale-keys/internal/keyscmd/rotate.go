@@ -191,7 +191,17 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 	made, err := ks.Create(ctx, keys.CreateRequest{Name: name, ExpiresIn: opts.Expires})
 	if err != nil {
-		return fmt.Errorf("making the new key (nothing was revoked): %w", err)
+		err = fmt.Errorf("making the new key (nothing was revoked): %w", err)
+		if !client.MayHaveActed(err) {
+			return err
+		}
+		// The answer was lost after the server may have made the key:
+		// its secret is lost with it, so a key of that name, if there is
+		// one, is held by nobody.
+		if k, rerr := ks.Resolve(context.WithoutCancel(ctx), name); rerr == nil && k.Name == name {
+			return abandon(ctx, ks, *k, err)
+		}
+		return fmt.Errorf("%w; if a key named %q appears, nobody holds it: revoke it with `anyscale-keys keys revoke %s`", err, name, name)
 	}
 	fresh := made.Key
 	if !made.Listed {
@@ -232,7 +242,12 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			}
 			return abandon(ctx, ks, fresh, fmt.Errorf("%w; %s holds the old key again", err, path))
 		}
-		return err
+		if path == "" {
+			// The new key was printed: it is active, and whoever took it
+			// from standard output holds it.
+			return fmt.Errorf("%w; the new key %q was printed and is active: if it is not used, revoke it with `anyscale-keys keys revoke %s`", err, name, name)
+		}
+		return abandon(ctx, ks, fresh, err)
 	}
 
 	saved := "It is saved in " + path + " (mode 0600) and shown nowhere else."
@@ -258,7 +273,10 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			return err
 		}
 	}
-	summary := fmt.Sprintf("Revoked %s (%d not found, %d failed).", plural(len(res.Revoked), "old key", "old keys"), len(res.NotFound), len(res.Failed))
+	// An old key not found is gone: a lost answer to the revocation may
+	// have revoked it, or it expired meanwhile. Either way nothing of it
+	// is left to revoke.
+	summary := fmt.Sprintf("Revoked %s (%d already gone, %d failed).", plural(len(res.Revoked)+len(res.NotFound), "old key", "old keys"), len(res.NotFound), len(res.Failed))
 	if revokeErr != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: partialError(
 			"The new key is saved and works, but not every old key was revoked: "+summary, res, ids, revokeErr)}
