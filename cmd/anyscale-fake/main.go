@@ -72,8 +72,8 @@
 //
 // For example, with curl:
 //
-//	curl -X POST localhost:8180/_fake/faults -d '{"method": "GET", "path_prefix": "/api/v2/users/api_keys", "status": 503, "times": 5}'
-//	curl -X POST localhost:8180/_fake/advance -d '{"by": "29d"}'
+//	curl -X POST "$ANYSCALE_HOST/_fake/faults" -d '{"method": "GET", "path_prefix": "/api/v2/users/api_keys", "status": 503, "times": 5}'
+//	curl -X POST "$ANYSCALE_HOST/_fake/advance" -d '{"by": "29d"}'
 package main
 
 import (
@@ -127,7 +127,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "anyscale-fake: %v\n", err)
+		fmt.Fprintf(stderr, "anyscale-fake: cannot listen on %s: %v\n", *addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			fmt.Fprintf(stderr, "Another process (another anyscale-fake?) uses that port: stop it, or pass --addr 127.0.0.1:0 for a free one.\n")
+		}
 		return 1
 	}
 

@@ -75,7 +75,8 @@ func TestRunPortTaken(t *testing.T) {
 	defer l.Close()
 	var stdout, stderr bytes.Buffer
 	assert.Equal(t, 1, run(context.Background(), []string{"--addr", l.Addr().String()}, &stdout, &stderr))
-	assert.Contains(t, stderr.String(), "anyscale-fake: listen tcp "+l.Addr().String())
+	assert.Contains(t, stderr.String(), "anyscale-fake: cannot listen on "+l.Addr().String())
+	assert.Contains(t, stderr.String(), "pass --addr 127.0.0.1:0", "it says what to do")
 	assert.Empty(t, stdout.String())
 }
 

@@ -198,7 +198,7 @@ func TestTerminalCtrlCAtThePrompt(t *testing.T) {
 		term.typeKeys("\x03")
 		code, shown := term.wait()
 		assert.Equal(t, 130, code, "%v: %s", args, shown)
-		assert.Contains(t, shown, "interrupted", args)
+		assert.Contains(t, shown, "interrupted at the question: nothing was changed", args)
 		k, _ := srv.Key(id)
 		assert.Nil(t, k.RevokedAt, "%v: nothing was changed", args)
 		assert.NotContains(t, shown, owner.Token)

@@ -24,9 +24,14 @@ func Confirm(io *iostreams.IOStreams, yes bool, loss string) error {
 	if !io.CanPrompt() {
 		return UsageError(fmt.Errorf("refusing to go on without confirmation: this %s; pass --yes to confirm", loss))
 	}
-	ok, err := io.Confirm(fmt.Sprintf("This %s. Go on?", loss))
+	return answered(io.Confirm(fmt.Sprintf("This %s. Go on?", loss)))
+}
+
+// answered is the outcome of a confirmation: nil for yes; for no, or for
+// Ctrl-C at the question, an error that says nothing was changed.
+func answered(ok bool, err error) error {
 	if err != nil {
-		return err
+		return fmt.Errorf("%w at the question: nothing was changed", err)
 	}
 	if !ok {
 		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
@@ -69,14 +74,7 @@ func ConfirmList(io *iostreams.IOStreams, yes bool, loss string, items []string,
 	if len(shown) < len(items) {
 		fmt.Fprintf(io.ErrOut, "  and %d more\n", len(items)-len(shown))
 	}
-	ok, err := io.Confirm(after + " Go on?")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &ExitError{Code: ExitFailure, Err: ErrDeclined}
-	}
-	return nil
+	return answered(io.Confirm(after + " Go on?"))
 }
 
 // maxListed is how many things a confirmation lists before it counts the

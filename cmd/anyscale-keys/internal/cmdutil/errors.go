@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/anyscale-go/anyscale/auth"
@@ -31,7 +32,13 @@ func PrintError(w io.Writer, path string, err error) {
 func AdviceLines(path string, advice []client.Advice) []string {
 	var out []string
 	seen := map[string]bool{}
+	// "See whether it was made" says all that "the server may have acted"
+	// would: one sentence for one thing.
+	lookFirst := slices.ContainsFunc(advice, func(a client.Advice) bool { return a.Action == client.ActionGetFirst })
 	for _, a := range advice {
+		if lookFirst && a.Action == client.ActionCheckFirst {
+			continue
+		}
 		s := AdviceSentence(path, a)
 		if s == "" || seen[s] {
 			continue
@@ -58,8 +65,11 @@ func AdviceSentence(path string, a client.Advice) string {
 		host := ""
 		if a.Subject != "" {
 			host = " " + a.Subject
-			if a.Origin != "" {
-				host += " (from " + a.Origin + ")"
+			if origin := a.Origin; origin != "" {
+				if origin == client.HostFromOption {
+					origin = "--host" // the option the command line gives the client
+				}
+				host += " (from " + origin + ")"
 			}
 		}
 		return "Check the host" + host + " and where the token comes from with `anyscale-keys auth explain`."

@@ -162,6 +162,8 @@ func TestAdviceSentences(t *testing.T) {
 			"Run `chmod go-w " + dir + "` so that no other account can change what is in it."},
 		{"anyscale-keys whoami", client.Advice{Action: client.ActionExplainChain, Subject: "https://api.example.com", Origin: "ANYSCALE_HOST"},
 			"Check the host https://api.example.com (from ANYSCALE_HOST) and where the token comes from with `anyscale-keys auth explain`."},
+		{"anyscale-keys whoami", client.Advice{Action: client.ActionExplainChain, Subject: "http://127.0.0.1:1", Origin: client.HostFromOption},
+			"Check the host http://127.0.0.1:1 (from --host) and where the token comes from with `anyscale-keys auth explain`."},
 		{"anyscale-keys whoami", client.Advice{Action: client.ActionExplainChain},
 			"Check the host and where the token comes from with `anyscale-keys auth explain`."},
 		{"anyscale-keys sa create", client.Advice{Action: client.ActionCreateKey, Subject: "ci@org-1.serviceaccount.com"},
@@ -248,4 +250,15 @@ func TestShapesCarryFacts(t *testing.T) {
 	got := cmdutil.RevokeResultOf(&keys.RevokeResult{Failed: map[string]error{"abc": err}}, []string{"abc"})
 	require.Len(t, got.Failed, 1)
 	assert.Equal(t, "key abc: 500 Internal Server Error", got.Failed[0].Error)
+}
+
+// "See whether it was made" and "the server may have acted" say one thing:
+// only the first is printed.
+func TestAdviceLinesSayOneThingOnce(t *testing.T) {
+	lines := cmdutil.AdviceLines("anyscale-keys keys create", []client.Advice{
+		{Action: client.ActionGetFirst, Subject: "ci"}, {Action: client.ActionCheckFirst},
+	})
+	assert.Equal(t, []string{"See whether the key was made with `anyscale-keys keys list --name ci` before you run the command again."}, lines)
+	lines = cmdutil.AdviceLines("anyscale-keys keys create", []client.Advice{{Action: client.ActionCheckFirst}})
+	assert.Len(t, lines, 1, "alone, the check-first advice stands")
 }

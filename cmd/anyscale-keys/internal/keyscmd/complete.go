@@ -26,12 +26,16 @@ func completeKeys(f *cmdutil.Factory) cobra.CompletionFunc {
 		if org, _ := cmd.Flags().GetBool("org"); org {
 			all = ks.Org().All
 		}
-		var list []keys.Key
-		now := c.Now()
+		var listed []keys.Key
 		for k, err := range all(cmd.Context(), keys.ListOptions{}) {
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
 			}
+			listed = append(listed, k)
+		}
+		now := c.Now() // after the answers: the server's clock
+		var list []keys.Key
+		for _, k := range listed {
 			if k.Status(now) == keys.Active {
 				list = append(list, k)
 			}

@@ -60,7 +60,9 @@ changed), 130 interrupted.`,
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.UsageError(err) })
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.UsageError(fmt.Errorf("%w; see %q", err, c.CommandPath()+" --help"))
+	})
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.Host, "host", "", "the Anyscale API's `URL` (default: $ANYSCALE_HOST, else https://console.anyscale.com)")
 	pf.StringVarP(&f.Output, "output", "o", cmdutil.FormatTable, "output `FORMAT`: table or json")
