@@ -2,8 +2,10 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,6 +122,11 @@ func (f *Factory) defaultClient() (*client.Client, error) {
 		client.WithAttemptTimeout(f.timeout() + 5*time.Second),
 	}
 	if f.Host != "" {
+		if !strings.Contains(f.Host, "://") {
+			// A host without its scheme ("127.0.0.1:8180") is a common slip:
+			// say what --host takes, in the user's words.
+			return nil, UsageError(fmt.Errorf("--host %s: give the URL with its scheme, such as https://%s (http:// only for this machine)", f.Host, f.Host))
+		}
 		opts = append(opts, client.WithBaseURL(f.Host))
 	}
 	if f.Debug {
