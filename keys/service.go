@@ -253,7 +253,7 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Key]
 // returns with RevokedAt set is shown as the server gave it.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	if err := ctxguard.Check(ctx, "keys.Service.All"); err != nil {
-		return failedSeq[Key](err)
+		return ctxguard.Seq[Key](err)
 	}
 	return s.all(ctx, opts)
 }
@@ -338,7 +338,7 @@ func (s *OrgService) List(ctx context.Context, opts ListOptions) (*client.Page[K
 // returns with RevokedAt set is shown as the server gave it.
 func (s *OrgService) All(ctx context.Context, opts ListOptions) iter.Seq2[Key, error] {
 	if err := ctxguard.Check(ctx, "keys.OrgService.All"); err != nil {
-		return failedSeq[Key](err)
+		return ctxguard.Seq[Key](err)
 	}
 	return s.all(ctx, opts)
 }

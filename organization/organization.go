@@ -103,7 +103,7 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Memb
 // It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[Member, error] {
 	if err := ctxguard.Check(ctx, "organization.Service.All"); err != nil {
-		return failedSeq[Member](err)
+		return ctxguard.Seq[Member](err)
 	}
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[Member], error) {
 		o := opts

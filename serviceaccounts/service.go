@@ -174,7 +174,7 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (*client.Page[Serv
 // It stops fetching when the loop breaks, and yields an error once, last.
 func (s *Service) All(ctx context.Context, opts ListOptions) iter.Seq2[ServiceAccount, error] {
 	if err := ctxguard.Check(ctx, "serviceaccounts.Service.All"); err != nil {
-		return failedSeq[ServiceAccount](err)
+		return ctxguard.Seq[ServiceAccount](err)
 	}
 	return client.All(ctx, opts.PageToken, func(ctx context.Context, token string) (*client.Page[ServiceAccount], error) {
 		o := opts
@@ -431,7 +431,7 @@ func (s *Service) RevokeAllAPIKeys(ctx context.Context, ref Ref) error {
 // fetching when the loop breaks, and yields an error once, last.
 func (s *Service) Keys(ctx context.Context, ref Ref) iter.Seq2[keys.Key, error] {
 	if err := ctxguard.Check(ctx, "serviceaccounts.Service.Keys"); err != nil {
-		return failedSeq[keys.Key](err)
+		return ctxguard.Seq[keys.Key](err)
 	}
 	return func(yield func(keys.Key, error) bool) {
 		sa, err := s.withKeys(ctx, ref)

@@ -7,6 +7,7 @@ package ctxguard
 import (
 	"context"
 	"errors"
+	"iter"
 )
 
 // ErrNil is the error of a nil context.
@@ -24,3 +25,12 @@ type nilError struct{ op string }
 
 func (e *nilError) Error() string { return e.op + ": nil Context" }
 func (e *nilError) Unwrap() error { return ErrNil }
+
+// Seq is the iterator an entry point that returns one gives when it
+// cannot start (a nil context): it yields err once.
+func Seq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}

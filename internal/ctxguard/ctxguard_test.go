@@ -16,3 +16,13 @@ func TestCheck(t *testing.T) {
 	assert.ErrorIs(t, err, ctxguard.ErrNil)
 	assert.EqualError(t, err, "keys.Service.List: nil Context")
 }
+
+func TestSeq(t *testing.T) {
+	n := 0
+	for v, err := range ctxguard.Seq[int](ctxguard.ErrNil) {
+		n++
+		assert.Zero(t, v)
+		assert.ErrorIs(t, err, ctxguard.ErrNil)
+	}
+	assert.Equal(t, 1, n, "the error, once")
+}
