@@ -36,11 +36,11 @@ const (
 	// scope's RevokeMany).
 	PathOrgRevokeKeys = "/api/v2/users/admin/api_keys/revoke"
 	// PathRevokeAllForUser, followed by a user id, is POST, every key of
-	// that user or service account revoked (RevokeAllForUser, and the
+	// that user or service account revoked (keys' Org().RevokeAll, and the
 	// service accounts' RevokeAllKeys and RotateKeys).
 	PathRevokeAllForUser = "/api/v2/organization_collaborators/rotate_api_key_for_user/"
 	// PathMembers is GET, the organization's members (organization List,
-	// All, FindByEmail; service accounts' List and Get); followed by an
+	// All, Get; service accounts' List and Get); followed by an
 	// identity id it is DELETE, a member removed (organization Remove,
 	// service accounts' Delete). As a prefix it also matches
 	// PathRevokeAllForUser: give Method.
@@ -48,11 +48,11 @@ const (
 	// PathServiceAccounts is POST, a new service account (service
 	// accounts' Create; its keys come from PathCreateKey).
 	PathServiceAccounts = "/api/v2/users/service_accounts"
-	// PathLoginStart is GET, a browser login started (keys Login); it
+	// PathLoginStart is GET, a browser login started (login.Run); it
 	// needs no token.
 	PathLoginStart = "/api/v2/users/create_otp_token"
 	// PathLoginPoll, followed by the login's one-time code, is GET, a
-	// login polled until it is approved (keys Login); no token.
+	// login polled until it is approved (login.Run); no token.
 	PathLoginPoll = "/api/v2/users/request_otp_token/"
 	// PathLoginApprove, followed by the one-time code, is GET, the page a
 	// browser opens to approve a login (what ApproveLogin does).
