@@ -124,6 +124,8 @@ func (s *OrgService) CreateFor(ctx context.Context, owner organization.Ref, req 
 	sent := s.c.Now()
 	secret, err := s.create(ctx, createBody{Duration: seconds(req.ExpiresIn), Name: req.Name, UserID: o.userID})
 	if err != nil {
+		// A lost answer carries the client's own check-first advice;
+		// serviceaccounts, which calls this, adds its own above it.
 		return nil, err
 	}
 	expires := sent.Add(req.ExpiresIn)

@@ -377,6 +377,20 @@ func TestCreateConflictAndValidationErrors(t *testing.T) {
 	assert.Equal(t, []client.FieldError{{Loc: []string{"body", "duration"}, Msg: "must be at most 2592000", Type: "value_error"}}, apiErr.Details)
 }
 
+// A key the server does not know is "not found" only once the check for a
+// live key of that display id or name was made: when that check fails,
+// nothing is concluded, and the error is the check's.
+func TestRevokeNotFoundUnchecked(t *testing.T) {
+	t.Parallel()
+	m := apimock.New(t)
+	m.On("DELETE", "/api/v2/users/api_keys/gone", 404, `{"error":{"detail":"not found"}}`)
+	m.On("GET", "/api/v2/users/api_keys", 500, `{"error":{"detail":"boom"}}`)
+	err := keys.New(m.Client).Revoke(context.Background(), "gone")
+	require.ErrorIs(t, err, client.ErrServer)
+	assert.NotErrorIs(t, err, client.ErrNotFound, "not found is not concluded unchecked")
+	assert.Contains(t, err.Error(), "could not be checked")
+}
+
 func TestRevoke(t *testing.T) {
 	t.Parallel()
 	m := apimock.New(t)

@@ -293,7 +293,10 @@ func (s scope) revokeOne(ctx context.Context, id string) error {
 	byLabel, lerr := s.liveLabels(ctx)
 	switch {
 	case lerr != nil:
-		return fmt.Errorf("%w; whether it is the display id or name of an active key could not be checked: %v", err, lerr)
+		// Nothing is concluded: the 404 stays text, and the error is the
+		// failed check's, which does not match client.ErrNotFound.
+		return fmt.Errorf("keys: revoking %s: the server has no active key with this id (%s), but whether it is the display id or name of an active key could not be checked: %w",
+			id, client.Facts(err), lerr)
 	case len(byLabel[id]) > 0:
 		return fmt.Errorf("keys: %w", labelError(id, byLabel[id]))
 	}
