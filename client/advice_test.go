@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +14,15 @@ import (
 
 	"github.com/anyscale-go/anyscale/auth"
 	"github.com/anyscale-go/anyscale/client"
+	"github.com/anyscale-go/anyscale/internal/advice/advicetest"
 )
 
-// goIdentifier matches what facts never hold: a Go identifier (pkg.Name,
-// a call), or the other CLI's command.
-var goIdentifier = regexp.MustCompile(`\b[a-z]+\.[A-Z]\w*|\w+\(|With[A-Z]\w*|anyscale login`)
+// goIdentifier matches what facts never hold: the SDK's one pattern of Go
+// words (and the other CLI's command).
+var goIdentifier = advicetest.GoWord
 
-// checkFacts checks that err's facts hold none of its advice sentences
-// and name no Go identifier, and that the facts are err's text without
-// them.
+// checkFacts checks that err's facts name no Go identifier and are not
+// empty, and returns them.
 func checkFacts(t *testing.T, err error) string {
 	t.Helper()
 	facts := client.Facts(err)

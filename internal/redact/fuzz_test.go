@@ -6,10 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/anyscale-go/anyscale/credentials"
+	"github.com/anyscale-go/anyscale/tests/leak"
 )
 
 // fuzzToken is the token the fuzzers' texts must never show.
@@ -52,30 +51,8 @@ func FuzzScrub(f *testing.F) {
 	})
 }
 
-// showsPiece reports whether s holds the token whole, or MinPiece of its
-// letters and digits in a row with anything else between them: the rule
-// the scrubber applies, written out on its own so that the fuzzers check
-// the scrubber against it rather than against itself.
-func showsPiece(s, token string) bool {
-	if strings.Contains(s, token) {
-		return true
-	}
-	keep := func(x string) string {
-		return strings.Map(func(r rune) rune {
-			if r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-				return r
-			}
-			return -1
-		}, x)
-	}
-	tok, text := keep(token), keep(s)
-	for i := 0; i+MinPiece <= len(tok); i++ {
-		if strings.Contains(text, tok[i:i+MinPiece]) {
-			return true
-		}
-	}
-	return false
-}
+// showsPiece is the independent piece rule of tests/leak.
+func showsPiece(s, token string) bool { return leak.ShowsPiece(s, token, MinPiece) }
 
 // decodings returns s as the standard library's HTML, URL and Go string
 // decoders read it, where they can.

@@ -19,6 +19,7 @@ import (
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/iostreams"
 	"github.com/anyscale-go/anyscale/cmd/anyscale-keys/internal/root"
 	"github.com/anyscale-go/anyscale/internal/advice"
+	"github.com/anyscale-go/anyscale/internal/advice/advicetest"
 	"github.com/anyscale-go/anyscale/keys"
 )
 
@@ -50,8 +51,8 @@ func TestAllActionsListed(t *testing.T) {
 }
 
 // goWord is what no sentence of the command line says: a Go identifier or
-// the other CLI's login.
-var goWord = regexp.MustCompile(`\b[a-z]+\.[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-zA-Z]+\(|With[A-Z]\w*\(\)|\banyscale login\b`)
+// the other CLI's login (the SDK's one pattern).
+var goWord = advicetest.GoWord
 
 // commandLine finds the anyscale-keys commands a sentence names in
 // backquotes.
