@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -149,32 +150,27 @@ func matchedBy(k Key, ref string) string {
 	return strings.Join(by, ", ")
 }
 
-// namedOwners fills in each match's owner from the member list: for each
-// member, the keys with a match's name that it owns.
+// namedOwners fills in each match's owner from the member list (the
+// organization audit's owners): one listing of each member's keys, until
+// every match is placed.
 func (s *OrgService) namedOwners(ctx context.Context, matches []Match) error {
+	owners, err := s.owners(ctx)
+	if err != nil {
+		return err
+	}
 	left := len(matches)
-	for m, err := range organization.New(s.c).All(ctx, organization.ListOptions{Kind: organization.AllAccounts}) {
-		if err != nil {
-			return err
-		}
-		if m.UserID == "" {
-			continue
-		}
-		for i := range matches {
-			if matches[i].Owner != "" {
-				continue
-			}
-			owned, err := s.owns(ctx, m.UserID, matches[i].Key)
+	for _, o := range owners {
+		// One listing of each member's keys, until every match is placed.
+		for k, err := range s.all(ctx, ListOptions{Owner: organization.ByUserID(o.userID)}) {
 			if err != nil {
 				return err
 			}
-			if owned {
-				matches[i].Owner = m.Email
-				if m.Email == "" {
-					matches[i].Owner = m.UserID
+			for i := range matches {
+				if matches[i].Owner == "" && matches[i].Key.ID == k.ID {
+					matches[i].Owner = cmp.Or(o.email, o.userID)
+					matches[i].Key.OwnerID = o.userID
+					left--
 				}
-				matches[i].Key.OwnerID = m.UserID
-				left--
 			}
 		}
 		if left == 0 {
@@ -182,23 +178,4 @@ func (s *OrgService) namedOwners(ctx context.Context, matches []Match) error {
 		}
 	}
 	return nil
-}
-
-// owns reports whether the user userID owns k: whether k is among that
-// user's keys with k's name.
-func (s *OrgService) owns(ctx context.Context, userID string, k Key) (bool, error) {
-	q := listQuery{Name: k.Name, UserID: userID, PageQuery: client.PageQuery{Count: client.MaxPageSize}}
-	for key, err := range client.All(ctx, "", func(ctx context.Context, token string) (*client.Page[Key], error) {
-		page := q
-		page.PagingToken = token
-		return s.listPage(ctx, page)
-	}) {
-		if err != nil {
-			return false, err
-		}
-		if key.ID == k.ID {
-			return true, nil
-		}
-	}
-	return false, nil
 }
