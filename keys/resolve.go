@@ -43,8 +43,8 @@ func (s *Service) Resolve(ctx context.Context, ref string) (*Key, error) {
 //
 // It resolves as (*Service).Resolve does, among every user's and service
 // account's keys. On several matches it reads the member list and each
-// member's keys with a match's name, so that the *AmbiguousError names
-// each match's owner.
+// member's keys (until every match is placed), so that the
+// *AmbiguousError names each match's owner.
 func (s *OrgService) Resolve(ctx context.Context, ref string) (*Key, error) {
 	if err := ctxguard.Check(ctx, "keys.OrgService.Resolve"); err != nil {
 		return nil, err
